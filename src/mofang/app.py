@@ -1,0 +1,81 @@
+"""The application factory: create_app(settings) -> FastAPI serving API, ingestion and console."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from mofang import __version__
+from mofang.platform.context import Platform, open_platform
+from mofang.platform.errors import install_error_handlers
+from mofang.platform.governance.auth import LoginLimiter
+from mofang.platform.governance.routes import router as governance_router
+from mofang.platform.logging import install_pii_filter
+from mofang.platform.settings import Settings
+
+log = logging.getLogger("mofang")
+
+
+def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
+    """Build the app around one platform (opened here unless given)."""
+    from mofang.insight.customers.routes import router as customers_router
+    from mofang.tracking import routes as tracking_routes
+    from mofang.tracking.service import start_ingestion, stop_ingestion
+
+    plat = platform or open_platform(settings)
+    plat.extras.setdefault(
+        "login_limiter",
+        LoginLimiter(max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds),
+    )
+    install_pii_filter()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        start_ingestion(plat)
+        try:
+            yield
+        finally:
+            stop_ingestion(plat)
+            if platform is None:
+                plat.close()
+
+    app = FastAPI(title="Mofang 魔方", version=__version__, lifespan=lifespan)
+    app.state.platform = plat
+    install_error_handlers(app)
+
+    @app.get("/api/health", tags=["platform"])
+    def health() -> dict[str, str]:
+        """Liveness: the process is up and its stores are open."""
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(governance_router)
+    app.include_router(customers_router)
+    app.include_router(tracking_routes.router)
+    _mount_console(app, settings.console_dir)
+    return app
+
+
+def _mount_console(app: FastAPI, console_dir: Path) -> None:
+    """Serve the built console at / with SPA fallback; say so plainly when it is not built."""
+    index = console_dir / "index.html"
+    if (console_dir / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=console_dir / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False, response_model=None)
+    def console(path: str) -> FileResponse | JSONResponse:
+        if path.startswith(("api/", "v1/")):
+            return JSONResponse({"detail": f"no such endpoint: /{path}"}, status_code=404)
+        target = (console_dir / path).resolve()
+        if path and target.is_file() and target.is_relative_to(console_dir.resolve()):
+            return FileResponse(target)
+        if index.is_file():
+            return FileResponse(index)
+        return JSONResponse(
+            {"detail": "the web console is not built: run `make web` (or `make demo`)"}, status_code=503
+        )

@@ -1,0 +1,1 @@
+"""Customer insight centre (客户洞察中心)."""

@@ -1,0 +1,46 @@
+"""The process's shared resources, built once from settings and handed to every part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mofang.platform.crypto import PiiCipher, signing_key
+from mofang.platform.settings import Settings
+from mofang.platform.storage.eventstore import EventStore
+from mofang.platform.storage.metadata import Metadata, migrate
+
+
+@dataclass
+class Platform:
+    """Settings plus the open databases and keys; `extras` holds long-lived services by name."""
+
+    settings: Settings
+    metadata: Metadata
+    store: EventStore
+    cipher: PiiCipher
+    token_key: bytes
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Release databases."""
+        self.store.close()
+        self.metadata.dispose()
+
+
+def open_platform(settings: Settings) -> Platform:
+    """Create the data dir, apply migrations, open the stores and sync the role catalogue."""
+    from mofang.platform.governance.service import sync_roles
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    metadata = Metadata(settings.resolved_metadata_url())
+    migrate(metadata.engine)
+    with metadata.session() as session:
+        sync_roles(session=session)
+    return Platform(
+        settings=settings,
+        metadata=metadata,
+        store=EventStore(settings.resolved_event_store_path()),
+        cipher=PiiCipher(settings.secrets_dir()),
+        token_key=signing_key(settings.secrets_dir()),
+    )

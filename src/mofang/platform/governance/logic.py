@@ -1,0 +1,120 @@
+"""Pure governance rules: roles and permissions, data scope, PII masking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlglot import exp
+
+from mofang.platform.storage.sql import Params, col
+
+# Permissions are coarse on purpose: one per thing a role may see or change.
+P_CUSTOMERS_READ = "customers:read"
+P_PII_UNMASK = "pii:unmask"
+P_ADMIN_USERS = "admin:users"
+P_ADMIN_KEYS = "admin:keys"
+P_AUDIT_READ = "audit:read"
+P_EXPORT = "data:export"
+P_ANALYTICS = "analytics:read"
+P_CAMPAIGN_EDIT = "campaigns:edit"
+P_CAMPAIGN_APPROVE = "campaigns:approve"
+
+ROLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "admin": ("系统管理员", "Administrator", (
+        P_CUSTOMERS_READ, P_PII_UNMASK, P_ADMIN_USERS, P_ADMIN_KEYS, P_AUDIT_READ, P_EXPORT, P_ANALYTICS,
+        P_CAMPAIGN_EDIT, P_CAMPAIGN_APPROVE,
+    )),
+    "hq_operator": ("总行运营", "HQ operator", (P_CUSTOMERS_READ, P_EXPORT, P_ANALYTICS, P_CAMPAIGN_EDIT)),
+    "branch_operator": ("分行运营", "Branch operator", (P_CUSTOMERS_READ, P_ANALYTICS, P_CAMPAIGN_EDIT)),
+    "analyst": ("数据分析师", "Analyst", (P_CUSTOMERS_READ, P_ANALYTICS, P_EXPORT)),
+    "approver": ("审批人", "Approver", (P_CUSTOMERS_READ, P_ANALYTICS, P_CAMPAIGN_APPROVE)),
+    # An RM calls their own customers, so may see their contact details (each view audited).
+    "rm": ("客户经理", "Relationship manager", (P_CUSTOMERS_READ, P_PII_UNMASK)),
+}
+
+
+def permissions_of(role: str) -> frozenset[str]:
+    """The permissions a role grants (none for an unknown role)."""
+    entry = ROLES.get(role)
+    return frozenset(entry[2]) if entry else frozenset()
+
+
+def in_subtree(code: str, root: str) -> bool:
+    """Whether org `code` lies in the subtree of `root` (codes nest as HQ, GD, GD-SZ, GD-SZ-001)."""
+    return root == "HQ" or code == root or code.startswith(root + "-")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What part of the bank a user may see: everything, an org subtree, or an RM's own book."""
+
+    kind: Literal["all", "org", "rm"]
+    org_code: str = "HQ"
+    rm_id: str | None = None
+
+    @classmethod
+    def for_user(cls, *, role: str, org_code: str, rm_id: str | None) -> Scope:
+        """The scope a user's role and org give them."""
+        if role == "rm":
+            # An RM without a book sees nobody rather than the whole branch.
+            return cls(kind="rm", org_code=org_code, rm_id=rm_id or "")
+        if org_code == "HQ":
+            return cls(kind="all")
+        return cls(kind="org", org_code=org_code)
+
+    def allows_org(self, code: str) -> bool:
+        """Whether rows of org `code` may be visible (RMs are further narrowed by their book)."""
+        return self.kind == "all" or in_subtree(code, self.org_code)
+
+    def allows(self, *, org_code: str, rm_id: str | None) -> bool:
+        """Whether one customer row (its branch and RM) is visible."""
+        if self.kind == "rm":
+            return rm_id == self.rm_id
+        return self.allows_org(org_code)
+
+    def predicate(self, params: Params, *, table: str | None = None) -> exp.Expression | None:
+        """SQL condition restricting customer rows (columns org_code, rm_id) to this scope."""
+        if self.kind == "all":
+            return None
+        if self.kind == "rm":
+            return exp.EQ(this=col("rm_id", table), expression=params(self.rm_id))
+        org = col("org_code", table)
+        return exp.or_(
+            exp.EQ(this=org, expression=params(self.org_code)),
+            # starts_with, not LIKE: an org code must never act as a wildcard pattern.
+            exp.func("starts_with", org.copy(), params(self.org_code + "-")),
+        )
+
+
+def mask_name(name: str | None) -> str | None:
+    """张三 → 张*, 欧阳娜娜 → 欧***: keep the surname's first character only."""
+    if not name:
+        return name
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """13812341234 → 138****1234."""
+    if not phone:
+        return phone
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_id_number(id_number: str | None) -> str | None:
+    """110101199001011234 → 110***********1234."""
+    if not id_number:
+        return id_number
+    if len(id_number) < 8:
+        return "*" * len(id_number)
+    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+
+
+def mask_email(email: str | None) -> str | None:
+    """zhangsan@example.com → z***@example.com."""
+    if not email or "@" not in email:
+        return email
+    local, domain = email.split("@", 1)
+    return (local[:1] or "*") + "***@" + domain

@@ -1,0 +1,49 @@
+"""Logging that never carries PII in clear: phone and ID numbers are masked in every record."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Mainland mobile numbers and 18-digit resident ID numbers, wherever they appear in a message.
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_ID = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def scrub(text: str) -> str:
+    """Mask phone and ID numbers inside free text."""
+    text = _ID.sub(lambda m: m.group(1) + "*" * 11 + m.group(2), text)
+    return _PHONE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+
+
+class PiiFilter(logging.Filter):
+    """Rewrites each record's message with PII masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Render the message once, masked, and drop the args."""
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        record.msg, record.args = scrub(message), None
+        return True
+
+
+def install_pii_filter() -> None:
+    """Attach the filter to every handler of the root and uvicorn loggers (idempotent)."""
+    for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error", "mofang"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, PiiFilter) for f in logger.filters):
+            logger.addFilter(PiiFilter())
+        for handler in logger.handlers:
+            if not any(isinstance(f, PiiFilter) for f in handler.filters):
+                handler.addFilter(PiiFilter())
+
+
+def uvicorn_log_config() -> dict[str, object]:
+    """uvicorn's logging config with the PII filter on every handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict = {**LOGGING_CONFIG, "filters": {"pii": {"()": PiiFilter}}}
+    config["handlers"] = {name: {**h, "filters": ["pii"]} for name, h in LOGGING_CONFIG["handlers"].items()}
+    return config

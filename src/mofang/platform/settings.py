@@ -1,0 +1,50 @@
+"""Settings, built once and passed into the app (nothing reads the environment at import time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_console_dir() -> Path:
+    """The built console beside the source tree (editable installs) or inside the package."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[3] / "web" / "dist", here.parents[1] / "web_dist"):
+        if candidate.is_dir():
+            return candidate
+    return here.parents[3] / "web" / "dist"
+
+
+class Settings(BaseSettings):
+    """Everything the process needs to know; env prefix MOFANG_."""
+
+    model_config = SettingsConfigDict(env_prefix="MOFANG_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"))
+    metadata_url: str | None = None  # default: SQLite file in data_dir
+    event_store_path: Path | None = None  # default: DuckDB file in data_dir
+    console_dir: Path = Field(default_factory=_default_console_dir)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token_ttl_minutes: int = 480
+    login_max_failures: int = 5
+    login_window_seconds: int = 300
+    ingest_flush_interval_ms: int = 500
+    ingest_dedupe_days: int = 30
+    max_event_bytes: int = 32 * 1024
+    max_batch_bytes: int = 500 * 1024
+    start_background: bool = True  # ingestion flusher and scheduler threads
+
+    def resolved_metadata_url(self) -> str:
+        """The SQLAlchemy URL of the metadata database."""
+        return self.metadata_url or f"sqlite:///{(self.data_dir / 'mofang.sqlite').resolve()}"
+
+    def resolved_event_store_path(self) -> Path:
+        """The DuckDB file holding events, customers and facts."""
+        return self.event_store_path or self.data_dir / "events.duckdb"
+
+    def secrets_dir(self) -> Path:
+        """Where the signing and PII encryption keys are kept (created on first use)."""
+        return self.data_dir / "secrets"

@@ -1,0 +1,1 @@
+"""Storage: the metadata database (SQLAlchemy) and the event store (DuckDB)."""

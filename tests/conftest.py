@@ -1,0 +1,71 @@
+"""Shared fixtures: a temporary data dir, the platform, the app and logged-in clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from factories import ORGS, PASSWORD
+from mofang.app import create_app
+from mofang.platform.context import Platform, open_platform
+from mofang.platform.governance import service as gov
+from mofang.platform.governance.contracts import UserCreate
+from mofang.platform.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings over a fresh temporary data dir (metadata on SQLite unless a test overrides it)."""
+    return Settings(data_dir=tmp_path / "data", start_background=True)
+
+
+@pytest.fixture
+def platform(settings: Settings) -> Iterator[Platform]:
+    """An open platform with the small org tree."""
+    plat = open_platform(settings)
+    with plat.metadata.session() as session:
+        gov.upsert_orgs(session=session, orgs=ORGS)
+    yield plat
+    plat.close()
+
+
+@pytest.fixture
+def app_client(settings: Settings, platform: Platform) -> Iterator[TestClient]:
+    """A TestClient around the app (lifespan started)."""
+    with TestClient(create_app(settings, platform=platform)) as client:
+        yield client
+
+
+@pytest.fixture
+def make_user(platform: Platform) -> Callable[..., str]:
+    """Create a user; returns the username."""
+
+    def _make(username: str, role: str, org_code: str, rm_id: str | None = None) -> str:
+        with platform.metadata.session() as session:
+            gov.create_user(session=session, data=UserCreate(
+                username=username, password=PASSWORD, role=role, org_code=org_code, rm_id=rm_id,
+            ), actor="test")
+        return username
+
+    return _make
+
+
+@pytest.fixture
+def login(app_client: TestClient) -> Callable[[str], dict[str, str]]:
+    """Log a user in; returns the Authorization header."""
+
+    def _login(username: str, password: str = PASSWORD) -> dict[str, str]:
+        res = app_client.post("/api/auth/login", json={"username": username, "password": password})
+        assert res.status_code == 200, res.text
+        return {"Authorization": f"Bearer {res.json()['access_token']}"}
+
+    return _login
+
+
+@pytest.fixture
+def admin_headers(make_user: Callable[..., str], login: Callable[[str], dict[str, str]]) -> dict[str, str]:
+    """An admin at head office, logged in."""
+    return login(make_user("root", "admin", "HQ"))
