@@ -16,7 +16,9 @@ from mofang.platform.context import Platform, open_platform
 from mofang.platform.errors import install_error_handlers
 from mofang.platform.governance.auth import LoginLimiter
 from mofang.platform.governance.routes import router as governance_router
+from mofang.platform.jobs_routes import router as jobs_router
 from mofang.platform.logging import install_pii_filter
+from mofang.platform.scheduler import Scheduler
 from mofang.platform.settings import Settings
 
 log = logging.getLogger("mofang")
@@ -33,14 +35,18 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         "login_limiter",
         LoginLimiter(max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds),
     )
+    scheduler = plat.extras.setdefault("scheduler", Scheduler(plat))
     install_pii_filter()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         start_ingestion(plat)
+        if settings.start_background:
+            scheduler.start()
         try:
             yield
         finally:
+            scheduler.stop()
             stop_ingestion(plat)
             if platform is None:
                 plat.close()
@@ -55,6 +61,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         return {"status": "ok", "version": __version__}
 
     app.include_router(governance_router)
+    app.include_router(jobs_router)
     app.include_router(customers_router)
     app.include_router(tracking_routes.router)
     _mount_console(app, settings.console_dir)
