@@ -1,0 +1,82 @@
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useNavigate } from 'react-router';
+import { clearToken, getToken, setToken, setUnauthorizedHandler } from '../api/client';
+import { isApiError } from '../api/errors';
+import { authApi } from '../api/endpoints';
+import { AuthContext, type AuthStatus, type AuthValue } from './context';
+import { hasPermission, normalizeMe, type Me } from './me';
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const navigate = useNavigate();
+  const [token, setTokenState] = useState<string | null>(getToken);
+  const [me, setMe] = useState<Me | null>(null);
+  const [status, setStatus] = useState<AuthStatus>(token ? 'loading' : 'anonymous');
+  const [error, setError] = useState<unknown>(null);
+  const [nonce, setNonce] = useState(0);
+
+  // Any 401 from the API means the session is gone: forget it and go to the login page.
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      setTokenState(null);
+      setMe(null);
+      setStatus('anonymous');
+      if (window.location.pathname !== '/login') {
+        navigate('/login', {
+          replace: true,
+          state: { from: window.location.pathname + window.location.search },
+        });
+      }
+    });
+  }, [navigate]);
+
+  useEffect(() => {
+    if (!token) return;
+    const controller = new AbortController();
+    setStatus('loading');
+    setError(null);
+    authApi.me(controller.signal).then(
+      (raw) => {
+        setMe(normalizeMe(raw));
+        setStatus('ready');
+      },
+      (err: unknown) => {
+        if (controller.signal.aborted) return;
+        if (isApiError(err) && err.status === 401) return; // handled by the unauthorized handler
+        setError(err);
+        setStatus('error');
+      },
+    );
+    return () => controller.abort();
+  }, [token, nonce]);
+
+  const login = useCallback(async (username: string, password: string) => {
+    const res = await authApi.login({ username, password });
+    setToken(res.access_token);
+    setTokenState(res.access_token);
+  }, []);
+
+  const logout = useCallback(() => {
+    clearToken();
+    setTokenState(null);
+    setMe(null);
+    setStatus('anonymous');
+    navigate('/login', { replace: true });
+  }, [navigate]);
+
+  const reloadMe = useCallback(() => setNonce((n) => n + 1), []);
+
+  const value = useMemo<AuthValue>(
+    () => ({
+      status,
+      me,
+      error,
+      login,
+      logout,
+      reloadMe,
+      can: (permission) => hasPermission(me, permission),
+    }),
+    [status, me, error, login, logout, reloadMe],
+  );
+
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}

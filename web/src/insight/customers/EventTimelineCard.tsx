@@ -1,0 +1,88 @@
+import { App, Button, Card, Empty, Timeline, Typography } from 'antd';
+import { useState } from 'react';
+import { customersApi } from '../../api/endpoints';
+import { errorMessage } from '../../api/errors';
+import type { CustomerEvent } from '../../api/types';
+import { formatDateTime } from '../../common/format';
+import { useI18n } from '../../i18n';
+import { eventColor, summarizeProperties } from './events';
+
+const PAGE = 20;
+/** Same height as the AUM chart card beside it. */
+const CHART_BODY_HEIGHT = 324;
+
+export function EventTimelineCard({ customerId, initial }: { customerId: string; initial: CustomerEvent[] }) {
+  const { t, tv } = useI18n();
+  const { message } = App.useApp();
+  const [events, setEvents] = useState<CustomerEvent[]>(initial);
+  const [loading, setLoading] = useState(false);
+  const [exhausted, setExhausted] = useState(false);
+
+  // The events endpoint takes only `limit`, so "more" asks for a longer list and replaces ours.
+  const loadMore = async () => {
+    setLoading(true);
+    try {
+      const res = await customersApi.events(customerId, events.length + PAGE);
+      if (res.items.length <= events.length) setExhausted(true);
+      setEvents(res.items);
+    } catch (err) {
+      message.error(errorMessage(err, t));
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  return (
+    <Card
+      title={t('events.title')}
+      size="small"
+      className="mf-card"
+      styles={{ body: { height: CHART_BODY_HEIGHT, overflowY: 'auto' } }}
+      data-testid="customer-events"
+    >
+      {events.length === 0 ? (
+        <Empty description={t('events.empty')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
+      ) : (
+        <Timeline
+          items={events.map((e, i) => {
+            const name = tv('event', e.event);
+            const props = summarizeProperties(e.properties);
+            return {
+              key: `${e.timestamp}-${e.event}-${i}`,
+              color: eventColor(e.event),
+              content: (
+                <div data-testid="event-item" title={e.message_id ? `${t('events.message')}: ${e.message_id}` : undefined}>
+                  <div>
+                    <Typography.Text strong>{name}</Typography.Text>
+                    {name !== e.event && (
+                      <Typography.Text type="secondary" className="mf-mono">
+                        {' '}
+                        {e.event}
+                      </Typography.Text>
+                    )}
+                    <Typography.Text type="secondary" className="mf-num" style={{ float: 'right', fontSize: 12 }}>
+                      {formatDateTime(e.timestamp)}
+                    </Typography.Text>
+                  </div>
+                  {e.channel && (
+                    <div className="mf-timeline-props">{`${t('events.channel')}: ${tv('channel', e.channel)}`}</div>
+                  )}
+                  {props && <div className="mf-timeline-props">{props}</div>}
+                </div>
+              ),
+            };
+          })}
+        />
+      )}
+      <div style={{ textAlign: 'center' }}>
+        {exhausted ? (
+          <Typography.Text type="secondary">{t('events.noMore')}</Typography.Text>
+        ) : (
+          <Button size="small" onClick={loadMore} loading={loading} data-testid="events-load-more">
+            {t('events.loadMore')}
+          </Button>
+        )}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,90 @@
+import {
+  BarChartOutlined,
+  DashboardOutlined,
+  GiftOutlined,
+  NodeIndexOutlined,
+  SendOutlined,
+  SettingOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+import type { MenuProps } from 'antd';
+import type { ReactNode } from 'react';
+import type { MessageKey } from '../i18n';
+import { PERM_ADMIN_KEYS, PERM_ADMIN_USERS, PERM_AUDIT_READ } from '../auth/me';
+
+export interface NavItem {
+  /** Route path; also the menu key. */
+  path: string;
+  label: MessageKey;
+  icon?: ReactNode;
+  permission?: string;
+  children?: NavItem[];
+}
+
+export const NAV: NavItem[] = [
+  {
+    path: '/insight',
+    label: 'menu.insight',
+    icon: <TeamOutlined />,
+    children: [
+      { path: '/insight/customers', label: 'menu.customers' },
+      { path: '/insight/tags', label: 'menu.tags' },
+      { path: '/insight/segments', label: 'menu.segments' },
+    ],
+  },
+  { path: '/strategy', label: 'menu.strategy', icon: <NodeIndexOutlined /> },
+  { path: '/campaigns', label: 'menu.campaigns', icon: <GiftOutlined /> },
+  { path: '/reach', label: 'menu.reach', icon: <SendOutlined /> },
+  { path: '/monitor', label: 'menu.monitor', icon: <DashboardOutlined /> },
+  { path: '/analytics', label: 'menu.analytics', icon: <BarChartOutlined /> },
+  {
+    path: '/admin',
+    label: 'menu.admin',
+    icon: <SettingOutlined />,
+    permission: PERM_ADMIN_USERS,
+    children: [
+      { path: '/admin/users', label: 'menu.users' },
+      { path: '/admin/roles', label: 'menu.roles' },
+      { path: '/admin/keys', label: 'menu.keys', permission: PERM_ADMIN_KEYS },
+      { path: '/admin/audit', label: 'menu.audit', permission: PERM_AUDIT_READ },
+    ],
+  },
+];
+
+
+type MenuItem = Required<MenuProps>['items'][number];
+
+export function buildMenuItems(
+  nav: NavItem[],
+  can: (permission: string) => boolean,
+  t: (key: MessageKey) => string,
+): MenuItem[] {
+  return nav
+    .filter((item) => !item.permission || can(item.permission))
+    .map((item) =>
+      item.children
+        ? {
+            key: item.path,
+            icon: item.icon,
+            label: t(item.label),
+            children: buildMenuItems(item.children, can, t),
+          }
+        : { key: item.path, icon: item.icon, label: t(item.label) },
+    );
+}
+
+/** The deepest leaf path that is a prefix of `pathname` (so /insight/customers/42 selects Customer 360). */
+export function selectedNavPath(nav: NavItem[], pathname: string): { selected?: string; open?: string } {
+  for (const item of nav) {
+    if (item.children) {
+      for (const child of item.children) {
+        if (pathname === child.path || pathname.startsWith(`${child.path}/`)) {
+          return { selected: child.path, open: item.path };
+        }
+      }
+    } else if (pathname === item.path || pathname.startsWith(`${item.path}/`)) {
+      return { selected: item.path };
+    }
+  }
+  return {};
+}
