@@ -127,6 +127,7 @@ def test_360_shows_holdings_and_timeline(app_client: TestClient, admin_headers) 
     first = events["items"][0]
     assert first["event"] == "product_view" and first["properties"] == {"product_id": "P-FUND-1"}
     assert first["message_id"]
+    assert first["timestamp"] == "2026-11-01T09:05:00Z"
 
 
 @pytest.mark.usefixtures("bank")

@@ -7,8 +7,9 @@ from typing import Any
 
 import orjson
 
-from mofang.insight.customers.contracts import Consent, CustomerEvent
+from mofang.insight.customers.contracts import Consent, CustomerEvent, Transaction
 from mofang.platform.governance.logic import mask_name
+from mofang.platform.storage.models import as_utc
 
 
 def age_on(birth_date: date | None, today: date) -> int | None:
@@ -41,12 +42,17 @@ def consent_of(row: dict[str, Any]) -> Consent:
     return Consent(**{ch: bool(row.get(f"consent_{ch}")) for ch in ("sms", "push", "inbox", "wechat", "email", "call")})
 
 
+def transaction_of(row: dict[str, Any]) -> Transaction:
+    """A transaction row, its time marked as UTC."""
+    return Transaction(**(row | {"ts": as_utc(row["ts"])}))
+
+
 def event_of(row: dict[str, Any]) -> CustomerEvent:
     """An event row with its JSON properties parsed."""
     props = row.get("properties")
     parsed = orjson.loads(props) if isinstance(props, str | bytes) and props else (props or {})
     return CustomerEvent(
-        event=row["event"], type=row["type"], timestamp=row["timestamp"],
+        event=row["event"], type=row["type"], timestamp=as_utc(row["timestamp"]),
         properties=parsed if isinstance(parsed, dict) else {"value": parsed},
         message_id=row["message_id"], channel=row.get("channel"),
     )

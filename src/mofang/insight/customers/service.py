@@ -13,9 +13,8 @@ from mofang.insight.customers.contracts import (
     CustomerProfile,
     CustomerSummary,
     Holding,
-    Transaction,
 )
-from mofang.insight.customers.logic import consent_of, event_of, summary_fields
+from mofang.insight.customers.logic import consent_of, event_of, summary_fields, transaction_of
 from mofang.platform.context import Platform
 from mofang.platform.errors import Forbidden, NotFound
 from mofang.platform.governance import service as gov
@@ -83,7 +82,7 @@ def get_or_raise(
         profile=CustomerProfile(**fields),
         holdings=[Holding(**h) for h in repo.holdings(store, customer_id)],
         aum_trend=[AumPoint(**p) for p in repo.aum_trend(store, customer_id, days=90)],
-        transactions=[Transaction(**t) for t in repo.transactions(store, customer_id, limit=50)],
+        transactions=[transaction_of(t) for t in repo.transactions(store, customer_id, limit=50)],
         recent_events=[event_of(e) for e in repo.events(store, customer_id, limit=events_limit)],
     )
 
