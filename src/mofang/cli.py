@@ -47,8 +47,8 @@ def serve(
 @app.command()
 def seed(
     data_dir: DataDir = Path("data"),
-    customers: Annotated[int, typer.Option(help="Number of customers.")] = 20_000,
-    days: Annotated[int, typer.Option(help="Days of history up to today.")] = 90,
+    customers: Annotated[int, typer.Option(help="Number of customers.", min=1, max=10_000_000)] = 20_000,
+    days: Annotated[int, typer.Option(help="Days of history up to today.", min=1, max=3650)] = 90,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bank).")] = 42,
 ) -> None:
     """Generate a realistic demo bank into the data dir."""

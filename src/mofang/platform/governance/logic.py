@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from mofang.platform.governance.contracts import Scope, in_subtree
 
-from sqlglot import exp
-
-from mofang.platform.storage.sql import Params, col
+__all__ = ["Scope", "in_subtree"]  # re-exported: callers think of scope as governance logic
 
 # Permissions are coarse on purpose: one per thing a role may see or change.
 P_CUSTOMERS_READ = "customers:read"
@@ -38,53 +35,6 @@ def permissions_of(role: str) -> frozenset[str]:
     """The permissions a role grants (none for an unknown role)."""
     entry = ROLES.get(role)
     return frozenset(entry[2]) if entry else frozenset()
-
-
-def in_subtree(code: str, root: str) -> bool:
-    """Whether org `code` lies in the subtree of `root` (codes nest as HQ, GD, GD-SZ, GD-SZ-001)."""
-    return root == "HQ" or code == root or code.startswith(root + "-")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What part of the bank a user may see: everything, an org subtree, or an RM's own book."""
-
-    kind: Literal["all", "org", "rm"]
-    org_code: str = "HQ"
-    rm_id: str | None = None
-
-    @classmethod
-    def for_user(cls, *, role: str, org_code: str, rm_id: str | None) -> Scope:
-        """The scope a user's role and org give them."""
-        if role == "rm":
-            # An RM without a book sees nobody rather than the whole branch.
-            return cls(kind="rm", org_code=org_code, rm_id=rm_id or "")
-        if org_code == "HQ":
-            return cls(kind="all")
-        return cls(kind="org", org_code=org_code)
-
-    def allows_org(self, code: str) -> bool:
-        """Whether rows of org `code` may be visible (RMs are further narrowed by their book)."""
-        return self.kind == "all" or in_subtree(code, self.org_code)
-
-    def allows(self, *, org_code: str, rm_id: str | None) -> bool:
-        """Whether one customer row (its branch and RM) is visible."""
-        if self.kind == "rm":
-            return rm_id == self.rm_id
-        return self.allows_org(org_code)
-
-    def predicate(self, params: Params, *, table: str | None = None) -> exp.Expression | None:
-        """SQL condition restricting customer rows (columns org_code, rm_id) to this scope."""
-        if self.kind == "all":
-            return None
-        if self.kind == "rm":
-            return exp.EQ(this=col("rm_id", table), expression=params(self.rm_id))
-        org = col("org_code", table)
-        return exp.or_(
-            exp.EQ(this=org, expression=params(self.org_code)),
-            # starts_with, not LIKE: an org code must never act as a wildcard pattern.
-            exp.func("starts_with", org.copy(), params(self.org_code + "-")),
-        )
 
 
 def mask_name(name: str | None) -> str | None:

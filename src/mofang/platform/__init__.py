@@ -1,0 +1,1 @@
+"""Cross-cutting platform: settings, storage, errors, governance, scheduling."""
