@@ -1,0 +1,50 @@
+"""`make bench`: every benchmark in turn, on one shared 1M-customer / 100M-event bank.
+
+The large bank is generated once into bench/out/bank1m (about 12 minutes, ~15 GB) and reused by the
+insight and analytics benchmarks; set MOFANG_BENCH_BANK to use another directory, or MOFANG_BENCH_QUICK=1
+to run only the demo-size and ingestion benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PY = sys.executable
+
+
+def run(title: str, *args: str) -> bool:
+    """Run one benchmark script, streaming its output; True when it succeeded."""
+    print(f"\n=== {title} ===", flush=True)
+    started = time.perf_counter()
+    code = subprocess.call([PY, *args], cwd=HERE.parent)
+    print(f"=== {title}: {'ok' if code == 0 else f'exit {code}'} in {time.perf_counter() - started:.0f} s ===",
+          flush=True)
+    return code == 0
+
+
+def main() -> int:
+    """Run the benchmarks; the exit code is non-zero when any failed."""
+    bank = Path(os.environ.get("MOFANG_BENCH_BANK", HERE / "out" / "bank1m"))
+    quick = os.environ.get("MOFANG_BENCH_QUICK") == "1"
+    results = [
+        run("demo bank, 20k customers x 90 days", "bench/bench_seed.py", "--customers", "20000", "--quiet"),
+        run("ingestion through /v1/batch", "bench/bench_ingest.py"),
+    ]
+    if not quick:
+        if not (bank / "events.duckdb").exists():
+            results.append(run("large bank, 1M customers x 90 days", "bench/bench_seed.py",
+                               "--customers", "1000000", "--keep", str(bank), "--quiet"))
+        results.append(run("tags and segment estimates at 1M/100M", "bench/bench_insight.py",
+                           "--data-dir", str(bank)))
+        results.append(run("funnel and retention at 1M/100M (with chdb)", "bench/bench_analytics.py",
+                           "--data-dir", str(bank)))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
