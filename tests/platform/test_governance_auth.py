@@ -119,3 +119,14 @@ def test_audit_log_records_logins_failures_and_changes(app_client: TestClient, m
     assert all(e["ip"] for e in entries if e["action"].startswith("auth."))
     only_failed = app_client.get("/api/admin/audit?action=auth.login_failed", headers=admin_headers).json()
     assert only_failed["total"] == 1
+
+
+def test_log_filter_masks_pii_and_keeps_access_log_args_usable() -> None:
+    import logging
+
+    from mofang.platform.logging import PiiFilter
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", "/api/customers?q=13912345678", "1.1", 200), None)
+    assert PiiFilter().filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "GET /api/customers?q=139****5678 HTTP/1.1" 200'

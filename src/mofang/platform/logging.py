@@ -20,13 +20,21 @@ class PiiFilter(logging.Filter):
     """Rewrites each record's message with PII masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Render the message once, masked, and drop the args."""
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            return True
-        record.msg, record.args = scrub(message), None
+        """Mask the message template and every argument, keeping the args' shape for formatters."""
+        if isinstance(record.msg, str):
+            record.msg = scrub(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_scrub_arg(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _scrub_arg(v) for k, v in record.args.items()}
         return True
+
+
+def _scrub_arg(value: object) -> object:
+    """Numbers stay numbers (for %d); anything else is rendered and masked."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return scrub(value if isinstance(value, str) else str(value))
 
 
 def install_pii_filter() -> None:

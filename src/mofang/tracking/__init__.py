@@ -1,0 +1,1 @@
+"""Tracking: Segment-compatible event ingestion, identity stitching, bulk import."""

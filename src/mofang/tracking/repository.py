@@ -1,0 +1,123 @@
+"""DuckDB writes of ingestion: one Arrow table per batch, dedupe by messageId, the flushed WAL position.
+
+A batch arrives as an Arrow table of Record columns plus `seq` (its order). Everything after that
+is SQL: dedupe inside the batch (first by seq) and against `ingest_dedupe`, identity links, the
+insert, the backfill. No per-event Python work, so the flusher holds the GIL only briefly.
+"""
+
+from __future__ import annotations
+
+import io
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
+
+from mofang.platform.storage.eventstore import EventStore
+from mofang.tracking import identity
+from mofang.tracking.contracts import Record
+
+POSITION_KEY = "ingest_wal_position"
+BATCH_VIEW = "mofang_batch"
+
+SCHEMA = pa.schema([
+    ("message_id", pa.string()),
+    ("type", pa.string()),
+    ("event", pa.string()),
+    ("user_id", pa.string()),
+    ("anonymous_id", pa.string()),
+    ("ts_us", pa.int64()),
+    ("received_us", pa.int64()),
+    ("channel", pa.string()),
+    ("properties", pa.string()),
+    ("context", pa.string()),
+    ("link_from", pa.string()),
+])
+_JSON_PARSE = pa_json.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
+# A line is at most a 32 KB event with its JSON escaped once more; blocks must hold whole lines.
+_JSON_READ = pa_json.ReadOptions(block_size=8 << 20, use_threads=False)
+
+
+def _with_seq(table: pa.Table) -> pa.Table:
+    return table.append_column("seq", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+
+
+def lines_table(payload: bytes) -> pa.Table:
+    """WAL payloads (JSON lines of Records) as an Arrow batch; parsed in C++ without the GIL."""
+    return _with_seq(pa_json.read_json(io.BytesIO(payload), read_options=_JSON_READ,
+                                       parse_options=_JSON_PARSE))
+
+
+def records_table(records: list[Record]) -> pa.Table:
+    """Records as an Arrow batch."""
+    return _with_seq(pa.Table.from_pylist(records, schema=SCHEMA))  # type: ignore[arg-type]
+
+
+def insert(cur: duckdb.DuckDBPyConnection, batch: pa.Table, orphans: identity.OrphanIndex | None = None) -> int:
+    """Store the events of a batch not seen before (by messageId), in the caller's transaction; returns how many.
+
+    Links are stored first so that anonymous events of the same batch resolve at insert; then
+    earlier anonymous events of newly linked ids are backfilled (guided by `orphans` when given,
+    by a scan of `events` otherwise).
+    """
+    if batch.num_rows == 0:
+        return 0
+    # Repeats inside one batch are rare (a client retrying within a flush interval); deduping them
+    # costs a window over the batch, so it is paid only when there are some.
+    repeats = pc.count_distinct(batch["message_id"]).as_py() < batch.num_rows
+    source = (f"(SELECT * FROM {BATCH_VIEW} QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY seq) = 1)"
+              if repeats else BATCH_VIEW)
+    cur.register(BATCH_VIEW, batch)
+    try:
+        identity.record_links(cur, BATCH_VIEW)
+        cur.execute(
+            f"""INSERT INTO events
+                SELECT b.message_id, b.type, b.event, coalesce(b.user_id, i.user_id), b.user_id,
+                       b.anonymous_id, make_timestamp(b.ts_us), make_timestamp(b.received_us), b.channel,
+                       b.properties, b.context
+                FROM {source} b
+                LEFT JOIN identities i ON b.user_id IS NULL AND i.anonymous_id = b.anonymous_id
+                WHERE NOT EXISTS (SELECT 1 FROM ingest_dedupe d WHERE d.message_id = b.message_id)"""
+        )
+        row = cur.fetchone()
+        # Dedupe rows are written after the anti-join above, so a batch never hides itself.
+        cur.execute(f"""INSERT INTO ingest_dedupe SELECT message_id, make_timestamp(received_us) FROM {source}
+                        ON CONFLICT DO NOTHING""")
+        identity.backfill(cur, BATCH_VIEW, orphans)
+        if orphans is not None:
+            orphans.add(identity.orphans_of(cur, BATCH_VIEW))
+    finally:
+        cur.unregister(BATCH_VIEW)
+    return int(row[0]) if row else 0
+
+
+def save_position(cur: duckdb.DuckDBPyConnection, position: tuple[int, int]) -> None:
+    """Record how far the WAL has been flushed, in the same transaction as the rows."""
+    cur.execute(
+        "INSERT INTO store_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [POSITION_KEY, f"{position[0]}:{position[1]}"],
+    )
+
+
+def load_position(store: EventStore) -> tuple[int, int]:
+    """How far the WAL has been flushed ((0, 0) before the first flush)."""
+    value = store.scalar("SELECT value FROM store_meta WHERE key = ?", [POSITION_KEY])
+    if not value:
+        return (0, 0)
+    seg, _, off = str(value).partition(":")
+    return (int(seg), int(off))
+
+
+def purge_dedupe(store: EventStore, *, before_us: int) -> int:
+    """Forget messageIds first received before this time (µs since the epoch); returns how many."""
+    with store.write() as cur:
+        cur.execute("DELETE FROM ingest_dedupe WHERE received_at < make_timestamp(?::BIGINT)", [before_us])
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def count_events(store: EventStore) -> int:
+    """How many events are stored."""
+    return int(store.scalar("SELECT count(*) FROM events") or 0)
