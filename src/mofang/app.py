@@ -18,7 +18,7 @@ from mofang.platform.governance.auth import LoginLimiter
 from mofang.platform.governance.routes import router as governance_router
 from mofang.platform.jobs_routes import router as jobs_router
 from mofang.platform.logging import install_pii_filter
-from mofang.platform.scheduler import Scheduler
+from mofang.platform.scheduler import Job, Scheduler
 from mofang.platform.settings import Settings
 
 log = logging.getLogger("mofang")
@@ -27,6 +27,10 @@ log = logging.getLogger("mofang")
 def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
     """Build the app around one platform (opened here unless given)."""
     from mofang.insight.customers.routes import router as customers_router
+    from mofang.insight.ml.routes import router as ml_router
+    from mofang.insight.segments.customer_sets import SegmentCustomerSets
+    from mofang.insight.tags.routes import insight_router
+    from mofang.monitor.routes import router as monitor_router
     from mofang.tracking import routes as tracking_routes
     from mofang.tracking.service import start_ingestion, stop_ingestion
 
@@ -35,13 +39,14 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         "login_limiter",
         LoginLimiter(max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds),
     )
-    scheduler = plat.extras.setdefault("scheduler", Scheduler(plat))
+    scheduler = plat.extras.setdefault("scheduler", Scheduler(plat, daily_jobs()))
+    plat.extras.setdefault("customer_sets", SegmentCustomerSets(plat))
     install_pii_filter()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         start_ingestion(plat)
-        if settings.start_background:
+        if settings.start_background and settings.scheduler:
             scheduler.start()
         try:
             yield
@@ -63,9 +68,21 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(governance_router)
     app.include_router(jobs_router)
     app.include_router(customers_router)
+    app.include_router(insight_router())
+    app.include_router(ml_router)
     app.include_router(tracking_routes.router)
+    app.include_router(monitor_router)
     _mount_console(app, settings.console_dir)
     return app
+
+
+def daily_jobs() -> list[Job]:
+    """The jobs every installation runs once a business day, in the order their data flows."""
+    from mofang.insight.ml.tasks import CHURN_JOB
+    from mofang.insight.tags.tasks import TAGS_JOB
+    from mofang.monitor.alerts.tasks import ALERTS_JOB
+
+    return [TAGS_JOB, CHURN_JOB, ALERTS_JOB]
 
 
 def _mount_console(app: FastAPI, console_dir: Path) -> None:

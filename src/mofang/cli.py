@@ -52,15 +52,22 @@ def seed(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bank).")] = 42,
 ) -> None:
     """Generate a realistic demo bank into the data dir."""
+    from datetime import date as date_
+
+    from mofang.demo.insights import prepare_insights
     from mofang.demo.service import generate_bank
     from mofang.platform.context import open_platform
 
     platform = open_platform(_settings(data_dir))
     try:
         report = generate_bank(platform=platform, customers=customers, days=days, seed=seed, progress=True)
+        typer.echo(report.summary())
+        if not report.existed:
+            end = date_.fromisoformat(report.end_date) if report.end_date else date_.today()
+            for line in prepare_insights(platform=platform, end=end):
+                typer.echo(line)
     finally:
         platform.close()
-    typer.echo(report.summary())
 
 
 @user_app.command("add")

@@ -46,4 +46,4 @@ def _fresh_pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings whose metadata database is SQLite or a fresh PostgreSQL database."""
     url = request.getfixturevalue("_fresh_pg_database") if request.param == "postgres" else None
-    return Settings(data_dir=tmp_path / "data", metadata_url=url)
+    return Settings(data_dir=tmp_path / "data", metadata_url=url, scheduler=False)

@@ -1,7 +1,7 @@
 import { lazy } from 'react';
 import { Navigate, Outlet, createBrowserRouter } from 'react-router';
 import { AuthProvider } from './auth/AuthProvider';
-import { PERM_ADMIN_KEYS, PERM_ADMIN_USERS, PERM_AUDIT_READ } from './auth/me';
+import { PERM_ADMIN_KEYS, PERM_ADMIN_USERS, PERM_ANALYTICS, PERM_AUDIT_READ } from './auth/me';
 import { RequireAuth } from './auth/RequireAuth';
 import { RequirePermission } from './auth/RequirePermission';
 import { AppLayout } from './layout/AppLayout';
@@ -14,6 +14,21 @@ const UsersPage = lazy(() => import('./admin/UsersPage'));
 const RolesPage = lazy(() => import('./admin/RolesPage'));
 const KeysPage = lazy(() => import('./admin/KeysPage'));
 const AuditPage = lazy(() => import('./admin/AuditPage'));
+const TagListPage = lazy(() => import('./insight/tags/TagListPage'));
+const SegmentListPage = lazy(() => import('./insight/segments/SegmentListPage'));
+const SegmentBuilderPage = lazy(() => import('./insight/segments/SegmentBuilderPage'));
+const AnalyticsLayout = lazy(() => import('./analytics/AnalyticsLayout'));
+const TrendsPage = lazy(() => import('./analytics/TrendsPage'));
+const FunnelPage = lazy(() => import('./analytics/FunnelPage'));
+const RetentionPage = lazy(() => import('./analytics/RetentionPage'));
+const PathsPage = lazy(() => import('./analytics/PathsPage'));
+const AttributionPage = lazy(() => import('./analytics/AttributionPage'));
+const DistributionPage = lazy(() => import('./analytics/DistributionPage'));
+const IntervalPage = lazy(() => import('./analytics/IntervalPage'));
+const PropertiesPage = lazy(() => import('./analytics/PropertiesPage'));
+const LtvPage = lazy(() => import('./analytics/LtvPage'));
+const RfmPage = lazy(() => import('./analytics/RfmPage'));
+const MauAumPage = lazy(() => import('./monitor/MauAumPage'));
 const NotBuilt = lazy(() => import('./common/NotBuilt'));
 const NotFound = lazy(() => import('./common/NotFound'));
 
@@ -42,13 +57,47 @@ export const router = createBrowserRouter([
           { path: 'insight', element: <Navigate to="/insight/customers" replace /> },
           { path: 'insight/customers', element: <CustomerListPage /> },
           { path: 'insight/customers/:id', element: <CustomerDetailPage /> },
-          { path: 'insight/tags', element: <NotBuilt module="tags" /> },
-          { path: 'insight/segments', element: <NotBuilt module="segments" /> },
+          { path: 'insight/tags', element: <TagListPage /> },
+          { path: 'insight/segments', element: <SegmentListPage /> },
+          { path: 'insight/segments/new', element: <SegmentBuilderPage /> },
+          { path: 'insight/segments/:id', element: <SegmentBuilderPage /> },
           { path: 'strategy/*', element: <NotBuilt module="strategy" /> },
           { path: 'campaigns/*', element: <NotBuilt module="campaigns" /> },
           { path: 'reach/*', element: <NotBuilt module="reach" /> },
-          { path: 'monitor/*', element: <NotBuilt module="monitor" /> },
-          { path: 'analytics/*', element: <NotBuilt module="analytics" /> },
+          {
+            path: 'monitor',
+            element: (
+              <RequirePermission permission={PERM_ANALYTICS}>
+                <Outlet />
+              </RequirePermission>
+            ),
+            children: [
+              { index: true, element: <MauAumPage /> },
+              { path: '*', element: <NotFound /> },
+            ],
+          },
+          {
+            path: 'analytics',
+            element: (
+              <RequirePermission permission={PERM_ANALYTICS}>
+                <AnalyticsLayout />
+              </RequirePermission>
+            ),
+            children: [
+              { index: true, element: <Navigate to="/analytics/trends" replace /> },
+              { path: 'trends', element: <TrendsPage /> },
+              { path: 'funnel', element: <FunnelPage /> },
+              { path: 'retention', element: <RetentionPage /> },
+              { path: 'paths', element: <PathsPage /> },
+              { path: 'attribution', element: <AttributionPage /> },
+              { path: 'distribution', element: <DistributionPage /> },
+              { path: 'interval', element: <IntervalPage /> },
+              { path: 'properties', element: <PropertiesPage /> },
+              { path: 'ltv', element: <LtvPage /> },
+              { path: 'rfm', element: <RfmPage /> },
+              { path: '*', element: <NotFound /> },
+            ],
+          },
           {
             path: 'admin',
             element: (

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     max_event_bytes: int = 32 * 1024
     max_batch_bytes: int = 500 * 1024
     start_background: bool = True  # ingestion flusher and scheduler threads
+    scheduler: bool = True  # run the daily jobs (tags, churn scores, alerts) in the background
+    smtp_host: str = "127.0.0.1"  # alert e-mails go through this SMTP server
+    smtp_port: int = 25
+    smtp_from: str = "mofang@localhost"
 
     def resolved_metadata_url(self) -> str:
         """The SQLAlchemy URL of the metadata database."""

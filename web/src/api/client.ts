@@ -110,3 +110,41 @@ export const api = {
     request<T>('PATCH', path, { ...opts, body }),
   del: <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
 };
+
+/** Downloads a file the API streams (e.g. an audited CSV export) with the bearer token, then saves it. */
+export async function downloadFile(path: string, fallbackName: string, query?: Record<string, QueryValue>): Promise<void> {
+  const headers: Record<string, string> = {};
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(path, query), { headers });
+  } catch (err) {
+    throw new ApiError(0, null, err instanceof Error ? err.message : 'network error');
+  }
+  if (!res.ok) {
+    const payload = await readBody(res);
+    const detail =
+      payload && typeof payload === 'object' && 'detail' in payload ? (payload as { detail: unknown }).detail : payload;
+    if (res.status === 401) {
+      clearToken();
+      unauthorizedHandler();
+    }
+    throw new ApiError(res.status, detail ?? null);
+  }
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const match = /filename="?([^";]+)"?/.exec(disposition);
+  saveBlob(await res.blob(), match ? match[1] : fallbackName);
+}
+
+/** Offers a blob to the user as a download. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

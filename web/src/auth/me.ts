@@ -4,6 +4,10 @@ export const PERM_ADMIN_USERS = 'admin:users';
 export const PERM_PII_UNMASK = 'pii:unmask';
 export const PERM_ADMIN_KEYS = 'admin:keys';
 export const PERM_AUDIT_READ = 'audit:read';
+export const PERM_CUSTOMERS_READ = 'customers:read';
+export const PERM_EXPORT = 'data:export';
+export const PERM_ANALYTICS = 'analytics:read';
+export const PERM_CAMPAIGN_EDIT = 'campaigns:edit';
 
 /** The signed-in user as the console uses it. */
 export interface Me {

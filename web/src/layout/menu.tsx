@@ -10,7 +10,7 @@ import {
 import type { MenuProps } from 'antd';
 import type { ReactNode } from 'react';
 import type { MessageKey } from '../i18n';
-import { PERM_ADMIN_KEYS, PERM_ADMIN_USERS, PERM_AUDIT_READ } from '../auth/me';
+import { PERM_ADMIN_KEYS, PERM_ADMIN_USERS, PERM_ANALYTICS, PERM_AUDIT_READ } from '../auth/me';
 
 export interface NavItem {
   /** Route path; also the menu key. */
@@ -35,8 +35,8 @@ export const NAV: NavItem[] = [
   { path: '/strategy', label: 'menu.strategy', icon: <NodeIndexOutlined /> },
   { path: '/campaigns', label: 'menu.campaigns', icon: <GiftOutlined /> },
   { path: '/reach', label: 'menu.reach', icon: <SendOutlined /> },
-  { path: '/monitor', label: 'menu.monitor', icon: <DashboardOutlined /> },
-  { path: '/analytics', label: 'menu.analytics', icon: <BarChartOutlined /> },
+  { path: '/monitor', label: 'menu.monitor', icon: <DashboardOutlined />, permission: PERM_ANALYTICS },
+  { path: '/analytics', label: 'menu.analytics', icon: <BarChartOutlined />, permission: PERM_ANALYTICS },
   {
     path: '/admin',
     label: 'menu.admin',

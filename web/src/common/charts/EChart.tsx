@@ -1,22 +1,58 @@
 import ReactEChartsCore from 'echarts-for-react/esm/core';
-import { LineChart, PieChart, type LineSeriesOption, type PieSeriesOption } from 'echarts/charts';
+import {
+  BarChart,
+  FunnelChart,
+  HeatmapChart,
+  LineChart,
+  PieChart,
+  SankeyChart,
+  type BarSeriesOption,
+  type FunnelSeriesOption,
+  type HeatmapSeriesOption,
+  type LineSeriesOption,
+  type PieSeriesOption,
+  type SankeySeriesOption,
+} from 'echarts/charts';
 import {
   GridComponent,
   LegendComponent,
   TooltipComponent,
+  VisualMapComponent,
   type GridComponentOption,
   type LegendComponentOption,
   type TooltipComponentOption,
+  type VisualMapComponentOption,
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { CSSProperties } from 'react';
 
 // Register only what the console draws; keeps the chart chunk small.
-echarts.use([LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([
+  LineChart,
+  PieChart,
+  BarChart,
+  FunnelChart,
+  SankeyChart,
+  HeatmapChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+  CanvasRenderer,
+]);
 
 export type ChartOption = echarts.ComposeOption<
-  LineSeriesOption | PieSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
+  | LineSeriesOption
+  | PieSeriesOption
+  | BarSeriesOption
+  | FunnelSeriesOption
+  | SankeySeriesOption
+  | HeatmapSeriesOption
+  | GridComponentOption
+  | LegendComponentOption
+  | TooltipComponentOption
+  | VisualMapComponentOption
 >;
 
 export const CHART_COLORS = ['#1d4ed8', '#0ea5e9', '#14b8a6', '#f59e0b', '#8b5cf6', '#ef4444', '#64748b', '#84cc16'];
@@ -33,12 +69,13 @@ export function EChart({
   testId?: string;
 }) {
   return (
-    <ReactEChartsCore
-      echarts={echarts}
-      option={{ color: CHART_COLORS, ...option }}
-      notMerge
-      style={{ height, width: '100%', ...style }}
-      data-testid={testId}
-    />
+    <div data-testid={testId}>
+      <ReactEChartsCore
+        echarts={echarts}
+        option={{ color: CHART_COLORS, ...option }}
+        notMerge
+        style={{ height, width: '100%', ...style }}
+      />
+    </div>
   );
 }

@@ -1,0 +1,13 @@
+"""Scheduled entry points of segments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from mofang.insight.segments import service
+from mofang.platform.context import Platform
+
+
+def run_daily(platform: Platform, day: date | None = None) -> dict[int, int]:
+    """Snapshot every dynamic segment for `day` (default: today); static segments stay frozen."""
+    return service.evaluate_dynamic(platform=platform, day=day or service.today_of(platform))

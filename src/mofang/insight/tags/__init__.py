@@ -1,0 +1,1 @@
+"""Tag system (标签体系): rule-defined tags in four families, computed daily with interval history."""

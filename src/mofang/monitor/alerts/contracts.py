@@ -1,0 +1,121 @@
+"""Public types of the metric library and alerts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from mofang.monitor.analytics.contracts import PROPERTY_NAME, CustomerFilter, EventSpec
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+Op = Literal["gt", "gte", "lt", "lte", "change_gt", "change_lt"]
+
+
+class MetricDefinition(BaseModel):
+    """What a metric measures: an event aggregate over the trailing `days` complete bank days."""
+
+    event: EventSpec
+    measure: Literal["total", "uniques", "sum", "avg", "max"] = "total"
+    property: str | None = Field(default=None, max_length=128)
+    days: int = Field(default=1, ge=1, le=90)
+    customers: CustomerFilter = Field(default_factory=CustomerFilter)
+
+    @model_validator(mode="after")
+    def _property(self) -> MetricDefinition:
+        if self.measure in ("sum", "avg", "max") and not (self.property and PROPERTY_NAME.match(self.property)):
+            raise ValueError(f"measure '{self.measure}' needs a numeric property name")
+        return self
+
+
+class MetricCreate(BaseModel):
+    """A new metric of the library."""
+
+    key: str = Field(min_length=2, max_length=64, pattern=r"^[a-z][a-z0-9_.]*$")
+    name: str = Field(min_length=1, max_length=128)
+    definition: MetricDefinition
+
+
+class MetricRead(BaseModel):
+    """A metric as listed."""
+
+    id: int
+    key: str
+    name: str
+    definition: MetricDefinition
+    owner_org: str
+    created_by: str | None
+    created_at: datetime
+
+
+class MetricValue(BaseModel):
+    """A metric's value over the window ending the day before `day`, and over the window before it."""
+
+    metric_id: int
+    day: date
+    value: float
+    previous: float
+
+
+class RuleCreate(BaseModel):
+    """An alert rule: when the metric's value (or its change vs the previous window, in %) crosses a threshold."""
+
+    metric_id: int
+    name: str = Field(min_length=1, max_length=128)
+    op: Op
+    threshold: float
+    emails: list[str] = Field(default_factory=list, max_length=20)
+    webhook_url: str | None = Field(default=None, max_length=512)
+    enabled: bool = True
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        bad = [e for e in v if not EMAIL.match(e)]
+        if bad:
+            raise ValueError(f"not an email address: {bad[0]}")
+        return v
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("the webhook must be an http(s) URL")
+        return v
+
+
+class RuleRead(RuleCreate):
+    """A rule as listed."""
+
+    id: int
+    owner_org: str
+    created_by: str | None
+    created_at: datetime
+
+
+class AlertRead(BaseModel):
+    """One fired alert: what was measured, who was told, and whether someone acknowledged it."""
+
+    id: int
+    rule_id: int
+    rule_name: str
+    metric_key: str
+    day: date
+    value: float
+    previous: float
+    message: str
+    status: Literal["open", "acknowledged"]
+    notifications: dict[str, Any]
+    created_at: datetime
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+class EvaluationReport(BaseModel):
+    """What one evaluation did."""
+
+    day: date
+    evaluated: int
+    fired: list[AlertRead]

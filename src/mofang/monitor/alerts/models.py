@@ -1,0 +1,59 @@
+"""ORM models of the metric library and alerts (definitions and history live in the metadata database)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mofang.platform.storage.models import Base, utcnow
+
+
+class Metric(Base):
+    """A metric of the library; its definition is validated JSON (an event aggregate)."""
+
+    __tablename__ = "monitor_metrics"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    owner_org: Mapped[str] = mapped_column(String(64), ForeignKey("orgs.code"), index=True)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AlertRule(Base):
+    """A threshold on a metric and whom to tell."""
+
+    __tablename__ = "monitor_alert_rules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    metric_id: Mapped[int] = mapped_column(Integer, ForeignKey("monitor_metrics.id"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    op: Mapped[str] = mapped_column(String(16))
+    threshold: Mapped[float] = mapped_column(Float)
+    emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    webhook_url: Mapped[str | None] = mapped_column(String(512))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    owner_org: Mapped[str] = mapped_column(String(64), ForeignKey("orgs.code"), index=True)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Alert(Base):
+    """A rule that fired for a business day (at most once per rule and day)."""
+
+    __tablename__ = "monitor_alerts"
+    __table_args__ = (UniqueConstraint("rule_id", "day", name="uq_monitor_alerts_rule_day"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule_id: Mapped[int] = mapped_column(Integer, ForeignKey("monitor_alert_rules.id"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    value: Mapped[float] = mapped_column(Float)
+    previous: Mapped[float] = mapped_column(Float)
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    notifications: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,169 @@
+"""漏斗分析 funnel: the deepest step each customer reaches from any first-step event within the window.
+
+Semantics (ordered mode, the default) are those of ClickHouse `windowFunnel(window)` on whole
+seconds: events are taken in time order (ties in the same second in step order); step k+1 must be
+a later (or same-second) event than step k, and no later than the first step's time + window
+(the boundary is included). The first step must happen inside the date range; later steps may
+complete up to a window after its end. Each customer counts once, at the deepest step of their best
+attempt. One difference: an event occurrence is used for at most one step (ClickHouse lets a row
+matching two conditions count as both, so `A → A` would convert every A).
+
+`strict`: step k+1 must be the customer's very next event after step k (any event interrupts).
+`any_order`: the count at position k is the customers who did at least k distinct steps within one
+window, in any order (no time between steps then). Exclusion steps (ordered only): an attempt that
+meets the exclusion event after reaching `from_step` and no later than reaching `to_step` stops
+there; the customer still counts at the steps already reached.
+
+Median time between steps k and k+1: over customers reaching k+1, the time from first reaching k
+to first reaching k+1.
+
+Build, then run: `build` makes the pre-filter query (one row per relevant event: customer code,
+seconds from range start, step bitmask); `funnel_pass.run` makes the sorted pass per customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import numpy as np
+import sqlglot
+from sqlglot import exp
+
+from mofang.monitor.analytics.contracts import FunnelGroup, FunnelQuery, FunnelResult, FunnelStep
+from mofang.monitor.analytics.filters import attribute, event_condition, utc_bounds
+from mofang.monitor.analytics.funnel_pass import FunnelSpec, PerCustomer, layout, summarise
+from mofang.monitor.analytics.sqltemplate import select
+from mofang.platform.storage.sql import Params, and_, col
+
+US = 1_000_000
+
+
+def build(q: FunnelQuery, *, where: exp.Expression | None, params: Params) -> exp.Select:
+    """One row per relevant event: customer code, whole seconds from range start, step/exclusion bitmask.
+
+    `where` restricts `customers AS c` (scope and customer filters).
+    """
+    start, end = utc_bounds(q.date_from, q.date_to)
+    conds = [event_condition(params, s, table="e", field=f"steps[{i}]") for i, s in enumerate(q.steps)]
+    conds += [event_condition(params, x, table="e", field=f"exclusions[{j}]") for j, x in enumerate(q.exclusions)]
+    mask = exp.Cast(this=exp.paren(_sum(exp.Case(ifs=[exp.If(this=c, true=exp.Literal.number(1 << i))],
+                                                default=exp.Literal.number(0)) for i, c in enumerate(conds))),
+                    to=exp.DataType.build("INT"))
+    since = exp.Sub(this=exp.func("epoch_us", col("ts", "e")), expression=params(_us(start)))
+    seconds = exp.IntDiv(this=exp.paren(since), expression=exp.Literal.number(US))
+    filters: list[exp.Expression | None] = [
+        exp.GTE(this=col("ts", "e"), expression=params(start)),
+        exp.LT(this=col("ts", "e"), expression=params(end + timedelta(seconds=q.window_seconds()))),
+    ]
+    if q.mode != "strict":
+        # Only step and exclusion events matter; strict mode needs every event as a possible interruption.
+        names = sorted({s.event for s in q.steps} | {x.event for x in q.exclusions})
+        filters.append(exp.In(this=col("event", "e"), expressions=[params(v) for v in names]))
+    else:
+        filters.append(exp.NEQ(this=col("type", "e"), expression=params("identify")))
+    filters.append(where)
+    rows = (
+        sqlglot.select(exp.alias_(col("rowid", "c"), "code"), exp.alias_(seconds, "t"), exp.alias_(mask, "mask"))
+        .from_(exp.alias_(exp.to_table("events"), "e", table=True))
+        .join(exp.alias_(exp.to_table("customers"), "c", table=True),
+              on=exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "e")))
+        .where(and_(*filters))
+    )
+    lay = layout(spec_of(q))
+    if lay is None:
+        return rows
+    # One int64 per event that sorts as (customer, second, lowest step): the pass sorts it in one go.
+    a, b, c = lay.shifts
+    lowest = " ".join(f"WHEN mask & {1 << i} <> 0 THEN {i + 1}" for i in range(len(q.steps)))
+    return select(f"SELECT (code << {a}) | (t << {b}) | ((CASE {lowest} ELSE 0 END) << {c}) | mask AS key "
+                  "FROM (:rows) AS r", rows=rows)
+
+
+def _sum(items: Iterable[exp.Expression]) -> exp.Expression:
+    """a + b + ... of expressions."""
+    out = None
+    for e in items:
+        out = e if out is None else exp.Add(this=out, expression=e)
+    assert out is not None
+    return out
+
+
+def _us(ts: datetime) -> int:
+    """Microseconds since the epoch of a naive UTC time."""
+    return int((ts - datetime(1970, 1, 1)).total_seconds()) * US
+
+
+def spec_of(q: FunnelQuery) -> FunnelSpec:
+    """What the pass needs of the query."""
+    start, end = utc_bounds(q.date_from, q.date_to)
+    n = len(q.steps)
+    return FunnelSpec(steps=n, window=q.window_seconds(), span=int((end - start).total_seconds()), mode=q.mode,
+                      exclusions=tuple((x.from_step, x.to_step or n) for x in q.exclusions))
+
+
+def build_groups(q: FunnelQuery, *, where: exp.Expression | None, params: Params) -> exp.Select:
+    """Customer code -> group value (text) for the group-by attribute."""
+    assert q.group_by is not None
+    value = exp.Cast(this=attribute(q.group_by.name, "c"), to=exp.DataType.build("VARCHAR"))
+    query = sqlglot.select(exp.alias_(col("rowid", "c"), "code"), exp.alias_(value, "grp")).from_(
+        exp.alias_(exp.to_table("customers"), "c", table=True))
+    return query.where(where) if where is not None else query
+
+
+def build_customer_ids(codes: list[int], *, params: Params) -> exp.Select:
+    """Customer ids of customer codes (rowids) from the pass."""
+    return sqlglot.select(col("customer_id")).from_("customers").where(
+        exp.In(this=col("rowid"), query=exp.Subquery(this=sqlglot.select(exp.Explode(this=params(codes))))))
+
+
+def build_clickhouse(q: FunnelQuery, *, params: Params) -> exp.Select:
+    """The same ordered funnel for ClickHouse with `windowFunnel` (scale-out store; compared in the benchmark)."""
+    if q.mode != "ordered" or q.exclusions or q.group_by is not None:
+        raise NotImplementedError("the ClickHouse form covers ordered funnels without exclusions or groups")
+    n = len(q.steps)
+    start, end = utc_bounds(q.date_from, q.date_to)
+    steps = [event_condition(params, s, field=f"steps[{i}]") for i, s in enumerate(q.steps)]
+    steps[0] = exp.and_(steps[0], exp.LT(this=col("ts"), expression=params(end)))
+    names = sorted({s.event for s in q.steps})
+    holes = {f"s{i}": c for i, c in enumerate(steps)}
+    conds = ", ".join(f":s{i}" for i in range(n))
+    levels = ", ".join(f"countIf(level >= {i}) AS c{i}" for i in range(1, n + 1))
+    return select(
+        f"SELECT {levels} FROM (SELECT customer_id, windowFunnel({q.window_seconds()})(toDateTime(ts), {conds}) "
+        f"AS level FROM events WHERE :range AND :names GROUP BY customer_id)",
+        range=exp.and_(exp.GTE(this=col("ts"), expression=params(start)),
+                       exp.LT(this=col("ts"), expression=params(end + timedelta(seconds=q.window_seconds())))),
+        names=exp.In(this=col("event"), expressions=[params(v) for v in names]), read="clickhouse", **holes,
+    )
+
+
+def shape(q: FunnelQuery, pc: PerCustomer, groups: dict[int, str | None] | None = None) -> FunnelResult:
+    """Counts and conversion rates per step, overall first and then the largest groups."""
+    out = []
+    if groups is not None and q.group_by is not None:
+        labels = np.array([groups.get(int(c)) for c in pc.codes], dtype=object)
+        names = {v for v in labels.tolist()}
+        parts = [(name, labels == name) for name in names]
+        parts.sort(key=lambda p: (-int((pc.reached[p[1], 0] >= 0).sum()), str(p[0])))
+        out = [_group(q, *summarise(pc, rows), None if name is None else str(name))
+               for name, rows in parts[: q.group_by.limit]]
+    return FunnelResult(overall=_group(q, *summarise(pc), None), groups=out)
+
+
+def _group(q: FunnelQuery, counts: list[int], medians: list[float | None], group: str | None) -> FunnelGroup:
+    """One funnel from its counts and median gaps (seconds)."""
+    steps = []
+    for i, spec in enumerate(q.steps):
+        prev = counts[i - 1] if i else counts[0]
+        steps.append(FunnelStep(
+            step=i + 1, event=spec.event, customers=counts[i],
+            conversion_from_first=_rate(counts[i], counts[0]), conversion_from_previous=_rate(counts[i], prev),
+            dropped=(prev - counts[i]) if i else 0,
+            median_seconds_from_previous=medians[i] if q.mode != "any_order" else None,
+        ))
+    return FunnelGroup(group=group, steps=steps)
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 6) if whole else 0.0

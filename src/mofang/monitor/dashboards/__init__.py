@@ -1,0 +1,1 @@
+"""Operations dashboards (MAU/AUM dual track)."""

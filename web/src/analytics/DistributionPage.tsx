@@ -1,0 +1,2 @@
+import { DistributionPage } from './HistogramPages';
+export default DistributionPage;

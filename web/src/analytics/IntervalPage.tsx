@@ -1,0 +1,2 @@
+import { IntervalPage } from './HistogramPages';
+export default IntervalPage;

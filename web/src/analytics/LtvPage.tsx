@@ -1,0 +1,2 @@
+import { LtvPage } from './ValuePages';
+export default LtvPage;

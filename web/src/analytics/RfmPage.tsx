@@ -1,0 +1,2 @@
+import { RfmPage } from './ValuePages';
+export default RfmPage;

@@ -1,0 +1,351 @@
+/** Tags, segments and the field catalogue (`/api/insight/...`). Shapes follow the backend's contracts. */
+import { api } from './client';
+
+const enc = encodeURIComponent;
+
+// ---- catalogue --------------------------------------------------------------
+
+export type FieldType = 'string' | 'number' | 'date' | 'bool';
+
+export interface FieldInfo {
+  key: string;
+  label: string;
+  type: FieldType;
+  values?: string[] | null;
+  ops: string[];
+}
+
+export interface EventInfo {
+  name: string;
+  label: string;
+  count?: number | null;
+  properties: FieldInfo[];
+}
+
+export interface TagInfo {
+  id: number;
+  key: string;
+  name: string;
+  family: string;
+  value_type: FieldType;
+  values?: string[] | null;
+  ops: string[];
+}
+
+export interface ProductInfo {
+  product_id: string;
+  name: string;
+  product_type: string;
+}
+
+export interface Catalogue {
+  attributes: FieldInfo[];
+  events: EventInfo[];
+  transactions: EventInfo[];
+  transaction_properties: FieldInfo[];
+  product_types: string[];
+  products: ProductInfo[];
+  tags: TagInfo[];
+  operators: Record<string, string[]>;
+}
+
+// ---- condition tree -----------------------------------------------------------
+
+export type Scalar = string | number | boolean;
+export type Value = Scalar | Scalar[] | null;
+export type Op =
+  | 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'between' | 'in' | 'not_in' | 'contains'
+  | 'is_null' | 'is_not_null' | 'within_last_days';
+export type CountOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'between';
+export type Measure = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'distinct';
+
+export interface Window {
+  last_days?: number | null;
+  start?: string | null;
+  end?: string | null;
+}
+
+export interface PropertyFilter {
+  property: string;
+  op: Op;
+  value?: Value;
+}
+
+export interface AttributeCondition {
+  type: 'attribute';
+  field: string;
+  op: Op;
+  value?: Value;
+}
+
+export interface TagCondition {
+  type: 'tag';
+  tag: string;
+  op: Op;
+  value?: Value;
+  on_date?: string | null;
+  days_ago?: number | null;
+}
+
+export interface BehaviourCondition {
+  type: 'behaviour';
+  source: 'events' | 'transactions';
+  event?: string | null;
+  filters: PropertyFilter[];
+  did: boolean;
+  measure: Measure;
+  property?: string | null;
+  op: CountOp;
+  value: number | number[];
+  window: Window;
+}
+
+export interface SequenceStep {
+  event: string;
+  filters: PropertyFilter[];
+}
+
+export interface SequenceCondition {
+  type: 'sequence';
+  steps: SequenceStep[];
+  within_hours: number;
+  did: boolean;
+  window: Window;
+}
+
+export interface HoldingCondition {
+  type: 'holding';
+  product_type?: string | null;
+  product_id?: string | null;
+  holds: boolean;
+  op?: CountOp | null;
+  value?: number | number[] | null;
+  matures_within_days?: number | null;
+}
+
+export interface SegmentCondition {
+  type: 'segment';
+  segment_id: number;
+  member: boolean;
+}
+
+export interface ListCondition {
+  type: 'list';
+  list_id: number;
+  member: boolean;
+}
+
+export interface GroupCondition {
+  type: 'group';
+  op: 'and' | 'or';
+  conditions: Condition[];
+}
+
+export interface NotCondition {
+  type: 'not';
+  condition: Condition;
+}
+
+export type Condition =
+  | AttributeCondition
+  | TagCondition
+  | BehaviourCondition
+  | SequenceCondition
+  | HoldingCondition
+  | SegmentCondition
+  | ListCondition
+  | GroupCondition
+  | NotCondition;
+
+export type ConditionKind = Condition['type'];
+
+// ---- segments -----------------------------------------------------------------
+
+export interface EstimateRead {
+  count: number;
+  total: number;
+  ratio: number;
+  elapsed_ms: number;
+}
+
+export interface SegmentRead {
+  id: number;
+  name: string;
+  description: string;
+  kind: 'dynamic' | 'static' | string;
+  definition: Condition;
+  version: number;
+  owner_org: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  last_count: number | null;
+  last_evaluated_on: string | null;
+  frozen_on: string | null;
+  editable: boolean;
+}
+
+export interface SegmentCreate {
+  name: string;
+  description: string;
+  kind: 'dynamic' | 'static';
+  definition: Condition;
+}
+
+export interface SegmentUpdate {
+  name?: string;
+  description?: string;
+  definition?: Condition;
+}
+
+export interface MemberRow {
+  customer_id: string;
+  name: string | null;
+  gender: string | null;
+  age: number | null;
+  phone: string | null;
+  province: string | null;
+  city: string | null;
+  tier: string | null;
+  risk_level: string | null;
+  aum: number | null;
+  org_code: string;
+  rm_id: string | null;
+}
+
+export interface MemberPage {
+  items: MemberRow[];
+  total: number;
+  day?: string | null;
+}
+
+export interface CompositionBucket {
+  value: string;
+  count: number;
+  ratio: number;
+}
+
+export interface Composition {
+  total: number;
+  dimensions: Record<string, CompositionBucket[]>;
+}
+
+export interface SnapshotRead {
+  day: string;
+  count: number;
+}
+
+export interface ListRead {
+  id: number;
+  name: string;
+  owner_org: string;
+  accepted: number;
+  rejected: number;
+  created_at: string;
+}
+
+// ---- tags -----------------------------------------------------------------------
+
+export interface TagRunRead {
+  id: number;
+  tag_id: number;
+  day: string;
+  trigger: string;
+  status: string;
+  started_at: string;
+  duration_ms: number;
+  customers: number;
+  coverage: number;
+  changed: number;
+  error: string | null;
+}
+
+export interface TagRead {
+  id: number;
+  key: string;
+  name: string;
+  family: string;
+  family_name: string;
+  description: string;
+  kind: string;
+  value_type: string;
+  rule: Record<string, unknown>;
+  version: number;
+  owner_org: string;
+  builtin: boolean;
+  enabled: boolean;
+  editable: boolean;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  last_run: TagRunRead | null;
+}
+
+export interface RunReport {
+  day: string;
+  runs: TagRunRead[];
+  elapsed_ms: number;
+}
+
+export interface DistributionBucket {
+  value: string;
+  count: number;
+  ratio: number;
+  low?: number | null;
+  high?: number | null;
+}
+
+export interface TagDistribution {
+  tag: string;
+  day: string | null;
+  customers: number;
+  covered: number;
+  coverage: number;
+  buckets: DistributionBucket[];
+}
+
+export interface HistoryPoint {
+  day: string;
+  covered: number;
+  counts: Record<string, number>;
+  mean?: number | null;
+}
+
+// ---- endpoints ------------------------------------------------------------------
+
+export const catalogueApi = {
+  get: (signal?: AbortSignal) => api.get<Catalogue>('/api/insight/catalogue', { signal }),
+};
+
+export const tagsApi = {
+  list: (signal?: AbortSignal) => api.get<TagRead[]>('/api/insight/tags', { signal }),
+  get: (id: number, signal?: AbortSignal) => api.get<TagRead>(`/api/insight/tags/${id}`, { signal }),
+  run: (id: number) => api.post<RunReport>(`/api/insight/tags/${id}/run`, {}),
+  runs: (id: number, signal?: AbortSignal) =>
+    api.get<TagRunRead[]>(`/api/insight/tags/${id}/runs`, { query: { limit: 30 }, signal }),
+  distribution: (id: number, signal?: AbortSignal) =>
+    api.get<TagDistribution>(`/api/insight/tags/${id}/distribution`, { signal }),
+  history: (id: number, signal?: AbortSignal) =>
+    api.get<HistoryPoint[]>(`/api/insight/tags/${id}/history`, { signal }),
+};
+
+export const segmentsApi = {
+  list: (signal?: AbortSignal) =>
+    api.get<{ items: SegmentRead[]; total: number }>('/api/insight/segments', { signal }),
+  get: (id: number, signal?: AbortSignal) => api.get<SegmentRead>(`/api/insight/segments/${id}`, { signal }),
+  create: (body: SegmentCreate) => api.post<SegmentRead>('/api/insight/segments', body),
+  update: (id: number, body: SegmentUpdate) => api.patch<SegmentRead>(`/api/insight/segments/${id}`, body),
+  remove: (id: number) => api.del<unknown>(`/api/insight/segments/${id}`),
+  estimate: (definition: Condition, signal?: AbortSignal) =>
+    api.post<EstimateRead>('/api/insight/segments/estimate', { definition }, { signal }),
+  previewComposition: (definition: Condition, signal?: AbortSignal) =>
+    api.post<Composition>('/api/insight/segments/composition', { definition }, { signal }),
+  composition: (id: number, signal?: AbortSignal) =>
+    api.get<Composition>(`/api/insight/segments/${id}/composition`, { signal }),
+  members: (id: number, params: { limit: number; offset: number }, signal?: AbortSignal) =>
+    api.get<MemberPage>(`/api/insight/segments/${id}/members`, { query: params, signal }),
+  snapshots: (id: number, signal?: AbortSignal) =>
+    api.get<SnapshotRead[]>(`/api/insight/segments/${id}/snapshots`, { signal }),
+  exportPath: (id: number) => `/api/insight/segments/${enc(String(id))}/export.csv`,
+  lists: (signal?: AbortSignal) => api.get<ListRead[]>('/api/insight/lists', { signal }),
+};

@@ -1,0 +1,899 @@
+import { CloseOutlined, DownOutlined, PlusOutlined } from '@ant-design/icons';
+import { Button, DatePicker, Dropdown, Input, InputNumber, Segmented, Select, Space, Tag, Tooltip, Typography } from 'antd';
+import type { MenuProps } from 'antd';
+import dayjs from 'dayjs';
+import type { ReactNode } from 'react';
+import type {
+  AttributeCondition,
+  BehaviourCondition,
+  Catalogue,
+  Condition,
+  ConditionKind,
+  CountOp,
+  FieldInfo,
+  GroupCondition,
+  HoldingCondition,
+  ListCondition,
+  ListRead,
+  Measure,
+  Op,
+  PropertyFilter,
+  SegmentCondition,
+  SegmentRead,
+  SequenceCondition,
+  TagCondition,
+  Value,
+} from '../../api/insight';
+import { useI18n, type MessageKey } from '../../i18n';
+import { attributeLabel, eventLabel } from './labels';
+import {
+  LEAF_KINDS,
+  LIST_OPS,
+  NO_VALUE_OPS,
+  newCondition,
+  removeAt as removeNode,
+  toggleNot,
+  updateAt as update,
+  valueForOp,
+  type Path,
+} from './tree';
+
+export interface EditorContext {
+  catalogue: Catalogue;
+  segments: SegmentRead[];
+  lists: ListRead[];
+  /** The segment being edited (it may not refer to itself). */
+  selfId?: number;
+  readOnly: boolean;
+}
+
+interface Handlers {
+  edit: (path: Path, fn: (node: Condition) => Condition) => void;
+  remove: (path: Path) => void;
+  append: (groupPath: Path, child: Condition) => void;
+}
+
+const COUNT_OPS: CountOp[] = ['gte', 'gt', 'eq', 'neq', 'lte', 'lt', 'between'];
+const MEASURES: Measure[] = ['count', 'sum', 'avg', 'min', 'max', 'distinct'];
+const ADD_KINDS: ConditionKind[] = [...LEAF_KINDS, 'group'];
+
+const pathId = (path: Path) => (path.length ? path.join('.') : 'root');
+
+/** The condition tree of a segment, edited in place: nested AND/OR groups, NOT, and every condition kind. */
+export function ConditionTree({
+  value,
+  onChange,
+  ctx,
+}: {
+  value: GroupCondition;
+  onChange: (next: Condition) => void;
+  ctx: EditorContext;
+}) {
+  const handlers: Handlers = {
+    edit: (path, fn) => onChange(update(value, path, fn)),
+    remove: (path) => onChange(removeNode(value, path)),
+    append: (groupPath, child) =>
+      onChange(update(value, groupPath, (g) => (g.type === 'group' ? { ...g, conditions: [...g.conditions, child] } : g))),
+  };
+  return <GroupView node={value} path={[]} ctx={ctx} h={handlers} />;
+}
+
+
+function AddConditionMenu({ path, ctx, h }: { path: Path; ctx: EditorContext; h: Handlers }) {
+  const { t } = useI18n();
+  const suffix = path.length ? `-in-${pathId(path)}` : '';
+  const items: MenuProps['items'] = ADD_KINDS.map((kind) => ({
+    key: kind,
+    label: <span data-testid={`add-condition-${kind}${suffix}`}>{t(`seg.kind.${kind}` as MessageKey)}</span>,
+  }));
+  return (
+    <Dropdown
+      trigger={['click']}
+      destroyOnHidden
+      menu={{ items, onClick: ({ key }) => h.append(path, newCondition(key as ConditionKind, ctx.catalogue)) }}
+    >
+      <Button size="small" type="dashed" icon={<PlusOutlined />} data-testid={`add-condition${suffix}`}>
+        {t('seg.addCondition')} <DownOutlined />
+      </Button>
+    </Dropdown>
+  );
+}
+
+function GroupView({ node, path, ctx, h }: { node: GroupCondition; path: Path; ctx: EditorContext; h: Handlers }) {
+  const { t } = useI18n();
+  const isRoot = path.length === 0;
+  return (
+    <div className={`mf-cond-group ${node.op === 'or' ? 'mf-cond-or' : 'mf-cond-and'}`} data-testid={`cond-group-${pathId(path)}`}>
+      <div className="mf-cond-group-head">
+        <Segmented
+          size="small"
+          value={node.op}
+          disabled={ctx.readOnly}
+          options={[
+            { value: 'and', label: t('seg.and') },
+            { value: 'or', label: t('seg.or') },
+          ]}
+          onChange={(op) => h.edit(path, (g) => (g.type === 'group' ? { ...g, op: op as 'and' | 'or' } : g))}
+          data-testid={`group-op-${pathId(path)}`}
+        />
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {node.op === 'and' ? t('seg.andHint') : t('seg.orHint')}
+        </Typography.Text>
+      </div>
+      {node.conditions.length === 0 && (
+        <Typography.Text type="secondary" className="mf-cond-empty">
+          {isRoot ? t('seg.emptyRoot') : t('seg.emptyGroup')}
+        </Typography.Text>
+      )}
+      {node.conditions.map((child, i) => (
+        <ChildRow key={i} node={child} path={[...path, i]} ctx={ctx} h={h} />
+      ))}
+      {!ctx.readOnly && (
+        <div className="mf-cond-group-foot">
+          <AddConditionMenu path={path} ctx={ctx} h={h} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** A child of a group: a NOT switch, the condition, and a delete button. */
+function ChildRow({ node, path, ctx, h }: { node: Condition; path: Path; ctx: EditorContext; h: Handlers }) {
+  const { t } = useI18n();
+  const negated = node.type === 'not';
+  const inner = negated ? node.condition : node;
+  const innerPath: Path = negated ? [...path, 'not'] : path;
+  return (
+    <div className="mf-cond-row" data-testid={`cond-${pathId(path)}`}>
+      <div className="mf-cond-row-tools">
+        <Tooltip title={t('seg.notHint')}>
+          <Button
+            size="small"
+            type={negated ? 'primary' : 'default'}
+            danger={negated}
+            disabled={ctx.readOnly}
+            onClick={() => h.edit(path, toggleNot)}
+            data-testid={`cond-not-${pathId(path)}`}
+          >
+            {t('seg.not')}
+          </Button>
+        </Tooltip>
+      </div>
+      <div className="mf-cond-row-body">
+        {inner.type === 'group' ? (
+          <GroupView node={inner} path={innerPath} ctx={ctx} h={h} />
+        ) : inner.type === 'not' ? (
+          <ChildRow node={inner.condition} path={[...innerPath, 'not']} ctx={ctx} h={h} />
+        ) : (
+          <div className="mf-cond-leaf">
+            <Tag className="mf-cond-kind">{t(`seg.kind.${inner.type}` as MessageKey)}</Tag>
+            <LeafEditor node={inner} path={innerPath} ctx={ctx} h={h} />
+          </div>
+        )}
+      </div>
+      {!ctx.readOnly && (
+        <Button
+          size="small"
+          type="text"
+          icon={<CloseOutlined />}
+          aria-label={t('seg.remove')}
+          onClick={() => h.remove(path)}
+          data-testid={`cond-remove-${pathId(path)}`}
+        />
+      )}
+    </div>
+  );
+}
+
+function LeafEditor({ node, path, ctx, h }: { node: Condition; path: Path; ctx: EditorContext; h: Handlers }) {
+  const set = <T extends Condition>(patch: Partial<T>) => h.edit(path, (n) => ({ ...n, ...patch }) as Condition);
+  const id = pathId(path);
+  switch (node.type) {
+    case 'attribute':
+      return <AttributeEditor node={node} id={id} ctx={ctx} set={set} />;
+    case 'tag':
+      return <TagEditor node={node} id={id} ctx={ctx} set={set} />;
+    case 'behaviour':
+      return <BehaviourEditor node={node} id={id} ctx={ctx} set={set} />;
+    case 'sequence':
+      return <SequenceEditor node={node} id={id} ctx={ctx} set={set} />;
+    case 'holding':
+      return <HoldingEditor node={node} id={id} ctx={ctx} set={set} />;
+    case 'segment':
+      return <SegmentRefEditor node={node} id={id} ctx={ctx} set={set} />;
+    case 'list':
+      return <ListRefEditor node={node} id={id} ctx={ctx} set={set} />;
+    default:
+      return null;
+  }
+}
+
+type Setter<T> = (patch: Partial<T>) => void;
+
+function Wrap({ testId, children }: { testId: string; children: ReactNode }) {
+  return (
+    <span data-testid={testId} className="mf-cond-field">
+      {children}
+    </span>
+  );
+}
+
+function useOpOptions(ops: string[]) {
+  const { t } = useI18n();
+  return ops.map((op) => ({ value: op, label: t(`op.${op}` as MessageKey) }));
+}
+
+/** The value input an operator needs for a field of this type (select when values are known). */
+export function ValueInput({
+  field,
+  op,
+  value,
+  onChange,
+  testId,
+  disabled,
+}: {
+  field: Pick<FieldInfo, 'type' | 'values'> | undefined;
+  op: string;
+  value: Value | undefined;
+  onChange: (v: Value) => void;
+  testId: string;
+  disabled?: boolean;
+}) {
+  const { t } = useI18n();
+  if (NO_VALUE_OPS.has(op)) return null;
+  const type = field?.type ?? 'string';
+  if (op === 'within_last_days') {
+    return (
+      <Wrap testId={testId}>
+        <InputNumber
+          min={1}
+          max={3660}
+          value={typeof value === 'number' ? value : null}
+          onChange={(v) => onChange(v ?? null)}
+          suffix={t('seg.days')}
+          disabled={disabled}
+          style={{ width: 110 }}
+        />
+      </Wrap>
+    );
+  }
+  const known = field?.values ?? null;
+  if (LIST_OPS.has(op)) {
+    const arr = Array.isArray(value) ? value.map(String) : [];
+    return (
+      <Wrap testId={testId}>
+        <Select
+          mode={known ? 'multiple' : 'tags'}
+          value={arr}
+          options={(known ?? []).map((v) => ({ value: v, label: v }))}
+          onChange={(v: string[]) => onChange(type === 'number' ? v.map(Number).filter((n) => !Number.isNaN(n)) : v)}
+          placeholder={t('seg.valuesPlaceholder')}
+          disabled={disabled}
+          style={{ minWidth: 200 }}
+          tokenSeparators={[',', '，']}
+        />
+      </Wrap>
+    );
+  }
+  const single = (v: Value | undefined, set: (x: Value) => void, key: string, width = 140) => {
+    if (known) {
+      return (
+        <Select
+          key={key}
+          value={v === null || v === undefined ? undefined : String(v)}
+          options={known.map((x) => ({ value: x, label: x }))}
+          onChange={(x: string) => set(x)}
+          placeholder={t('seg.valuePlaceholder')}
+          disabled={disabled}
+          style={{ minWidth: width }}
+          showSearch
+        />
+      );
+    }
+    if (type === 'bool') {
+      return (
+        <Select
+          key={key}
+          value={typeof v === 'boolean' ? String(v) : undefined}
+          options={[
+            { value: 'true', label: t('common.yes') },
+            { value: 'false', label: t('common.no') },
+          ]}
+          onChange={(x: string) => set(x === 'true')}
+          disabled={disabled}
+          style={{ width: 90 }}
+        />
+      );
+    }
+    if (type === 'number') {
+      return (
+        <InputNumber
+          key={key}
+          value={typeof v === 'number' ? v : v === null || v === undefined || v === '' ? null : Number(v)}
+          onChange={(x) => set(x ?? null)}
+          placeholder={t('seg.valuePlaceholder')}
+          disabled={disabled}
+          style={{ width: width - 20 }}
+        />
+      );
+    }
+    if (type === 'date') {
+      return (
+        <DatePicker
+          key={key}
+          value={typeof v === 'string' && v ? dayjs(v) : null}
+          onChange={(d) => set(d ? d.format('YYYY-MM-DD') : null)}
+          disabled={disabled}
+        />
+      );
+    }
+    return (
+      <Input
+        key={key}
+        value={v === null || v === undefined ? '' : String(v)}
+        onChange={(e) => set(e.target.value)}
+        placeholder={t('seg.valuePlaceholder')}
+        disabled={disabled}
+        style={{ width }}
+      />
+    );
+  };
+  if (op === 'between') {
+    const pair = Array.isArray(value) ? value : [];
+    const setAt = (i: number) => (x: Value) => {
+      const next = [pair[0] ?? null, pair[1] ?? null];
+      next[i] = x as never;
+      onChange(next as Value);
+    };
+    return (
+      <Wrap testId={testId}>
+        <Space size={4}>
+          {single(pair[0], setAt(0), 'lo', 110)}
+          <span>~</span>
+          {single(pair[1], setAt(1), 'hi', 110)}
+        </Space>
+      </Wrap>
+    );
+  }
+  return <Wrap testId={testId}>{single(value, onChange, 'v')}</Wrap>;
+}
+
+function AttributeEditor({ node, id, ctx, set }: { node: AttributeCondition; id: string; ctx: EditorContext; set: Setter<AttributeCondition> }) {
+  const { t, lang } = useI18n();
+  const field = ctx.catalogue.attributes.find((a) => a.key === node.field);
+  const ops = useOpOptions(field?.ops ?? []);
+  return (
+    <Space wrap size={6}>
+      <Wrap testId={`cond-${id}-field`}>
+        <Select
+          value={node.field || undefined}
+          placeholder={t('seg.pickAttribute')}
+          showSearch
+          optionFilterProp="search"
+          style={{ width: 170 }}
+          disabled={ctx.readOnly}
+          options={ctx.catalogue.attributes.map((a) => ({
+            value: a.key,
+            label: attributeLabel(lang, a.key, ctx.catalogue),
+            search: `${attributeLabel(lang, a.key, ctx.catalogue)} ${a.label} ${a.key}`,
+          }))}
+          onChange={(key: string) => {
+            const f = ctx.catalogue.attributes.find((a) => a.key === key);
+            const op = (f?.ops[0] ?? 'eq') as Op;
+            set({ field: key, op, value: valueForOp(f, op, null) });
+          }}
+        />
+      </Wrap>
+      <Wrap testId={`cond-${id}-op`}>
+        <Select
+          value={node.op}
+          options={ops}
+          style={{ width: 120 }}
+          disabled={ctx.readOnly || !field}
+          onChange={(op: Op) => set({ op, value: valueForOp(field, op, node.value) })}
+        />
+      </Wrap>
+      <ValueInput
+        field={field}
+        op={node.op}
+        value={node.value}
+        onChange={(value) => set({ value })}
+        testId={`cond-${id}-value`}
+        disabled={ctx.readOnly}
+      />
+    </Space>
+  );
+}
+
+function TagEditor({ node, id, ctx, set }: { node: TagCondition; id: string; ctx: EditorContext; set: Setter<TagCondition> }) {
+  const { t, tv } = useI18n();
+  const tag = ctx.catalogue.tags.find((x) => x.key === node.tag);
+  const ops = useOpOptions(tag?.ops ?? []);
+  const families = [...new Set(ctx.catalogue.tags.map((x) => x.family))];
+  return (
+    <Space wrap size={6}>
+      <Wrap testId={`cond-${id}-tag`}>
+        <Select
+          value={node.tag || undefined}
+          placeholder={t('seg.pickTag')}
+          showSearch
+          optionFilterProp="search"
+          style={{ width: 200 }}
+          disabled={ctx.readOnly}
+          options={families.map((f) => ({
+            label: tv('tagFamily', f),
+            options: ctx.catalogue.tags
+              .filter((x) => x.family === f)
+              .map((x) => ({ value: x.key, label: x.name, search: `${x.name} ${x.key}` })),
+          }))}
+          onChange={(key: string) => {
+            const tg = ctx.catalogue.tags.find((x) => x.key === key);
+            const op = (tg?.ops[0] ?? 'eq') as Op;
+            set({ tag: key, op, value: valueForOp(tg ? { key: tg.key, label: tg.name, type: tg.value_type, values: tg.values, ops: tg.ops } : undefined, op, null) });
+          }}
+        />
+      </Wrap>
+      <Wrap testId={`cond-${id}-op`}>
+        <Select
+          value={node.op}
+          options={ops}
+          style={{ width: 120 }}
+          disabled={ctx.readOnly || !tag}
+          onChange={(op: Op) => set({ op, value: valueForOp(undefined, op, node.value) })}
+        />
+      </Wrap>
+      <ValueInput
+        field={tag ? { type: tag.value_type, values: tag.values } : undefined}
+        op={node.op}
+        value={node.value}
+        onChange={(value) => set({ value })}
+        testId={`cond-${id}-value`}
+        disabled={ctx.readOnly}
+      />
+      <Wrap testId={`cond-${id}-days-ago`}>
+        <InputNumber
+          min={0}
+          max={3660}
+          value={node.days_ago ?? null}
+          placeholder={t('seg.tagNow')}
+          onChange={(v) => set({ days_ago: v ?? null })}
+          suffix={t('seg.daysAgo')}
+          disabled={ctx.readOnly}
+          style={{ width: 130 }}
+        />
+      </Wrap>
+    </Space>
+  );
+}
+
+function EventSelect({
+  value,
+  onChange,
+  ctx,
+  source = 'events',
+  testId,
+  width = 180,
+}: {
+  value: string | null | undefined;
+  onChange: (v: string) => void;
+  ctx: EditorContext;
+  source?: 'events' | 'transactions';
+  testId: string;
+  width?: number;
+}) {
+  const { t, lang, tv } = useI18n();
+  const pool = source === 'events' ? ctx.catalogue.events : ctx.catalogue.transactions;
+  return (
+    <Wrap testId={testId}>
+      <Select
+        value={value || undefined}
+        placeholder={source === 'events' ? t('seg.pickEvent') : t('seg.pickTxType')}
+        showSearch
+        optionFilterProp="search"
+        style={{ width }}
+        disabled={ctx.readOnly}
+        popupMatchSelectWidth={false}
+        options={pool.map((e) => {
+          const label = source === 'events' ? eventLabel(lang, e.name, ctx.catalogue) : tv('txType', e.name) || e.label;
+          return { value: e.name, label: label === e.name ? e.name : `${label} · ${e.name}`, search: `${label} ${e.label} ${e.name}` };
+        })}
+        onChange={onChange}
+      />
+    </Wrap>
+  );
+}
+
+function FiltersEditor({
+  filters,
+  properties,
+  onChange,
+  ctx,
+  id,
+}: {
+  filters: PropertyFilter[];
+  properties: FieldInfo[];
+  onChange: (f: PropertyFilter[]) => void;
+  ctx: EditorContext;
+  id: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <div className="mf-cond-filters">
+      {filters.map((f, i) => {
+        const field = properties.find((p) => p.key === f.property);
+        const setF = (patch: Partial<PropertyFilter>) => onChange(filters.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+        return (
+          <Space key={i} wrap size={6}>
+            <Typography.Text type="secondary">{t('seg.where')}</Typography.Text>
+            <Wrap testId={`cond-${id}-filter-${i}-property`}>
+              <Select
+                value={f.property || undefined}
+                placeholder={t('seg.pickProperty')}
+                style={{ width: 150 }}
+                showSearch
+                disabled={ctx.readOnly}
+                options={properties.map((p) => ({ value: p.key, label: p.label === p.key ? p.key : `${p.label} · ${p.key}` }))}
+                onChange={(key: string) => {
+                  const p = properties.find((x) => x.key === key);
+                  const op = (p?.ops[0] ?? 'eq') as Op;
+                  setF({ property: key, op, value: valueForOp(p, op, null) });
+                }}
+              />
+            </Wrap>
+            <Select
+              value={f.op}
+              style={{ width: 110 }}
+              disabled={ctx.readOnly || !field}
+              options={(field?.ops ?? []).map((op) => ({ value: op, label: t(`op.${op}` as MessageKey) }))}
+              onChange={(op: Op) => setF({ op, value: valueForOp(field, op, f.value) })}
+            />
+            <ValueInput
+              field={field}
+              op={f.op}
+              value={f.value}
+              onChange={(value) => setF({ value })}
+              testId={`cond-${id}-filter-${i}-value`}
+              disabled={ctx.readOnly}
+            />
+            {!ctx.readOnly && (
+              <Button size="small" type="text" icon={<CloseOutlined />} onClick={() => onChange(filters.filter((_, j) => j !== i))} />
+            )}
+          </Space>
+        );
+      })}
+      {!ctx.readOnly && properties.length > 0 && filters.length < 20 && (
+        <Button
+          size="small"
+          type="link"
+          icon={<PlusOutlined />}
+          onClick={() => onChange([...filters, { property: '', op: 'eq', value: null }])}
+          data-testid={`cond-${id}-add-filter`}
+        >
+          {t('seg.addFilter')}
+        </Button>
+      )}
+    </div>
+  );
+}
+
+/** Properties an event may be filtered on: its own plus the event columns ($channel, $date). */
+function eventProperties(ctx: EditorContext, source: 'events' | 'transactions', event: string | null | undefined): FieldInfo[] {
+  if (source === 'transactions') return ctx.catalogue.transaction_properties;
+  const own = ctx.catalogue.events.find((e) => e.name === event)?.properties ?? [];
+  const str = ctx.catalogue.operators.string ?? [];
+  const dt = ctx.catalogue.operators.date ?? [];
+  return [
+    ...own,
+    { key: '$channel', label: '$channel', type: 'string', values: ['app', 'h5', 'wechat', 'branch'], ops: str },
+    { key: '$date', label: '$date', type: 'date', ops: dt },
+  ];
+}
+
+function BehaviourEditor({ node, id, ctx, set }: { node: BehaviourCondition; id: string; ctx: EditorContext; set: Setter<BehaviourCondition> }) {
+  const { t } = useI18n();
+  const props = eventProperties(ctx, node.source, node.event);
+  const numeric = props.filter((p) => p.type === 'number');
+  const value = node.value;
+  return (
+    <div>
+      <Space wrap size={6}>
+        <Wrap testId={`cond-${id}-did`}>
+          <Select
+            value={node.did ? 'did' : 'not'}
+            style={{ width: 96 }}
+            disabled={ctx.readOnly}
+            options={[
+              { value: 'did', label: t('seg.did') },
+              { value: 'not', label: t('seg.didNot') },
+            ]}
+            onChange={(v: string) => set({ did: v === 'did' })}
+          />
+        </Wrap>
+        <Typography.Text>{t('seg.inLast')}</Typography.Text>
+        <Wrap testId={`cond-${id}-days`}>
+          <InputNumber
+            min={1}
+            max={3660}
+            value={node.window.last_days ?? null}
+            onChange={(v) => set({ window: { last_days: v ?? null } })}
+            suffix={t('seg.days')}
+            disabled={ctx.readOnly}
+            style={{ width: 100 }}
+          />
+        </Wrap>
+        <Select
+          value={node.source}
+          style={{ width: 96 }}
+          disabled={ctx.readOnly}
+          options={[
+            { value: 'events', label: t('seg.source.events') },
+            { value: 'transactions', label: t('seg.source.transactions') },
+          ]}
+          onChange={(source: 'events' | 'transactions') => set({ source, event: null, filters: [], property: null, measure: 'count' })}
+          data-testid={`cond-${id}-source`}
+        />
+        <EventSelect
+          value={node.event}
+          source={node.source}
+          ctx={ctx}
+          testId={`cond-${id}-event`}
+          onChange={(event) => set({ event, filters: [], property: node.measure === 'count' ? null : node.property })}
+        />
+        <Wrap testId={`cond-${id}-measure`}>
+          <Select
+            value={node.measure}
+            style={{ width: 100 }}
+            disabled={ctx.readOnly}
+            options={MEASURES.map((m) => ({ value: m, label: t(`seg.measure.${m}` as MessageKey) }))}
+            onChange={(measure: Measure) => set({ measure, property: measure === 'count' ? null : node.property })}
+          />
+        </Wrap>
+        {node.measure !== 'count' && (
+          <Wrap testId={`cond-${id}-property`}>
+            <Select
+              value={node.property || undefined}
+              placeholder={t('seg.pickProperty')}
+              style={{ width: 140 }}
+              disabled={ctx.readOnly}
+              options={(node.measure === 'distinct' ? props : numeric).map((p) => ({ value: p.key, label: p.label === p.key ? p.key : `${p.label} · ${p.key}` }))}
+              onChange={(property: string) => set({ property })}
+            />
+          </Wrap>
+        )}
+        <Wrap testId={`cond-${id}-op`}>
+          <Select
+            value={node.op}
+            style={{ width: 110 }}
+            disabled={ctx.readOnly}
+            options={COUNT_OPS.map((op) => ({ value: op, label: t(`op.${op}` as MessageKey) }))}
+            onChange={(op: CountOp) =>
+              set({
+                op,
+                value: op === 'between' ? (Array.isArray(value) ? value : [value, value]) : Array.isArray(value) ? value[0] : value,
+              })
+            }
+          />
+        </Wrap>
+        {node.op === 'between' && Array.isArray(value) ? (
+          <Wrap testId={`cond-${id}-value`}>
+            <Space size={4}>
+              <InputNumber value={value[0]} onChange={(v) => set({ value: [v ?? 0, value[1]] })} disabled={ctx.readOnly} style={{ width: 90 }} />
+              <span>~</span>
+              <InputNumber value={value[1]} onChange={(v) => set({ value: [value[0], v ?? 0] })} disabled={ctx.readOnly} style={{ width: 90 }} />
+            </Space>
+          </Wrap>
+        ) : (
+          <Wrap testId={`cond-${id}-value`}>
+            <InputNumber
+              value={Array.isArray(value) ? value[0] : value}
+              onChange={(v) => set({ value: v ?? 0 })}
+              disabled={ctx.readOnly}
+              style={{ width: 100 }}
+            />
+          </Wrap>
+        )}
+        {node.measure === 'count' && <Typography.Text>{t('seg.times')}</Typography.Text>}
+      </Space>
+      <FiltersEditor filters={node.filters} properties={props} onChange={(filters) => set({ filters })} ctx={ctx} id={id} />
+    </div>
+  );
+}
+
+function SequenceEditor({ node, id, ctx, set }: { node: SequenceCondition; id: string; ctx: EditorContext; set: Setter<SequenceCondition> }) {
+  const { t } = useI18n();
+  return (
+    <Space wrap size={6}>
+      <Select
+        value={node.did ? 'did' : 'not'}
+        style={{ width: 96 }}
+        disabled={ctx.readOnly}
+        options={[
+          { value: 'did', label: t('seg.did') },
+          { value: 'not', label: t('seg.didNot') },
+        ]}
+        onChange={(v: string) => set({ did: v === 'did' })}
+      />
+      <Typography.Text>{t('seg.inLast')}</Typography.Text>
+      <InputNumber
+        min={1}
+        max={3660}
+        value={node.window.last_days ?? null}
+        onChange={(v) => set({ window: { last_days: v ?? null } })}
+        suffix={t('seg.days')}
+        disabled={ctx.readOnly}
+        style={{ width: 100 }}
+      />
+      {node.steps.map((s, i) => (
+        <Space key={i} size={4}>
+          {i > 0 && <Typography.Text type="secondary">→</Typography.Text>}
+          <EventSelect
+            value={s.event}
+            ctx={ctx}
+            width={150}
+            testId={`cond-${id}-step-${i}`}
+            onChange={(event) => set({ steps: node.steps.map((x, j) => (j === i ? { event, filters: [] } : x)) })}
+          />
+          {!ctx.readOnly && node.steps.length > 2 && (
+            <Button size="small" type="text" icon={<CloseOutlined />} onClick={() => set({ steps: node.steps.filter((_, j) => j !== i) })} />
+          )}
+        </Space>
+      ))}
+      {!ctx.readOnly && node.steps.length < 4 && (
+        <Button size="small" type="link" icon={<PlusOutlined />} onClick={() => set({ steps: [...node.steps, { event: '', filters: [] }] })}>
+          {t('seg.addStep')}
+        </Button>
+      )}
+      <Typography.Text>{t('seg.withinHours')}</Typography.Text>
+      <InputNumber
+        min={1}
+        max={24 * 366}
+        value={node.within_hours}
+        onChange={(v) => set({ within_hours: v ?? 1 })}
+        suffix={t('seg.hours')}
+        disabled={ctx.readOnly}
+        style={{ width: 110 }}
+      />
+    </Space>
+  );
+}
+
+function HoldingEditor({ node, id, ctx, set }: { node: HoldingCondition; id: string; ctx: EditorContext; set: Setter<HoldingCondition> }) {
+  const { t, tv } = useI18n();
+  const products = ctx.catalogue.products.filter((p) => !node.product_type || p.product_type === node.product_type);
+  const value = node.value;
+  return (
+    <Space wrap size={6}>
+      <Select
+        value={node.holds ? 'holds' : 'not'}
+        style={{ width: 96 }}
+        disabled={ctx.readOnly}
+        options={[
+          { value: 'holds', label: t('seg.holds') },
+          { value: 'not', label: t('seg.holdsNot') },
+        ]}
+        onChange={(v: string) => set({ holds: v === 'holds' })}
+      />
+      <Wrap testId={`cond-${id}-product-type`}>
+        <Select
+          value={node.product_type ?? undefined}
+          allowClear
+          placeholder={t('seg.anyProductType')}
+          style={{ width: 130 }}
+          disabled={ctx.readOnly}
+          options={ctx.catalogue.product_types.map((p) => ({ value: p, label: tv('productType', p) }))}
+          onChange={(v?: string) => set({ product_type: v ?? null, product_id: null })}
+        />
+      </Wrap>
+      <Select
+        value={node.product_id ?? undefined}
+        allowClear
+        showSearch
+        optionFilterProp="label"
+        placeholder={t('seg.anyProduct')}
+        style={{ width: 200 }}
+        popupMatchSelectWidth={false}
+        disabled={ctx.readOnly}
+        options={products.map((p) => ({ value: p.product_id, label: `${p.name} · ${p.product_id}` }))}
+        onChange={(v?: string) => set({ product_id: v ?? null })}
+      />
+      <Typography.Text>{t('seg.balance')}</Typography.Text>
+      <Select
+        value={node.op ?? undefined}
+        allowClear
+        placeholder={t('seg.anyBalance')}
+        style={{ width: 110 }}
+        disabled={ctx.readOnly}
+        options={COUNT_OPS.map((op) => ({ value: op, label: t(`op.${op}` as MessageKey) }))}
+        onChange={(op?: CountOp) =>
+          set({ op: op ?? null, value: op ? (op === 'between' ? [0, 0] : Array.isArray(value) ? value[0] : (value ?? 0)) : null })
+        }
+      />
+      {node.op && (node.op === 'between' && Array.isArray(value) ? (
+        <Space size={4}>
+          <InputNumber value={value[0]} onChange={(v) => set({ value: [v ?? 0, value[1]] })} disabled={ctx.readOnly} style={{ width: 110 }} />
+          <span>~</span>
+          <InputNumber value={value[1]} onChange={(v) => set({ value: [value[0], v ?? 0] })} disabled={ctx.readOnly} style={{ width: 110 }} />
+        </Space>
+      ) : (
+        <InputNumber
+          value={Array.isArray(value) ? value[0] : (value ?? null)}
+          onChange={(v) => set({ value: v ?? 0 })}
+          disabled={ctx.readOnly}
+          prefix="¥"
+          style={{ width: 130 }}
+        />
+      ))}
+      <InputNumber
+        min={0}
+        max={3660}
+        value={node.matures_within_days ?? null}
+        placeholder={t('seg.maturesAny')}
+        onChange={(v) => set({ matures_within_days: v ?? null })}
+        prefix={t('seg.matures')}
+        suffix={t('seg.days')}
+        disabled={ctx.readOnly}
+        style={{ width: 190 }}
+      />
+    </Space>
+  );
+}
+
+function SegmentRefEditor({ node, id, ctx, set }: { node: SegmentCondition; id: string; ctx: EditorContext; set: Setter<SegmentCondition> }) {
+  const { t } = useI18n();
+  return (
+    <Space wrap size={6}>
+      <Select
+        value={node.member ? 'in' : 'out'}
+        style={{ width: 96 }}
+        disabled={ctx.readOnly}
+        options={[
+          { value: 'in', label: t('seg.memberOf') },
+          { value: 'out', label: t('seg.notMemberOf') },
+        ]}
+        onChange={(v: string) => set({ member: v === 'in' })}
+      />
+      <Wrap testId={`cond-${id}-segment`}>
+        <Select
+          value={node.segment_id || undefined}
+          placeholder={t('seg.pickSegment')}
+          showSearch
+          optionFilterProp="label"
+          style={{ width: 220 }}
+          disabled={ctx.readOnly}
+          options={ctx.segments.filter((s) => s.id !== ctx.selfId).map((s) => ({ value: s.id, label: s.name }))}
+          onChange={(segment_id: number) => set({ segment_id })}
+        />
+      </Wrap>
+    </Space>
+  );
+}
+
+function ListRefEditor({ node, id, ctx, set }: { node: ListCondition; id: string; ctx: EditorContext; set: Setter<ListCondition> }) {
+  const { t } = useI18n();
+  return (
+    <Space wrap size={6}>
+      <Select
+        value={node.member ? 'in' : 'out'}
+        style={{ width: 96 }}
+        disabled={ctx.readOnly}
+        options={[
+          { value: 'in', label: t('seg.onList') },
+          { value: 'out', label: t('seg.notOnList') },
+        ]}
+        onChange={(v: string) => set({ member: v === 'in' })}
+      />
+      <Wrap testId={`cond-${id}-list`}>
+        <Select
+          value={node.list_id || undefined}
+          placeholder={ctx.lists.length ? t('seg.pickList') : t('seg.noLists')}
+          showSearch
+          optionFilterProp="label"
+          style={{ width: 220 }}
+          disabled={ctx.readOnly}
+          options={ctx.lists.map((l) => ({ value: l.id, label: `${l.name}（${l.accepted}）` }))}
+          onChange={(list_id: number) => set({ list_id })}
+        />
+      </Wrap>
+    </Space>
+  );
+}
