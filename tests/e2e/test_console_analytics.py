@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -64,3 +65,16 @@ def test_operator_builds_a_funnel_and_sees_step_counts(live_server: str, page) -
     expect(page.get_by_test_id("funnel-count-1")).to_have_text("3")
     expect(page.get_by_test_id("funnel-count-2")).to_have_text("2")
     expect(page.get_by_test_id("funnel-row-2")).to_contain_text("50.0%")  # 2 of 4 from the first step
+
+    # Those who viewed a product but did not buy become a segment (only F2: F1 and F4 bought).
+    page.get_by_test_id("funnel-save-dropoffs-2").click()
+    page.get_by_test_id("funnel-dropoff-name").fill("看了没买")
+    page.get_by_test_id("funnel-dropoff-confirm").click()
+    expect(page.get_by_test_id("funnel-dropoff-saved")).to_contain_text("共 1 人")
+    page.get_by_test_id("funnel-dropoff-saved").get_by_role("link").click()
+    page.wait_for_url(lambda url: "/insight/segments/" in url)
+    segment_id = page.url.rstrip("/").split("/")[-1]
+    token = httpx.post(live_server + "/api/auth/login", json={"username": "hq_ops", "password": PASSWORD}).json()
+    members = httpx.get(f"{live_server}/api/insight/segments/{segment_id}/members",
+                        headers={"Authorization": f"Bearer {token['access_token']}"}).json()
+    assert [m["customer_id"] for m in members["items"]] == ["F2"]
