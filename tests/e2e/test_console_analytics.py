@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 from playwright.sync_api import expect
+from ui import login_ui, pick
 
 from factories import PASSWORD, add_customers, events_for
 
@@ -33,21 +34,8 @@ def bank(platform, make_user) -> None:
     make_user("hq_ops", "hq_operator", "HQ")
 
 
-def login_ui(page, base: str, username: str) -> None:
-    """Log in through the login form."""
-    page.goto(base + "/login")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
-def pick(page, test_id: str, text: str) -> None:
-    """Choose an option of a searchable select by typing and pressing Enter."""
-    page.get_by_test_id(test_id).click()
-    page.keyboard.type(text)
-    page.locator(f".ant-select-dropdown:visible .ant-select-item-option-active[title*='{text}']").wait_for()
-    page.keyboard.press("Enter")
 
 
 @pytest.mark.usefixtures("bank")

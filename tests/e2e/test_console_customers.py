@@ -7,6 +7,7 @@ from datetime import datetime
 
 import httpx
 import pytest
+from ui import login_ui
 
 from factories import PASSWORD, add_customers, add_products_and_holdings, add_rms, events_for
 
@@ -31,13 +32,6 @@ def bank(platform, make_user) -> None:
     make_user("sz_ops", "branch_operator", "GD-SZ")
 
 
-def login_ui(page, base: str, username: str) -> None:
-    """Log in through the login form."""
-    page.goto(base + "/login")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 @pytest.mark.usefixtures("bank")

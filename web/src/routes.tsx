@@ -17,6 +17,10 @@ const AuditPage = lazy(() => import('./admin/AuditPage'));
 const TagListPage = lazy(() => import('./insight/tags/TagListPage'));
 const SegmentListPage = lazy(() => import('./insight/segments/SegmentListPage'));
 const SegmentBuilderPage = lazy(() => import('./insight/segments/SegmentBuilderPage'));
+const DecisionTreePage = lazy(() => import('./insight/ml/DecisionTreePage'));
+const ChurnPage = lazy(() => import('./insight/ml/ChurnPage'));
+const FlowsPage = lazy(() => import('./insight/flows/FlowsPage'));
+const SegmentSetsPage = lazy(() => import('./insight/sets/SegmentSetsPage'));
 const AnalyticsLayout = lazy(() => import('./analytics/AnalyticsLayout'));
 const TrendsPage = lazy(() => import('./analytics/TrendsPage'));
 const FunnelPage = lazy(() => import('./analytics/FunnelPage'));
@@ -29,6 +33,8 @@ const PropertiesPage = lazy(() => import('./analytics/PropertiesPage'));
 const LtvPage = lazy(() => import('./analytics/LtvPage'));
 const RfmPage = lazy(() => import('./analytics/RfmPage'));
 const MauAumPage = lazy(() => import('./monitor/MauAumPage'));
+const MetricsPage = lazy(() => import('./monitor/alerts/MetricsPage'));
+const AlertsPage = lazy(() => import('./monitor/alerts/AlertsPage'));
 const NotBuilt = lazy(() => import('./common/NotBuilt'));
 const NotFound = lazy(() => import('./common/NotFound'));
 
@@ -61,6 +67,24 @@ export const router = createBrowserRouter([
           { path: 'insight/segments', element: <SegmentListPage /> },
           { path: 'insight/segments/new', element: <SegmentBuilderPage /> },
           { path: 'insight/segments/:id', element: <SegmentBuilderPage /> },
+          {
+            path: 'insight/ml/tree',
+            element: (
+              <RequirePermission permission={PERM_ANALYTICS}>
+                <DecisionTreePage />
+              </RequirePermission>
+            ),
+          },
+          {
+            path: 'insight/ml/churn',
+            element: (
+              <RequirePermission permission={PERM_ANALYTICS}>
+                <ChurnPage />
+              </RequirePermission>
+            ),
+          },
+          { path: 'insight/flows', element: <FlowsPage /> },
+          { path: 'insight/sets', element: <SegmentSetsPage /> },
           { path: 'strategy/*', element: <NotBuilt module="strategy" /> },
           { path: 'campaigns/*', element: <NotBuilt module="campaigns" /> },
           { path: 'reach/*', element: <NotBuilt module="reach" /> },
@@ -72,7 +96,10 @@ export const router = createBrowserRouter([
               </RequirePermission>
             ),
             children: [
-              { index: true, element: <MauAumPage /> },
+              { index: true, element: <Navigate to="/monitor/mau-aum" replace /> },
+              { path: 'mau-aum', element: <MauAumPage /> },
+              { path: 'metrics', element: <MetricsPage /> },
+              { path: 'alerts', element: <AlertsPage /> },
               { path: '*', element: <NotFound /> },
             ],
           },

@@ -1,0 +1,87 @@
+/** Metric library and alerts (`/api/monitor/...`). Shapes follow `mofang.monitor.alerts.contracts`. */
+import { api } from './client';
+import type { EventSpec } from './analytics';
+
+export type MetricMeasure = 'total' | 'uniques' | 'sum' | 'avg' | 'max';
+export const METRIC_MEASURES: readonly MetricMeasure[] = ['total', 'uniques', 'sum', 'avg', 'max'];
+/** Measures that aggregate a numeric event property (the backend requires `property` for these). */
+export const PROPERTY_MEASURES: readonly MetricMeasure[] = ['sum', 'avg', 'max'];
+
+export type RuleOp = 'gt' | 'gte' | 'lt' | 'lte' | 'change_gt' | 'change_lt';
+export const RULE_OPS: readonly RuleOp[] = ['gt', 'gte', 'lt', 'lte', 'change_gt', 'change_lt'];
+
+export type AlertStatus = 'open' | 'acknowledged';
+
+export interface MetricDefinition {
+  event: EventSpec;
+  measure: MetricMeasure;
+  property?: string | null;
+  days: number;
+  customers?: Record<string, unknown>;
+}
+
+export interface MetricCreate {
+  key: string;
+  name: string;
+  definition: MetricDefinition;
+}
+
+export interface MetricRead extends MetricCreate {
+  id: number;
+  owner_org: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface MetricValue {
+  metric_id: number;
+  day: string;
+  value: number;
+  previous: number;
+}
+
+export interface RuleCreate {
+  metric_id: number;
+  name: string;
+  op: RuleOp;
+  threshold: number;
+  emails: string[];
+  webhook_url?: string | null;
+  enabled?: boolean;
+}
+
+export interface RuleRead extends RuleCreate {
+  id: number;
+  enabled: boolean;
+  owner_org: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface AlertRead {
+  id: number;
+  rule_id: number;
+  rule_name: string;
+  metric_key: string;
+  day: string;
+  value: number;
+  previous: number;
+  message: string;
+  status: AlertStatus;
+  notifications: Record<string, unknown>;
+  created_at: string;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+}
+
+export const monitorApi = {
+  metrics: (signal?: AbortSignal) => api.get<MetricRead[]>('/api/monitor/metrics', { signal }),
+  createMetric: (body: MetricCreate) => api.post<MetricRead>('/api/monitor/metrics', body),
+  metricValue: (id: number, day: string, signal?: AbortSignal) =>
+    api.get<MetricValue>(`/api/monitor/metrics/${id}/value`, { query: { day }, signal }),
+  rules: (signal?: AbortSignal) => api.get<RuleRead[]>('/api/monitor/alert-rules', { signal }),
+  createRule: (body: RuleCreate) => api.post<RuleRead>('/api/monitor/alert-rules', body),
+  alerts: (status: AlertStatus | undefined, signal?: AbortSignal) =>
+    api.get<AlertRead[]>('/api/monitor/alerts', { query: { status, limit: 500 }, signal }),
+  acknowledge: (id: number) => api.post<AlertRead>(`/api/monitor/alerts/${id}/ack`),
+};

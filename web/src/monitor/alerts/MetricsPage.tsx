@@ -1,0 +1,234 @@
+import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Select, Table, Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useState, type HTMLAttributes } from 'react';
+import { errorMessage, fieldErrors } from '../../api/errors';
+import type { Catalogue } from '../../api/insight';
+import { monitorApi, METRIC_MEASURES, PROPERTY_MEASURES, type MetricMeasure, type MetricRead } from '../../api/monitor';
+import { ErrorAlert } from '../../common/ErrorAlert';
+import { formatDateTime, orDash } from '../../common/format';
+import { PageHeader } from '../../common/PageHeader';
+import { useApi } from '../../common/useApi';
+import { useI18n } from '../../i18n';
+import { EventPicker, num, useCatalogue, useEventName } from '../../analytics/common';
+import { groupByField, metricFormField } from './forms';
+
+interface MetricForm {
+  key: string;
+  name: string;
+  event: string;
+  measure: MetricMeasure;
+  property?: string;
+  days: number;
+}
+
+/** The metric's value for the window before `day` and the change against the window before that. */
+function ValueCell({ metric, day }: { metric: MetricRead; day: string }) {
+  const { t } = useI18n();
+  const v = useApi((signal) => monitorApi.metricValue(metric.id, day, signal), [metric.id, day]);
+  if (v.loading) return <Typography.Text type="secondary">{t('common.loading')}</Typography.Text>;
+  if (v.error !== undefined || !v.data) {
+    return <Typography.Text type="danger">{errorMessage(v.error, t)}</Typography.Text>;
+  }
+  const { value, previous } = v.data;
+  const change = previous ? ((value - previous) / previous) * 100 : null;
+  return (
+    <span data-testid={`metric-value-${metric.id}`}>
+      <span className="mf-num">{num(value)}</span>{' '}
+      <Typography.Text type="secondary" className="mf-num">
+        ({t('mal.previous')} {num(previous)}
+        {change !== null && `, ${change >= 0 ? '+' : ''}${change.toFixed(1)}%`})
+      </Typography.Text>
+    </span>
+  );
+}
+
+function CreateMetricModal({
+  open,
+  catalogue,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  catalogue?: Catalogue;
+  onClose: () => void;
+  onCreated: () => void;
+}) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<MetricForm>();
+  const [saving, setSaving] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const event = Form.useWatch('event', form);
+  const measure = Form.useWatch('measure', form);
+  const needsProperty = !!measure && PROPERTY_MEASURES.includes(measure);
+  const numericProps = (catalogue?.events.find((e) => e.name === event)?.properties ?? []).filter((p) => p.type === 'number');
+
+  const save = async () => {
+    let v: MetricForm;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    setSaving(true);
+    setFormError(null);
+    try {
+      await monitorApi.createMetric({
+        key: v.key.trim(),
+        name: v.name.trim(),
+        definition: { event: { event: v.event }, measure: v.measure, property: needsProperty ? v.property : null, days: v.days },
+      });
+      message.success(t('mal.metricCreated'));
+      form.resetFields();
+      onCreated();
+    } catch (err) {
+      const grouped = groupByField(fieldErrors(err), metricFormField);
+      const toSet = Object.entries(grouped)
+        .filter(([f]) => f)
+        .map(([name, errors]) => ({ name: name as keyof MetricForm, errors }));
+      if (toSet.length) form.setFields(toSet);
+      if (grouped['']) setFormError(grouped[''].join('; '));
+      else if (!toSet.length) setFormError(errorMessage(err, t));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const required = { required: true, message: t('mal.required') };
+  return (
+    <Modal
+      open={open}
+      title={t('mal.createMetric')}
+      onCancel={onClose}
+      destroyOnHidden
+      maskClosable={false}
+      afterClose={() => setFormError(null)}
+      footer={[
+        <Button key="cancel" onClick={onClose}>
+          {t('common.cancel')}
+        </Button>,
+        <Button key="save" type="primary" loading={saving} onClick={save} data-testid="metric-save">
+          {t('mal.save')}
+        </Button>,
+      ]}
+    >
+      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="metric-form-error" />}
+      <Form<MetricForm> form={form} layout="vertical" preserve={false} initialValues={{ measure: 'total', days: 1 }}>
+        <Form.Item name="name" label={t('mal.metricName')} rules={[{ ...required, whitespace: true }]}>
+          <Input autoComplete="off" data-testid="metric-name" />
+        </Form.Item>
+        <Form.Item
+          name="key"
+          label={t('mal.metricKey')}
+          extra={t('mal.metricKeyHint')}
+          rules={[required, { pattern: /^[a-z][a-z0-9_.]*$/, message: t('mal.metricKeyHint') }, { min: 2, max: 64, message: t('mal.metricKeyHint') }]}
+        >
+          <Input autoComplete="off" className="mf-mono" data-testid="metric-key" />
+        </Form.Item>
+        <Form.Item name="event" label={t('mal.event')} rules={[required]}>
+          <EventPicker catalogue={catalogue} onChange={() => undefined} testId="metric-event" width={320} />
+        </Form.Item>
+        <Form.Item name="measure" label={t('mal.measure')} rules={[required]}>
+          <Select
+            style={{ width: 200 }}
+            data-testid="metric-measure"
+            options={METRIC_MEASURES.map((m) => ({ value: m, label: t(`mal.measure.${m}`) }))}
+          />
+        </Form.Item>
+        {needsProperty && (
+          <Form.Item name="property" label={t('mal.property')} rules={[required]} extra={numericProps.length ? undefined : t('mal.noNumericProperty')}>
+            <Select
+              style={{ width: 200 }}
+              data-testid="metric-property"
+              options={numericProps.map((p) => ({ value: p.key, label: p.label && p.label !== p.key ? `${p.label} · ${p.key}` : p.key }))}
+            />
+          </Form.Item>
+        )}
+        <Form.Item name="days" label={t('mal.days')} extra={t('mal.daysHint')} rules={[required]}>
+          <InputNumber min={1} max={90} precision={0} data-testid="metric-days" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/** 运营监控 · 指标库: metrics as data (an event aggregate over trailing bank days) and their current value. */
+export default function MetricsPage() {
+  const { t } = useI18n();
+  const catalogue = useCatalogue();
+  const eventName = useEventName(catalogue.data);
+  const metrics = useApi((signal) => monitorApi.metrics(signal), []);
+  const [creating, setCreating] = useState(false);
+  const [day, setDay] = useState(() => dayjs().format('YYYY-MM-DD'));
+
+  return (
+    <>
+      <PageHeader
+        title={t('mal.metricsTitle')}
+        subtitle={t('mal.metricsSubtitle')}
+        extra={
+          <>
+            <Button icon={<ReloadOutlined />} onClick={metrics.reload}>
+              {t('common.refresh')}
+            </Button>
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="metric-create">
+              {t('mal.createMetric')}
+            </Button>
+          </>
+        }
+      />
+      <Card variant="borderless" className="mf-card">
+        <div style={{ marginBottom: 12 }}>
+          <Typography.Text type="secondary">{t('mal.valueDay')} </Typography.Text>
+          <DatePicker
+            allowClear={false}
+            value={dayjs(day)}
+            onChange={(d) => d && setDay(d.format('YYYY-MM-DD'))}
+            data-testid="metric-day"
+          />{' '}
+          <Typography.Text type="secondary">{t('mal.valueDayHint')}</Typography.Text>
+        </div>
+        {metrics.error !== undefined && <ErrorAlert error={metrics.error} onRetry={metrics.reload} />}
+        <Table<MetricRead>
+          rowKey="id"
+          size="small"
+          loading={metrics.loading}
+          dataSource={metrics.data ?? []}
+          data-testid="metric-table"
+          onRow={(m) => ({ 'data-testid': `metric-row-${m.id}` }) as HTMLAttributes<HTMLElement>}
+          pagination={{ pageSize: 50, hideOnSinglePage: true, showTotal: (n) => t('common.total', { n }) }}
+          scroll={{ x: 960 }}
+          columns={[
+            { title: t('mal.metricName'), dataIndex: 'name' },
+            { title: t('mal.metricKey'), dataIndex: 'key', render: (v: string) => <span className="mf-mono">{v}</span> },
+            { title: t('mal.event'), key: 'event', render: (_: unknown, m) => eventName(m.definition.event.event) },
+            {
+              title: t('mal.measure'),
+              key: 'measure',
+              render: (_: unknown, m) => (
+                <span>
+                  {t(`mal.measure.${m.definition.measure}`)}
+                  {m.definition.property && <span className="mf-mono"> ({m.definition.property})</span>}
+                </span>
+              ),
+            },
+            { title: t('mal.days'), key: 'days', align: 'right', render: (_: unknown, m) => <Tag>{t('mal.daysN', { n: m.definition.days })}</Tag> },
+            { title: t('mal.currentValue'), key: 'value', align: 'right', render: (_: unknown, m) => <ValueCell metric={m} day={day} /> },
+            { title: t('mal.owner'), dataIndex: 'owner_org', render: (v: string) => <span className="mf-mono">{v}</span> },
+            { title: t('mal.createdAt'), key: 'created', render: (_: unknown, m) => <span className="mf-num">{formatDateTime(m.created_at)} {orDash(m.created_by)}</span> },
+          ]}
+        />
+      </Card>
+      <CreateMetricModal
+        open={creating}
+        catalogue={catalogue.data}
+        onClose={() => setCreating(false)}
+        onCreated={() => {
+          setCreating(false);
+          metrics.reload();
+        }}
+      />
+    </>
+  );
+}
