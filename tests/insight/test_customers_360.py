@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -139,3 +139,13 @@ def test_logs_never_hold_unmasked_pii(app_client: TestClient, admin_headers, cap
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert CANARY_PHONE not in text and CANARY_ID not in text
     assert "139****5678" in text
+
+
+@pytest.mark.usefixtures("bank")
+def test_profile_shows_the_lifecycle_stage_once_tags_ran(app_client: TestClient, admin_headers, platform) -> None:
+    from mofang.insight.tags import service as tags
+
+    assert app_client.get("/api/customers/C001", headers=admin_headers).json()["profile"]["lifecycle"] is None
+    tags.run_tags(platform=platform, day=date(2026, 11, 2))
+    stage = app_client.get("/api/customers/C001", headers=admin_headers).json()["profile"]["lifecycle"]
+    assert stage in {"潜客", "新客", "成长", "成熟", "沉睡", "流失"}

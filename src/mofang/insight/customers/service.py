@@ -15,6 +15,7 @@ from mofang.insight.customers.contracts import (
     Holding,
 )
 from mofang.insight.customers.logic import consent_of, event_of, summary_fields, transaction_of
+from mofang.insight.tags import service as tags
 from mofang.platform.context import Platform
 from mofang.platform.errors import Forbidden, NotFound
 from mofang.platform.governance import service as gov
@@ -22,6 +23,7 @@ from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import P_PII_UNMASK
 
 PHONE_SUFFIX_CAP = 5000
+LIFECYCLE_TAG = "lifecycle_stage"  # the default lifecycle tag (潜客/新客/成长/成熟/沉睡/流失)
 
 
 def list_customers(*, platform: Platform, who: Principal, q: str | None, limit: int, offset: int) -> CustomerPage:
@@ -69,7 +71,9 @@ def get_or_raise(
         "birth_date": row["birth_date"], "id_number": row["id_masked"], "email": row["email_masked"],
         "province": row["province"], "city": row["city"], "occupation": row["occupation"],
         "income_band": row["income_band"], "open_date": row["open_date"],
-        "acquisition_channel": row["acquisition_channel"], "lifecycle": None, "consent": consent_of(row),
+        "acquisition_channel": row["acquisition_channel"],
+        "lifecycle": tags.customer_values(platform=platform, customer_id=customer_id).get(LIFECYCLE_TAG),
+        "consent": consent_of(row),
         "masked": not unmask,
     }
     if unmask:

@@ -155,3 +155,9 @@ def run_days(session: Session, tag_id: int) -> list[date]:
     """Days a tag was computed successfully, oldest first."""
     return sorted(set(session.scalars(select(TagRun.day).where(TagRun.tag_id == tag_id,
                                                                TagRun.status == "ok")).all()))
+
+
+def current_values(store: EventStore, customer_id: str) -> list[dict[str, Any]]:
+    """One customer's current value of every tag (tag_id, value)."""
+    return store.query(f"SELECT tag_id, value FROM {TAG_VALUES} WHERE customer_id = $cid AND valid_to = $open",
+                       {"cid": customer_id, "open": OPEN_END})

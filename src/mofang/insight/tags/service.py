@@ -424,3 +424,12 @@ def backfill(*, platform: Platform, start: date, end: date, step_days: int = 7) 
         d += timedelta(days=step_days)
     days.append(end)
     return [run_tags(platform=platform, day=d, trigger="backfill") for d in days]
+
+
+def customer_values(*, platform: Platform, customer_id: str) -> dict[str, str]:
+    """A customer's current tag values by tag key (the caller has checked the customer is in scope)."""
+    cat.ensure_insight_schema(platform.store, platform.extras)
+    with platform.metadata.session() as session:
+        keys = {t.id: t.key for t in repo.tags(session)}
+    return {keys[r["tag_id"]]: r["value"] for r in repo.current_values(platform.store, customer_id)
+            if r["tag_id"] in keys}
