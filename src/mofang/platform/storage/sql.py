@@ -8,13 +8,13 @@ from sqlglot import exp
 
 
 class Params:
-    """Collects bound values and hands out named placeholders for them."""
+    """Collects bound values and hands out the named parameter markers that refer to them."""
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
 
     def __call__(self, value: Any) -> exp.Placeholder:
-        """Bind `value` and return the placeholder that refers to it."""
+        """Bind `value` and return the parameter marker that refers to it."""
         name = f"p{len(self.values)}"
         self.values[name] = value
         return exp.Placeholder(this=name)

@@ -9,7 +9,7 @@ import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
 import { num } from '../../analytics/common';
-import { cleanEmails, conditionText, groupByField, ruleFormField } from './forms';
+import { cleanEmails, conditionText, ruleFormField, splitServerErrors } from './forms';
 
 interface RuleForm {
   name: string;
@@ -60,13 +60,9 @@ function CreateRuleModal({
       form.resetFields();
       onCreated();
     } catch (err) {
-      const grouped = groupByField(fieldErrors(err), ruleFormField);
-      const toSet = Object.entries(grouped)
-        .filter(([f]) => f)
-        .map(([name, errors]) => ({ name: name as keyof RuleForm, errors }));
-      if (toSet.length) form.setFields(toSet);
-      if (grouped['']) setFormError(grouped[''].join('; '));
-      else if (!toSet.length) setFormError(errorMessage(err, t));
+      const { fields, general } = splitServerErrors<keyof RuleForm>(fieldErrors(err), ruleFormField);
+      if (fields.length) form.setFields(fields);
+      setFormError(general ?? (fields.length ? null : errorMessage(err, t)));
     } finally {
       setSaving(false);
     }

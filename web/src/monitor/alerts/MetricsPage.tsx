@@ -11,7 +11,7 @@ import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
 import { EventPicker, num, useCatalogue, useEventName } from '../../analytics/common';
-import { groupByField, metricFormField } from './forms';
+import { metricFormField, splitServerErrors } from './forms';
 
 interface MetricForm {
   key: string;
@@ -83,13 +83,9 @@ function CreateMetricModal({
       form.resetFields();
       onCreated();
     } catch (err) {
-      const grouped = groupByField(fieldErrors(err), metricFormField);
-      const toSet = Object.entries(grouped)
-        .filter(([f]) => f)
-        .map(([name, errors]) => ({ name: name as keyof MetricForm, errors }));
-      if (toSet.length) form.setFields(toSet);
-      if (grouped['']) setFormError(grouped[''].join('; '));
-      else if (!toSet.length) setFormError(errorMessage(err, t));
+      const { fields, general } = splitServerErrors<keyof MetricForm>(fieldErrors(err), metricFormField);
+      if (fields.length) form.setFields(fields);
+      setFormError(general ?? (fields.length ? null : errorMessage(err, t)));
     } finally {
       setSaving(false);
     }

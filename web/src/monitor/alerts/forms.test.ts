@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { cleanEmails, conditionText, groupByField, metricFormField, ruleFormField } from './forms';
+import { cleanEmails, conditionText, groupByField, metricFormField, ruleFormField, splitServerErrors } from './forms';
 
 describe('metric and rule forms', () => {
+  it('splits server errors into field messages and one general message', () => {
+    expect(splitServerErrors({ 'emails.0': ['bad'], x: ['y'] }, ruleFormField)).toEqual({
+      fields: [{ name: 'emails', errors: ['bad'] }],
+      general: 'x: y',
+    });
+    expect(splitServerErrors({ name: ['taken'] }, ruleFormField).general).toBeNull();
+  });
+
   it('maps 422 paths to form fields', () => {
     expect(metricFormField('definition.event.event')).toBe('event');
     expect(metricFormField('definition')).toBe('property');

@@ -28,6 +28,18 @@ export function groupByField(byPath: Record<string, string[]>, toField: (path: s
   return out;
 }
 
+/** Server field errors split into per-field messages for `form.setFields` and one general message (or null). */
+export function splitServerErrors<F extends string>(
+  byPath: Record<string, string[]>,
+  toField: (path: string) => string,
+): { fields: { name: F; errors: string[] }[]; general: string | null } {
+  const grouped = groupByField(byPath, toField);
+  const fields = Object.entries(grouped)
+    .filter(([f]) => f)
+    .map(([name, errors]) => ({ name: name as F, errors }));
+  return { fields, general: grouped[''] ? grouped[''].join('; ') : null };
+}
+
 /** Email recipients as typed: trimmed, without blanks and repeats. */
 export function cleanEmails(values: readonly string[] | undefined): string[] {
   const out: string[] = [];

@@ -130,7 +130,7 @@ class AnalysisBase(BaseModel):
 class CustomerSets(Protocol):
     """What analytics needs from segments and tags (registered as platform.extras["customer_sets"]).
 
-    Queries are built on the caller's Params so their placeholders join the analysis query.
+    Queries are built on the caller's Params so their bound parameters join the analysis query.
     """
 
     def segment_members(self, segment_id: str, *, params: Params, scope: Scope) -> exp.Query:
