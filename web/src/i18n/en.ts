@@ -1,3 +1,8 @@
+import { enDashboards } from './parts/dashboards';
+import { enAnFilters } from './parts/anfilters';
+import { enAlerts } from './parts/alerts';
+import { enTagEditor } from './parts/tageditor';
+import { enFlows } from './parts/flows';
 import type { MessageKey } from './zh';
 
 /** English dictionary. Every key of zh must exist here (checked by the compiler). */
@@ -921,4 +926,9 @@ export const en: Record<MessageKey, string> = {
   'event.click_banner': 'Click banner',
   'event.purchase': 'Purchase',
   'event.redeem': 'Redeem',
+  ...enDashboards,
+  ...enAnFilters,
+  ...enAlerts,
+  ...enTagEditor,
+  ...enFlows,
 };

@@ -1,3 +1,9 @@
+import { zhDashboards } from './parts/dashboards';
+import { zhAnFilters } from './parts/anfilters';
+import { zhAlerts } from './parts/alerts';
+import { zhTagEditor } from './parts/tageditor';
+import { zhFlows } from './parts/flows';
+
 /** Chinese (zh-CN) dictionary: the source of truth for message keys. */
 export const zh = {
   'app.name': '魔方 · 数智化运营平台',
@@ -919,6 +925,11 @@ export const zh = {
   'event.click_banner': '点击广告位',
   'event.purchase': '购买产品',
   'event.redeem': '赎回产品',
+  ...zhDashboards,
+  ...zhAnFilters,
+  ...zhAlerts,
+  ...zhTagEditor,
+  ...zhFlows,
 } as const;
 
 export type MessageKey = keyof typeof zh;
