@@ -71,6 +71,9 @@ class Context:
     # Tag runs evaluate conditions for every customer at once: they pass a hook turning a behaviour
     # measure into a column of their single fused scan instead of a subquery per condition.
     measure_hook: Callable[[BehaviourCondition, exp.Expression, list[exp.Expression]], exp.Expression] | None = None
+    # True when `today` is a past day being recomputed (tag backfills): balances are then read from
+    # their daily history instead of the customer row, which holds the latest value only.
+    past: bool = False
 
 
 def table(name: str, alias: str) -> exp.Table:
@@ -99,8 +102,11 @@ def years_before(d: date, years: int) -> date:
 # ---------------------------------------------------------------------------------------------- attributes
 
 
-def attribute_expr(key: str, today: date, params: Params, alias: str = CUSTOMER) -> exp.Expression:
-    """The expression of a catalogue attribute (derived ones computed as of today)."""
+def attribute_expr(key: str, today: date, params: Params, alias: str = CUSTOMER, *, past: bool = False
+                   ) -> exp.Expression:
+    """The expression of a catalogue attribute (derived ones computed as of today; AUM too when `past`)."""
+    if key == "aum" and past:
+        return aum_as_of(today, params, alias)
     if key == "age":
         return exp.Anonymous(this="date_sub", expressions=[exp.Literal.string("year"), col("birth_date", alias),
                                                            params(today)])
@@ -115,6 +121,18 @@ def attribute_expr(key: str, today: date, params: Params, alias: str = CUSTOMER)
     if key == "tenure_days":
         return exp.DateDiff(this=params(today), expression=col("open_date", alias), unit=exp.var("DAY"))
     return col(key, alias)
+
+
+def aum_as_of(day: date, params: Params, alias: str = CUSTOMER) -> exp.Expression:
+    """The customer's AUM at the end of `day`: the latest daily snapshot on or before it.
+
+    Where the history does not reach back that far, the customer row's (latest) AUM stands in.
+    """
+    latest = exp.Anonymous(this="arg_max", expressions=[col("aum", "h"), col("date", "h")])
+    snapshot = exp.Subquery(this=exp.select(latest).from_(table("aum_daily", "h")).where(
+        and_(exp.EQ(this=col("customer_id", "h"), expression=col("customer_id", alias)),
+             exp.LTE(this=col("date", "h"), expression=params(day)))))
+    return exp.Coalesce(this=snapshot, expressions=[col("aum", alias)])
 
 
 def _age(cond: AttributeCondition, today: date, params: Params, path: str) -> exp.Expression:
@@ -161,8 +179,8 @@ def _attribute(cond: AttributeCondition, ctx: Context, params: Params, path: str
         if cond.op not in OPERATORS["number"]:
             raise Invalid(f"operator '{cond.op}' does not apply to 'age'", field=f"{path}.op")
         return _age(cond, ctx.today, params, path)
-    return compare(attribute_expr(cond.field, ctx.today, params), cond.op, cond.value, info.type, params, path,
-                   today=ctx.today, name=cond.field)
+    return compare(attribute_expr(cond.field, ctx.today, params, past=ctx.past), cond.op, cond.value, info.type,
+                   params, path, today=ctx.today, name=cond.field)
 
 
 # ---------------------------------------------------------------------------------------------- tags

@@ -201,7 +201,7 @@ def tag_column(rule: TagRule, ctx: Context, params: Params, pieces: Pieces, path
             info = ctx.catalogue.attribute(rule.field)
             if info is None:
                 raise Invalid(f"unknown attribute '{rule.field}'", field=f"{path}.field")
-            x = attribute_expr(rule.field, ctx.today, params)
+            x = attribute_expr(rule.field, ctx.today, params, past=ctx.past)
             if rule.bands:
                 if info.type != "number":
                     raise Invalid(f"bands need a number attribute, '{rule.field}' is {info.type}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -118,6 +119,17 @@ def _check_editable(who: Principal, t: TagDef) -> None:
         raise Forbidden(f"tag '{t.key}' belongs to {t.owner_org}: you may view it but not change it")
 
 
+def _owner(session: Session, who: Principal, code: str | None) -> str:
+    """The owning org of a tag being saved: the user's own by default, else one inside their scope."""
+    if code is None:
+        return who.org_code
+    if code not in gov.org_names(session=session):
+        raise Invalid(f"unknown org '{code}'", field="owner_org")
+    if who.scope.kind == "rm" or not who.scope.allows_org(code):
+        raise Invalid(f"org '{code}' is outside your scope ({who.org_code})", field="owner_org")
+    return code
+
+
 def _validate(platform: Platform, session: Session, rule: Any) -> cat.Catalogue:
     ctx = segments.context(platform=platform, session=session, who=None, tree=None, today=segments.today_of(platform))
     comp.validate(rule, ctx)
@@ -146,8 +158,9 @@ def create(*, platform: Platform, session: Session, who: Principal, data: TagCre
     ensure_defaults(platform=platform)
     if repo.tag_by_key(session, data.key) is not None:
         raise Conflict(f"a tag with key '{data.key}' exists", field="key")
+    owner = _owner(session, who, data.owner_org)
     catalogue = _validate(platform, session, data.rule)
-    t = _add(session, catalogue, data, owner=who.org_code, username=who.username, builtin=False)
+    t = _add(session, catalogue, data, owner=owner, username=who.username, builtin=False)
     gov.record(session=session, username=who.username, action="tag.create", target_type="tag", target_id=t.key,
                detail={"kind": t.kind, "family": t.family}, ip=who.ip)
     return _read(t, who, None)
@@ -158,7 +171,10 @@ def update(*, platform: Platform, session: Session, who: Principal, tag_id: int,
     t = _tag_or_404(session, tag_id)
     _check_editable(who, t)
     changes: dict[str, Any] = {}
-    if data.rule is not None:
+    if data.owner_org is not None and data.owner_org != t.owner_org:
+        t.owner_org = changes["owner_org"] = _owner(session, who, data.owner_org)
+    # Saving the rule as it is (the editor sends the whole form) is not a new version.
+    if data.rule is not None and data.rule.model_dump(mode="json", exclude_none=True) != t.rule:
         if data.rule.kind != t.kind and t.kind in ("model", "imported"):
             raise Invalid("a model or imported tag keeps its kind", field="rule.kind")
         catalogue = _validate(platform, session, data.rule)
@@ -168,7 +184,7 @@ def update(*, platform: Platform, session: Session, who: Principal, tag_id: int,
         changes["version"] = t.version
     for name in ("name", "family", "description", "enabled"):
         value = getattr(data, name)
-        if value is not None:
+        if value is not None and value != getattr(t, name):
             setattr(t, name, value)
             changes[name] = value
     t.updated_at = utcnow()
@@ -211,6 +227,7 @@ def run_tags(*, platform: Platform, day: date, tag_ids: list[int] | None = None,
     started = time.perf_counter()
     with platform.metadata.session() as session:
         ctx = segments.context(platform=platform, session=session, who=None, tree=None, today=day)
+        ctx = dataclasses.replace(ctx, past=day < segments.today_of(platform))
         chosen = [t for t in repo.tags(session) if (tag_ids is None and t.enabled) or (tag_ids and t.id in tag_ids)]
         rules = [(t.id, logic.rule_of(t.rule)) for t in chosen]
         rules = [(tid, r) for tid, r in rules if comp.computed(r)]
