@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import socketserver
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from analytics_bank import CUSTOMERS, EVENTS
@@ -30,3 +34,63 @@ def analyst(app_client, make_user, login, bank) -> Callable[..., dict]:
         return res.json()
 
     return _post
+
+
+class _Smtp(socketserver.StreamRequestHandler):
+    """Just enough SMTP to accept a message and keep it."""
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 test\r\n")
+        data = False
+        lines: list[str] = []
+        for raw in self.rfile:
+            line = raw.decode().rstrip("\r\n")
+            if data:
+                if line == ".":
+                    self.server.messages.append("\n".join(lines))  # type: ignore[attr-defined]
+                    data = False
+                    self.wfile.write(b"250 queued\r\n")
+                else:
+                    lines.append(line)
+                continue
+            verb = line.split(" ")[0].upper()
+            if verb == "DATA":
+                data = True
+                self.wfile.write(b"354 go on\r\n")
+            elif verb == "QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 ok\r\n")
+
+
+@pytest.fixture
+def smtp() -> Iterator[socketserver.ThreadingTCPServer]:
+    """A local SMTP server; received messages are in `.messages`."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Smtp)
+    server.messages = []  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def hook() -> Iterator[tuple[str, list[dict]]]:
+    """A local HTTP receiver: its URL and the JSON bodies POSTed to it."""
+    got: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", got
+    server.shutdown()
+    server.server_close()

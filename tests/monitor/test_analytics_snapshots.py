@@ -65,6 +65,9 @@ def _built(name: str, params: Params):
     if name == "funnel":
         q = FunnelQuery(**BASE, steps=STEPS, window=3, exclusions=[{"event": "logout", "from_step": 2}])
         return funnel.build(q, where=_where(params, q.customers), params=params)
+    if name == "funnel_start_values":
+        q = FunnelQuery(**BASE, steps=STEPS, window=3, group_by={"kind": "property", "name": "channel"})
+        return funnel.build_start_values(q, [(7 << 32) + 3600, (9 << 32) + 120], params=params)
     if name == "funnel_clickhouse":
         q = FunnelQuery(date_from="2026-03-01", date_to="2026-03-07", steps=STEPS[:2], window=7)
         return funnel.build_clickhouse(q, params=params)
@@ -105,8 +108,8 @@ def _built(name: str, params: Params):
     raise AssertionError(name)
 
 
-NAMES = ["trends", "funnel", "funnel_clickhouse", "retention", "retention_first_time", "paths", "attribution",
-         "distribution", "interval", "properties", "ltv", "rfm", "mau_aum"]
+NAMES = ["trends", "funnel", "funnel_start_values", "funnel_clickhouse", "retention", "retention_first_time",
+         "paths", "attribution", "distribution", "interval", "properties", "ltv", "rfm", "mau_aum"]
 
 
 @pytest.mark.parametrize("name", NAMES)

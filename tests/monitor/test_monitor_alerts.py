@@ -2,78 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import socketserver
-import threading
-from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, HTTPServer
-
-import pytest
 
 from mofang.monitor.alerts import logic
 from mofang.monitor.alerts import service as alerts
 from mofang.monitor.alerts.tasks import ALERTS_JOB
 
 DAY = date(2026, 3, 2)  # evaluates 1 March: 4 app opens, 1 purchase
-
-
-class _Smtp(socketserver.StreamRequestHandler):
-    """Just enough SMTP to accept a message and keep it."""
-
-    def handle(self) -> None:
-        self.wfile.write(b"220 test\r\n")
-        data = False
-        lines: list[str] = []
-        for raw in self.rfile:
-            line = raw.decode().rstrip("\r\n")
-            if data:
-                if line == ".":
-                    self.server.messages.append("\n".join(lines))  # type: ignore[attr-defined]
-                    data = False
-                    self.wfile.write(b"250 queued\r\n")
-                else:
-                    lines.append(line)
-                continue
-            verb = line.split(" ")[0].upper()
-            if verb == "DATA":
-                data = True
-                self.wfile.write(b"354 go on\r\n")
-            elif verb == "QUIT":
-                self.wfile.write(b"221 bye\r\n")
-                return
-            else:
-                self.wfile.write(b"250 ok\r\n")
-
-
-@pytest.fixture
-def smtp() -> Iterator[socketserver.ThreadingTCPServer]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Smtp)
-    server.messages = []  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def hook() -> Iterator[tuple[str, list[dict]]]:
-    got: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/hook", got
-    server.shutdown()
-    server.server_close()
 
 
 def test_rule_logic():
@@ -110,7 +45,8 @@ def test_metric_rule_alert_notify_and_acknowledge(app_client, admin_headers, ban
     assert report.fired[0].notifications == {"email": "sent", "webhook": "sent"}
     assert len(smtp.messages) == 1 and "ops@bank.example" in smtp.messages[0]
     assert posted == [{"alert_id": report.fired[0].id, "rule": "开户活跃过高", "metric": "app.opens",
-                       "day": "2026-03-02", "value": 4.0, "previous": 0.0, "message": report.fired[0].message}]
+                       "day": "2026-03-02", "severity": "warning", "value": 4.0, "previous": 0.0,
+                       "message": report.fired[0].message}]
     # The same day again fires nothing new and tells nobody twice.
     assert alerts.evaluate(platform=bank, day=DAY).fired == []
     assert len(smtp.messages) == 1 and len(posted) == 1

@@ -35,6 +35,8 @@ const RfmPage = lazy(() => import('./analytics/RfmPage'));
 const MauAumPage = lazy(() => import('./monitor/MauAumPage'));
 const MetricsPage = lazy(() => import('./monitor/alerts/MetricsPage'));
 const AlertsPage = lazy(() => import('./monitor/alerts/AlertsPage'));
+const DashboardListPage = lazy(() => import('./monitor/dashboards/DashboardListPage'));
+const DashboardPage = lazy(() => import('./monitor/dashboards/DashboardPage'));
 const NotBuilt = lazy(() => import('./common/NotBuilt'));
 const NotFound = lazy(() => import('./common/NotFound'));
 
@@ -100,6 +102,8 @@ export const router = createBrowserRouter([
               { path: 'mau-aum', element: <MauAumPage /> },
               { path: 'metrics', element: <MetricsPage /> },
               { path: 'alerts', element: <AlertsPage /> },
+              { path: 'dashboards', element: <DashboardListPage /> },
+              { path: 'dashboards/:id', element: <DashboardPage /> },
               { path: '*', element: <NotFound /> },
             ],
           },

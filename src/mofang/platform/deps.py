@@ -65,5 +65,6 @@ def require(permission: str) -> Callable[[Principal], Principal]:
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# Committed when the handler returns, before the response is sent: a client that gets 201 can read it back.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     login_window_seconds: int = 300
     ingest_flush_interval_ms: int = 500
     ingest_dedupe_days: int = 30
+    # Nice value of DuckDB's worker threads while ingestion runs (0: leave them as they are): on a small
+    # box, moving events into DuckDB yields the cores to acknowledging requests.
+    ingest_worker_niceness: int = Field(default=10, ge=0, le=19)
     max_event_bytes: int = 32 * 1024
     max_batch_bytes: int = 500 * 1024
     start_background: bool = True  # ingestion flusher and scheduler threads

@@ -247,6 +247,10 @@ class Ingestor:
         return True
 
     def _run_flusher(self) -> None:
+        # Moving events into DuckDB may lag by a flush or two; acknowledging requests may not. On a
+        # small box both compete for the same cores, so DuckDB's workers yield first. Not this thread:
+        # it takes the GIL, and a descheduled low-priority GIL holder would stall the event loop.
+        self.platform.store.lower_worker_priority(self.settings.ingest_worker_niceness)
         interval = max(self.settings.ingest_flush_interval_ms, 1) / 1000.0
         while True:
             with self._cond:

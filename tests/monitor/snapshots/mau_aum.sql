@@ -94,7 +94,7 @@ SELECT
   base.org,
   base.n AS customers,
   COALESCE(mau.n, 0) AS mau,
-  COALESCE(aum.v, 0) AS aum,
+  aum.v AS aum,
   COALESCE(flow.v, 0) AS net_inflow
 FROM base
 LEFT JOIN mau

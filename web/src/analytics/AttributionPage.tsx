@@ -1,78 +1,105 @@
-import { InputNumber, Select, Table, Typography } from 'antd';
+import { InputNumber, Select, Typography } from 'antd';
 import { useState } from 'react';
-import { analyticsApi, type AttributionRow } from '../api/analytics';
-import { EChart, type ChartOption } from '../common/charts/EChart';
+import { analyticsApi, type AttributionQuery, type EventSpec } from '../api/analytics';
 import { useI18n } from '../i18n';
 import { eventLabel } from '../insight/segments/labels';
 import {
-  csvName,
-  EventPicker,
   Field,
   lastDays,
-  num,
   QueryCard,
   RangeField,
   ResultCard,
   RunButton,
   useCatalogue,
-  useEventName,
   useRun,
   type DateRange,
 } from './common';
-
-const MODELS = ['first', 'last', 'linear', 'position', 'time_decay'] as const;
+import { CustomerFilterField } from './filters/CustomerFilterField';
+import { EventSpecPicker } from './filters/EventSpecPicker';
+import {
+  customersComplete,
+  customersFromQuery,
+  customersToQuery,
+  eventSpec,
+  NO_CUSTOMER_FILTER,
+  propertiesOf,
+  propertyFiltersComplete,
+  type CustomerFilterState,
+} from './filters/filters';
+import { PropertyFiltersField } from './filters/PropertyFiltersField';
+import { useSavedAnalysis } from './saved/useSavedAnalysis';
+import { AttributionView } from './views/AttributionView';
 
 export default function AttributionPage() {
   const { t, lang } = useI18n();
   const catalogue = useCatalogue();
-  const name = useEventName(catalogue.data);
   const [range, setRange] = useState<DateRange>(() => lastDays(30));
-  const [conversion, setConversion] = useState('');
-  const [touches, setTouches] = useState<string[]>([]);
+  const [customers, setCustomers] = useState<CustomerFilterState>(NO_CUSTOMER_FILTER);
+  const [conversion, setConversion] = useState<EventSpec>({ event: '' });
+  const [touches, setTouches] = useState<EventSpec[]>([]);
   const [windowDays, setWindowDays] = useState(7);
   const result = useRun(analyticsApi.attribution);
   const data = result.data;
+  // Opening a saved analysis (?saved=<id>) puts its query back into the form.
+  const saved = useSavedAnalysis('attribution', (q: AttributionQuery) => {
+    setRange([q.date_from, q.date_to]);
+    setCustomers(customersFromQuery(q.customers));
+    setConversion(q.conversion);
+    setTouches(q.touches);
+    setWindowDays(q.window_days);
+  }, result.run);
   const run = () =>
     result.run({
       date_from: range[0],
       date_to: range[1],
-      conversion: { event: conversion },
-      touches: touches.map((event) => ({ event })),
+      customers: customersToQuery(customers),
+      conversion: eventSpec(conversion.event, conversion.filters, catalogue.data),
+      touches: touches.map((x) => eventSpec(x.event, x.filters, catalogue.data)),
       window_days: windowDays,
     });
-  const rowName = (r: AttributionRow) => `${name(r.touch)}${r.value ? ` · ${r.value}` : ''}`;
-  const option: ChartOption | undefined = data && {
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    legend: { top: 0 },
-    xAxis: { type: 'category', data: data.rows.map(rowName) },
-    yAxis: { type: 'value', splitLine: { lineStyle: { type: 'dashed' } } },
-    series: MODELS.map((m) => ({ type: 'bar' as const, name: t(`an.attr.${m}`), data: data.rows.map((r) => Math.round(r[m] * 100) / 100), barMaxWidth: 18 })),
-  };
-  const csv = () => ({
-    name: csvName('attribution', range),
-    header: [t('an.attr.touch'), t('an.attr.touched'), ...MODELS.map((m) => t(`an.attr.${m}`))],
-    rows: data!.rows.map((r) => [rowName(r), r.touched_conversions, ...MODELS.map((m) => r[m])]),
-  });
+  const ready =
+    !!conversion.event &&
+    touches.length > 0 &&
+    propertyFiltersComplete(conversion.filters) &&
+    touches.every((x) => propertyFiltersComplete(x.filters)) &&
+    customersComplete(customers);
   return (
     <>
-      <QueryCard actions={<RunButton onClick={run} loading={result.loading} disabled={!conversion || touches.length === 0} testId="attribution-run" />}>
+      <QueryCard actions={<RunButton onClick={run} loading={result.loading} disabled={!ready} testId="attribution-run" />}>
         <RangeField value={range} onChange={setRange} />
+        <CustomerFilterField catalogue={catalogue.data} value={customers} onChange={setCustomers} />
         <Field label={t('an.attr.conversion')}>
-          <EventPicker catalogue={catalogue.data} value={conversion} onChange={setConversion} testId="attribution-conversion" />
+          <EventSpecPicker catalogue={catalogue.data} value={conversion} onChange={setConversion} testId="attribution-conversion" index={0} />
         </Field>
         <Field label={t('an.attr.touches')}>
-          <Select
-            mode="multiple"
-            value={touches}
-            onChange={setTouches}
-            style={{ minWidth: 280 }}
-            maxCount={20}
-            optionFilterProp="search"
-            placeholder={t('seg.pickEvent')}
-            options={(catalogue.data?.events ?? []).map((e) => ({ value: e.name, label: eventLabel(lang, e.name, catalogue.data), search: `${e.label} ${e.name}` }))}
-            data-testid="attribution-touches"
-          />
+          <div className="mf-an-event-block">
+            <Select
+              mode="multiple"
+              value={touches.map((x) => x.event)}
+              // Touches kept in the choice keep their filters.
+              onChange={(names: string[]) => setTouches(names.map((event) => touches.find((x) => x.event === event) ?? { event }))}
+              style={{ minWidth: 280 }}
+              maxCount={20}
+              optionFilterProp="search"
+              placeholder={t('seg.pickEvent')}
+              options={(catalogue.data?.events ?? []).map((e) => ({ value: e.name, label: eventLabel(lang, e.name, catalogue.data), search: `${e.label} ${e.name}` }))}
+              data-testid="attribution-touches"
+            />
+            {touches.map((x, i) => propertiesOf(catalogue.data, x.event).length > 0 && (
+              <div key={x.event} className="mf-an-touch-filters">
+                <Typography.Text type="secondary" className="mf-an-prop-and">
+                  {eventLabel(lang, x.event, catalogue.data)}
+                </Typography.Text>
+                <PropertyFiltersField
+                  catalogue={catalogue.data}
+                  event={x.event}
+                  value={x.filters}
+                  onChange={(filters) => setTouches(touches.map((y, j) => (j === i ? { ...y, filters } : y)))}
+                  index={`t${i}`}
+                />
+              </div>
+            ))}
+          </div>
         </Field>
         <Field label={t('an.attr.window')}>
           <InputNumber min={1} max={90} value={windowDays} onChange={(v) => setWindowDays(v ?? 7)} suffix={t('seg.days')} style={{ width: 100 }} />
@@ -83,24 +110,11 @@ export default function AttributionPage() {
         error={result.error}
         hasData={!!data}
         loading={result.loading}
-        csv={csv}
-        extra={data && <Typography.Text type="secondary">{t('an.attr.summary', { c: num(data.conversions), a: num(data.attributed) })}</Typography.Text>}
+        model="attribution"
+        query={result.query}
+        saved={saved}
       >
-        {option && <EChart option={option} height={320} testId="attribution-chart" />}
-        {data && (
-          <Table<AttributionRow>
-            style={{ marginTop: 12 }}
-            size="small"
-            rowKey={(r) => `${r.touch}-${r.value ?? ''}`}
-            dataSource={data.rows}
-            pagination={false}
-            columns={[
-              { title: t('an.attr.touch'), key: 'touch', render: (_: unknown, r) => rowName(r) },
-              { title: t('an.attr.touched'), dataIndex: 'touched_conversions', align: 'right', render: (v: number) => num(v) },
-              ...MODELS.map((m) => ({ title: t(`an.attr.${m}`), dataIndex: m, align: 'right' as const, render: (v: number) => num(v, 2) })),
-            ]}
-          />
-        )}
+        {data && <AttributionView data={data} catalogue={catalogue.data} />}
       </ResultCard>
     </>
   );

@@ -1,23 +1,16 @@
-import { CloseOutlined, PlusOutlined, UsergroupAddOutlined } from '@ant-design/icons';
-import { App, Button, type ButtonProps, Form, Input, InputNumber, Modal, Select, Space, Table, Typography } from 'antd';
-import type { ColumnsType } from 'antd/es/table';
-import { useState, type HTMLAttributes } from 'react';
+import { CloseOutlined, PlusOutlined } from '@ant-design/icons';
+import { App, Button, type ButtonProps, Form, Input, InputNumber, Modal, Select, Space, Typography } from 'antd';
+import { useState } from 'react';
 import { Link } from 'react-router';
-import { analyticsApi, type FunnelMode, type FunnelQuery, type FunnelStep, type WindowUnit } from '../api/analytics';
+import { analyticsApi, type EventSpec, type FunnelMode, type FunnelQuery, type WindowUnit } from '../api/analytics';
 import { errorMessage } from '../api/errors';
 import { useAuth } from '../auth/context';
 import { PERM_CAMPAIGN_EDIT } from '../auth/me';
-import { EChart, type ChartOption } from '../common/charts/EChart';
 import { useI18n } from '../i18n';
 import {
-  AttributePicker,
-  csvName,
   EventPicker,
   Field,
-  formatSeconds,
   lastDays,
-  num,
-  pct,
   QueryCard,
   RangeField,
   ResultCard,
@@ -27,151 +20,126 @@ import {
   useRun,
   type DateRange,
 } from './common';
+import { CustomerFilterField } from './filters/CustomerFilterField';
+import { FunnelExclusionsField, FunnelGroupByField } from './filters/FunnelFields';
+import {
+  clampExclusions,
+  customersComplete,
+  customersFromQuery,
+  customersToQuery,
+  decodeGroup,
+  encodeGroup,
+  eventSpec,
+  exclusionsFromQuery,
+  exclusionsToQuery,
+  NO_CUSTOMER_FILTER,
+  propertyFiltersComplete,
+  type CustomerFilterState,
+  type ExclusionRow,
+} from './filters/filters';
+import { PropertyFiltersField } from './filters/PropertyFiltersField';
+import { useSavedAnalysis } from './saved/useSavedAnalysis';
+import { FunnelView } from './views/FunnelView';
 
 export default function FunnelPage() {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const { can } = useAuth();
   const catalogue = useCatalogue();
   const name = useEventName(catalogue.data);
   const [range, setRange] = useState<DateRange>(() => lastDays(30));
-  const [steps, setSteps] = useState<string[]>(['', '']);
+  const [customers, setCustomers] = useState<CustomerFilterState>(NO_CUSTOMER_FILTER);
+  const [steps, setSteps] = useState<EventSpec[]>([{ event: '' }, { event: '' }]);
+  const [exclusions, setExclusions] = useState<ExclusionRow[]>([]);
   const [windowN, setWindowN] = useState(7);
   const [unit, setUnit] = useState<WindowUnit>('day');
   const [mode, setMode] = useState<FunnelMode>('ordered');
+  // `attribute:<name>` or `property:<name>` (a property of the first step's event).
   const [groupBy, setGroupBy] = useState<string>();
   const result = useRun(analyticsApi.funnel);
   const [dropStep, setDropStep] = useState<number>();
+  // Opening a saved analysis (?saved=<id>) puts its query back into the form.
+  const saved = useSavedAnalysis('funnel', (q: FunnelQuery) => {
+    setRange([q.date_from, q.date_to]);
+    setCustomers(customersFromQuery(q.customers));
+    setSteps(q.steps.map((s) => ({ event: s.event, filters: s.filters ?? [] })));
+    setExclusions(exclusionsFromQuery(q.exclusions, q.steps.length));
+    setWindowN(q.window);
+    setUnit(q.window_unit);
+    setMode(q.mode);
+    setGroupBy(encodeGroup(q.group_by));
+  }, result.run);
 
-  const ready = steps.length >= 2 && steps.every(Boolean);
+  const ready =
+    steps.length >= 2 &&
+    steps.every((s) => s.event && propertyFiltersComplete(s.filters)) &&
+    exclusions.every((x) => propertyFiltersComplete(x.filters)) &&
+    customersComplete(customers);
   const query = (): FunnelQuery => ({
     date_from: range[0],
     date_to: range[1],
-    steps: steps.map((event) => ({ event })),
+    customers: customersToQuery(customers),
+    steps: steps.map((s) => eventSpec(s.event, s.filters, catalogue.data)),
     window: windowN,
     window_unit: unit,
     mode,
-    group_by: groupBy ? { kind: 'attribute', name: groupBy } : null,
+    exclusions: exclusionsToQuery(exclusions, mode, steps.length, catalogue.data),
+    group_by: decodeGroup(groupBy),
   });
+  const setStep = (i: number, patch: Partial<EventSpec>) => {
+    setSteps(steps.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+    // A first-step property to group by belongs to the first step's event.
+    if (i === 0 && patch.event !== undefined && decodeGroup(groupBy)?.kind === 'property') setGroupBy(undefined);
+  };
+  const removeStep = (i: number) => {
+    setSteps(steps.filter((_, j) => j !== i));
+    setExclusions(clampExclusions(exclusions, steps.length - 1));
+    if (i === 0 && decodeGroup(groupBy)?.kind === 'property') setGroupBy(undefined);
+  };
 
   const data = result.data;
-  const overall = data?.overall.steps ?? [];
-  const option: ChartOption = {
-    tooltip: {
-      trigger: 'item',
-      formatter: (p) => {
-        const item = Array.isArray(p) ? p[0] : p;
-        const s = overall[item.dataIndex];
-        return s ? `${name(s.event)}<br/>${num(s.customers)} · ${pct(s.conversion_from_first)}` : '';
-      },
-    },
-    series: [
-      {
-        type: 'funnel',
-        sort: 'none',
-        left: '10%',
-        width: '80%',
-        top: 8,
-        bottom: 8,
-        minSize: '8%',
-        gap: 2,
-        label: { show: true, position: 'inside', formatter: (p) => `${p.name}  ${num(Number(p.value))}` },
-        data: overall.map((s) => ({ name: `${s.step}. ${name(s.event)}`, value: s.customers })),
-      },
-    ],
-  };
-
-  const columns: ColumnsType<FunnelStep> = [
-    { title: t('an.funnel.step'), dataIndex: 'step', width: 60 },
-    { title: t('an.event'), dataIndex: 'event', render: (e: string) => name(e) },
-    {
-      title: t('an.funnel.customers'),
-      dataIndex: 'customers',
-      align: 'right',
-      render: (n: number, s) => (
-        <span className="mf-num" data-testid={`funnel-count-${s.step - 1}`}>
-          {num(n)}
-        </span>
-      ),
-    },
-    { title: t('an.funnel.fromFirst'), dataIndex: 'conversion_from_first', align: 'right', render: (x: number) => pct(x) },
-    { title: t('an.funnel.fromPrevious'), dataIndex: 'conversion_from_previous', align: 'right', render: (x: number) => pct(x) },
-    { title: t('an.funnel.dropped'), dataIndex: 'dropped', align: 'right', render: (x: number) => num(x) },
-    {
-      title: t('an.funnel.median'),
-      dataIndex: 'median_seconds_from_previous',
-      align: 'right',
-      render: (x: number | null) => formatSeconds(x, lang),
-    },
-    ...(can(PERM_CAMPAIGN_EDIT)
-      ? [
-          {
-            title: t('common.actions'),
-            key: 'actions',
-            render: (_: unknown, s: FunnelStep) =>
-              s.step > 1 &&
-              s.dropped > 0 && (
-                <Button
-                  size="small"
-                  type="link"
-                  icon={<UsergroupAddOutlined />}
-                  onClick={() => setDropStep(s.step)}
-                  data-testid={`funnel-save-dropoffs-${s.step - 1}`}
-                >
-                  {t('an.funnel.saveDropoffs')}
-                </Button>
-              ),
-          },
-        ]
-      : []),
-  ];
-
-  const csv = () => {
-    const header = [t('an.group'), t('an.funnel.step'), t('an.event'), t('an.funnel.customers'), t('an.funnel.fromFirst'), t('an.funnel.fromPrevious'), t('an.funnel.dropped'), t('an.funnel.medianSeconds')];
-    const all = [data!.overall, ...data!.groups];
-    return {
-      name: csvName('funnel', range),
-      header,
-      rows: all.flatMap((g) =>
-        g.steps.map((s) => [g.group ?? t('an.overall'), s.step, s.event, s.customers, s.conversion_from_first, s.conversion_from_previous, s.dropped, s.median_seconds_from_previous]),
-      ),
-    };
-  };
 
   return (
     <>
       <QueryCard actions={<RunButton onClick={() => result.run(query())} loading={result.loading} disabled={!ready} testId="funnel-run" />}>
         <RangeField value={range} onChange={setRange} />
+        <CustomerFilterField catalogue={catalogue.data} value={customers} onChange={setCustomers} />
         <Field label={t('an.funnel.steps')}>
-          <Space wrap size={4}>
+          <Space orientation="vertical" size={4}>
             {steps.map((s, i) => (
-              <Space key={i} size={2}>
-                {i > 0 && <Typography.Text type="secondary">→</Typography.Text>}
-                <EventPicker
-                  catalogue={catalogue.data}
-                  value={s}
-                  width={170}
-                  onChange={(v) => setSteps(steps.map((x, j) => (j === i ? v : x)))}
-                  testId={`funnel-step-${i}`}
-                />
-                {steps.length > 2 && (
-                  <Button
-                    size="small"
-                    type="text"
-                    icon={<CloseOutlined />}
-                    aria-label={t('seg.remove')}
-                    onClick={() => setSteps(steps.filter((_, j) => j !== i))}
-                    data-testid={`funnel-step-remove-${i}`}
+              <div key={i} className="mf-an-event-block">
+                <Space size={4}>
+                  <Typography.Text type="secondary" className="mf-num">
+                    {i + 1}.
+                  </Typography.Text>
+                  <EventPicker
+                    catalogue={catalogue.data}
+                    value={s.event}
+                    width={190}
+                    onChange={(event) => setStep(i, { event, filters: [] })}
+                    testId={`funnel-step-${i}`}
                   />
-                )}
-              </Space>
+                  {steps.length > 2 && (
+                    <Button
+                      size="small"
+                      type="text"
+                      icon={<CloseOutlined />}
+                      aria-label={t('seg.remove')}
+                      onClick={() => removeStep(i)}
+                      data-testid={`funnel-step-remove-${i}`}
+                    />
+                  )}
+                </Space>
+                <PropertyFiltersField catalogue={catalogue.data} event={s.event} value={s.filters} onChange={(filters) => setStep(i, { filters })} index={i} />
+              </div>
             ))}
             {steps.length < 10 && (
-              <Button size="small" type="dashed" icon={<PlusOutlined />} onClick={() => setSteps([...steps, ''])} data-testid="funnel-add-step">
+              <Button size="small" type="dashed" icon={<PlusOutlined />} onClick={() => setSteps([...steps, { event: '' }])} data-testid="funnel-add-step">
                 {t('an.funnel.addStep')}
               </Button>
             )}
           </Space>
         </Field>
+        <FunnelExclusionsField catalogue={catalogue.data} value={exclusions} onChange={setExclusions} steps={steps.length} mode={mode} />
         <Field label={t('an.funnel.window')}>
           <Space.Compact>
             <InputNumber min={1} max={1440} value={windowN} onChange={(v) => setWindowN(v ?? 1)} style={{ width: 80 }} />
@@ -184,67 +152,26 @@ export default function FunnelPage() {
           </Space.Compact>
         </Field>
         <Field label={t('an.funnel.mode')}>
-          <Select
-            value={mode}
-            onChange={setMode}
-            style={{ width: 130 }}
-            options={(['ordered', 'strict', 'any_order'] as const).map((m) => ({ value: m, label: t(`an.funnel.mode.${m}`) }))}
-          />
-        </Field>
-        <Field label={t('an.groupBy')}>
-          <AttributePicker value={groupBy} onChange={setGroupBy} catalogue={catalogue.data} />
-        </Field>
-      </QueryCard>
-      <ResultCard title={t('an.result')} error={result.error} hasData={!!data} loading={result.loading} csv={csv}>
-        {data && (
-          <>
-            <EChart option={option} height={Math.max(220, overall.length * 64)} testId="funnel-chart" />
-            <Table<FunnelStep>
-              rowKey="step"
-              size="small"
-              columns={columns}
-              dataSource={overall}
-              pagination={false}
-              onRow={(s) => ({ 'data-testid': `funnel-row-${s.step - 1}` }) as HTMLAttributes<HTMLElement>}
-              data-testid="funnel-table"
+          <span data-testid="funnel-mode" className="mf-cond-field">
+            <Select
+              value={mode}
+              onChange={setMode}
+              style={{ width: 130 }}
+              options={(['ordered', 'strict', 'any_order'] as const).map((m) => ({ value: m, label: t(`an.funnel.mode.${m}`) }))}
             />
-            {data.groups.length > 0 && <GroupTable groups={data.groups} name={name} />}
-          </>
+          </span>
+        </Field>
+        <FunnelGroupByField catalogue={catalogue.data} firstEvent={steps[0]?.event} value={groupBy} onChange={setGroupBy} />
+      </QueryCard>
+      <ResultCard title={t('an.result')} error={result.error} hasData={!!data} loading={result.loading} model="funnel" query={result.query} saved={saved}>
+        {data && (
+          <FunnelView data={data} catalogue={catalogue.data} onSaveDropoffs={can(PERM_CAMPAIGN_EDIT) ? setDropStep : undefined} />
         )}
       </ResultCard>
       {dropStep !== undefined && result.query && (
         <DropoffModal query={result.query} step={dropStep} stepName={name(result.query.steps[dropStep - 1].event)} onClose={() => setDropStep(undefined)} />
       )}
     </>
-  );
-}
-
-function GroupTable({ groups, name }: { groups: { group: string | null; steps: FunnelStep[] }[]; name: (e: string) => string }) {
-  const { t } = useI18n();
-  const n = groups[0]?.steps.length ?? 0;
-  return (
-    <Table
-      style={{ marginTop: 16 }}
-      rowKey={(g) => g.group ?? ''}
-      size="small"
-      dataSource={groups}
-      pagination={false}
-      scroll={{ x: 600 }}
-      columns={[
-        { title: t('an.group'), dataIndex: 'group', render: (g: string | null) => g ?? '—' },
-        ...Array.from({ length: n }, (_, i) => ({
-          title: `${i + 1}. ${name(groups[0].steps[i].event)}`,
-          key: `s${i}`,
-          align: 'right' as const,
-          render: (_: unknown, g: { steps: FunnelStep[] }) => (
-            <span className="mf-num">
-              {num(g.steps[i]?.customers)}
-              {i > 0 && <Typography.Text type="secondary"> ({pct(g.steps[i]?.conversion_from_first)})</Typography.Text>}
-            </span>
-          ),
-        })),
-      ]}
-    />
   );
 }
 

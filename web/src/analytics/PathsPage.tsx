@@ -1,81 +1,87 @@
-import { InputNumber, Select, Space, Table, Typography } from 'antd';
+import { InputNumber, Select, Space } from 'antd';
 import { useState } from 'react';
-import { analyticsApi } from '../api/analytics';
-import { EChart, type ChartOption } from '../common/charts/EChart';
+import { analyticsApi, type EventSpec, type PathsQuery } from '../api/analytics';
 import { useI18n } from '../i18n';
 import {
-  csvName,
   EventPicker,
   Field,
   lastDays,
-  num,
   QueryCard,
   RangeField,
   ResultCard,
   RunButton,
   useCatalogue,
-  useEventName,
   useRun,
   type DateRange,
 } from './common';
+import { CustomerFilterField } from './filters/CustomerFilterField';
+import {
+  customersComplete,
+  customersFromQuery,
+  customersToQuery,
+  eventSpec,
+  NO_CUSTOMER_FILTER,
+  propertyFiltersComplete,
+  type CustomerFilterState,
+} from './filters/filters';
+import { PropertyFiltersField } from './filters/PropertyFiltersField';
+import { useSavedAnalysis } from './saved/useSavedAnalysis';
+import { PathsView } from './views/PathsView';
 
 export default function PathsPage() {
   const { t } = useI18n();
   const catalogue = useCatalogue();
-  const name = useEventName(catalogue.data);
   const [range, setRange] = useState<DateRange>(() => lastDays(30));
-  const [anchor, setAnchor] = useState('');
+  const [customers, setCustomers] = useState<CustomerFilterState>(NO_CUSTOMER_FILTER);
+  const [anchor, setAnchor] = useState<EventSpec>({ event: '' });
   const [direction, setDirection] = useState<'starting' | 'ending'>('starting');
   const [depth, setDepth] = useState(4);
   const [gap, setGap] = useState(30);
   const result = useRun(analyticsApi.paths);
   const data = result.data;
+  // Opening a saved analysis (?saved=<id>) puts its query back into the form.
+  const saved = useSavedAnalysis('paths', (q: PathsQuery) => {
+    setRange([q.date_from, q.date_to]);
+    setCustomers(customersFromQuery(q.customers));
+    setAnchor(q.anchor);
+    setDirection(q.direction);
+    setDepth(q.depth);
+    setGap(q.session_gap_minutes);
+  }, result.run);
   const run = () =>
-    result.run({ date_from: range[0], date_to: range[1], anchor: { event: anchor }, direction, depth, session_gap_minutes: gap, top: 20 });
+    result.run({
+      date_from: range[0],
+      date_to: range[1],
+      customers: customersToQuery(customers),
+      anchor: eventSpec(anchor.event, anchor.filters, catalogue.data),
+      direction,
+      depth,
+      session_gap_minutes: gap,
+      top: 20,
+    });
+  const ready = !!anchor.event && propertyFiltersComplete(anchor.filters) && customersComplete(customers);
 
-  // Keep the Sankey readable: the strongest links only, and only nodes they touch.
-  const links = (data?.links ?? []).slice(0, 80);
-  const used = new Set(links.flatMap((l) => [l.source, l.target]));
-  const option: ChartOption | undefined = data && {
-    tooltip: { trigger: 'item' },
-    series: [
-      {
-        type: 'sankey',
-        left: 8,
-        right: 120,
-        top: 8,
-        bottom: 8,
-        nodeGap: 10,
-        emphasis: { focus: 'adjacency' },
-        lineStyle: { color: 'gradient', curveness: 0.5, opacity: 0.35 },
-        label: { formatter: (p) => name(String(p.name).split(':').slice(1).join(':')) },
-        data: data.nodes.filter((n) => used.has(n.id)).map((n) => ({ name: n.id })),
-        links: links.map((l) => ({ source: l.source, target: l.target, value: l.sessions })),
-      },
-    ],
-  };
-  const csv = () => ({
-    name: csvName('paths', range),
-    header: [t('an.paths.path'), t('an.paths.sessions')],
-    rows: data!.top.map((p) => [p.events.join(' > '), p.sessions]),
-  });
   return (
     <>
-      <QueryCard actions={<RunButton onClick={run} loading={result.loading} disabled={!anchor} testId="paths-run" />}>
+      <QueryCard actions={<RunButton onClick={run} loading={result.loading} disabled={!ready} testId="paths-run" />}>
         <RangeField value={range} onChange={setRange} />
+        <CustomerFilterField catalogue={catalogue.data} value={customers} onChange={setCustomers} />
         <Field label={t('an.paths.anchor')}>
-          <Space.Compact>
-          <Select
-            value={direction}
-            onChange={setDirection}
-            style={{ width: 100 }}
-            options={[
-              { value: 'starting', label: t('an.paths.starting') },
-              { value: 'ending', label: t('an.paths.ending') },
-            ]}
-          />
-          <EventPicker catalogue={catalogue.data} value={anchor} onChange={setAnchor} testId="paths-anchor" />
-          </Space.Compact>
+          <div className="mf-an-event-block">
+            <Space.Compact>
+            <Select
+              value={direction}
+              onChange={setDirection}
+              style={{ width: 100 }}
+              options={[
+                { value: 'starting', label: t('an.paths.starting') },
+                { value: 'ending', label: t('an.paths.ending') },
+              ]}
+            />
+            <EventPicker catalogue={catalogue.data} value={anchor.event} onChange={(event) => setAnchor({ event, filters: [] })} testId="paths-anchor" />
+            </Space.Compact>
+            <PropertyFiltersField catalogue={catalogue.data} event={anchor.event} value={anchor.filters} onChange={(filters) => setAnchor({ ...anchor, filters })} index={0} />
+          </div>
         </Field>
         <Field label={t('an.paths.depth')}>
           <InputNumber min={2} max={10} value={depth} onChange={(v) => setDepth(v ?? 4)} style={{ width: 70 }} />
@@ -89,23 +95,11 @@ export default function PathsPage() {
         error={result.error}
         hasData={!!data}
         loading={result.loading}
-        csv={csv}
-        extra={data && <Typography.Text type="secondary">{t('an.paths.sessionsTotal', { n: num(data.sessions) })}</Typography.Text>}
+        model="paths"
+        query={result.query}
+        saved={saved}
       >
-        {option && links.length > 0 && <EChart option={option} height={420} testId="paths-sankey" />}
-        {data && (
-          <Table
-            style={{ marginTop: 12 }}
-            size="small"
-            rowKey={(p) => p.events.join('>')}
-            dataSource={data.top}
-            pagination={false}
-            columns={[
-              { title: t('an.paths.path'), key: 'p', render: (_: unknown, p) => p.events.map(name).join(' → ') },
-              { title: t('an.paths.sessions'), dataIndex: 'sessions', align: 'right', width: 120, render: (v: number) => num(v) },
-            ]}
-          />
-        )}
+        {data && <PathsView data={data} catalogue={catalogue.data} />}
       </ResultCard>
     </>
   );

@@ -1,18 +1,38 @@
-import { Select, Space, Table } from 'antd';
+import { Select, Space } from 'antd';
 import { useState } from 'react';
-import { analyticsApi, ANALYTICS_ATTRIBUTES, type Dimension, type PropertyCell } from '../api/analytics';
-import { EChart, type ChartOption } from '../common/charts/EChart';
-import { formatMoney, formatMoneyShort } from '../common/format';
+import { analyticsApi, ANALYTICS_ATTRIBUTES, type Dimension, type PropertiesQuery } from '../api/analytics';
+import type { Catalogue } from '../api/insight';
 import { useI18n } from '../i18n';
 import { attributeLabel } from '../insight/segments/labels';
-import { csvName, Field, num, pct, QueryCard, ResultCard, RunButton, useCatalogue, useRun } from './common';
+import { Field, QueryCard, ResultCard, RunButton, useCatalogue, useRun } from './common';
+import { CustomerFilterField } from './filters/CustomerFilterField';
+import {
+  customersComplete,
+  customersFromQuery,
+  customersToQuery,
+  NO_CUSTOMER_FILTER,
+  type CustomerFilterState,
+} from './filters/filters';
+import { useSavedAnalysis } from './saved/useSavedAnalysis';
+import { PropertiesView } from './views/PropertiesView';
 
 const AGE_EDGES = [25, 35, 45, 55, 65];
 const AUM_EDGES = [50_000, 500_000, 6_000_000];
 
-function DimensionPicker({ value, onChange, allowClear, testId }: { value?: string; onChange: (v?: string) => void; allowClear?: boolean; testId: string }) {
+function DimensionPicker({
+  value,
+  onChange,
+  allowClear,
+  testId,
+  catalogue,
+}: {
+  value?: string;
+  onChange: (v?: string) => void;
+  allowClear?: boolean;
+  testId: string;
+  catalogue?: Catalogue;
+}) {
   const { t, lang } = useI18n();
-  const catalogue = useCatalogue();
   return (
     <span data-testid={testId} className="mf-cond-field">
       <Select
@@ -24,8 +44,8 @@ function DimensionPicker({ value, onChange, allowClear, testId }: { value?: stri
         showSearch
         optionFilterProp="label"
         options={[
-          { label: t('an.prop.attributes'), options: ANALYTICS_ATTRIBUTES.map((a) => ({ value: `a:${a}`, label: attributeLabel(lang, a, catalogue.data) })) },
-          { label: t('an.prop.tags'), options: (catalogue.data?.tags ?? []).map((tg) => ({ value: `t:${tg.key}`, label: tg.name })) },
+          { label: t('an.prop.attributes'), options: ANALYTICS_ATTRIBUTES.map((a) => ({ value: `a:${a}`, label: attributeLabel(lang, a, catalogue) })) },
+          { label: t('an.prop.tags'), options: (catalogue?.tags ?? []).map((tg) => ({ value: `t:${tg.key}`, label: tg.name })) },
         ]}
       />
     </span>
@@ -40,63 +60,42 @@ function toDimension(v: string): Dimension {
   return { attribute: key };
 }
 
+/** The picker value of a dimension (inverse of `toDimension`). */
+function fromDimension(d: Dimension): string {
+  return d.tag ? `t:${d.tag}` : `a:${d.attribute ?? ''}`;
+}
+
 export default function PropertiesPage() {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
+  const catalogue = useCatalogue();
+  const [customers, setCustomers] = useState<CustomerFilterState>(NO_CUSTOMER_FILTER);
   const [d1, setD1] = useState<string>('a:tier');
   const [d2, setD2] = useState<string>();
   const result = useRun(analyticsApi.properties);
   const data = result.data;
-  const run = () => result.run({ dimensions: [d1, ...(d2 ? [d2] : [])].map(toDimension), limit: 100 });
-  const cellName = (c: PropertyCell) => c.values.map((v) => v ?? t('seg.comp.unknown')).join(' / ');
-  const top = (data?.cells ?? []).slice(0, 30);
-  const option: ChartOption | undefined = data && {
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    legend: { top: 0 },
-    xAxis: { type: 'category', data: top.map(cellName), axisLabel: { interval: 0, rotate: top.length > 8 ? 30 : 0 } },
-    yAxis: [
-      { type: 'value', name: t('an.customersAxis'), splitLine: { lineStyle: { type: 'dashed' } } },
-      { type: 'value', name: 'AUM', axisLabel: { formatter: (v: number) => formatMoneyShort(v, lang) }, splitLine: { show: false } },
-    ],
-    series: [
-      { type: 'bar', name: t('an.customersAxis'), data: top.map((c) => c.customers), barMaxWidth: 32 },
-      { type: 'line', name: 'AUM', yAxisIndex: 1, data: top.map((c) => Math.round(c.aum)) },
-    ],
-  };
-  const csv = () => ({
-    name: csvName('properties'),
-    header: [t('an.prop.value'), t('an.customersAxis'), t('an.prop.share'), 'AUM'],
-    rows: data!.cells.map((c) => [cellName(c), c.customers, c.share, c.aum]),
-  });
+  const run = () =>
+    result.run({ dimensions: [d1, ...(d2 ? [d2] : [])].map(toDimension), customers: customersToQuery(customers), limit: 100 });
+  // Opening a saved analysis (?saved=<id>) puts its query back into the form.
+  const saved = useSavedAnalysis('properties', (q: PropertiesQuery) => {
+    setCustomers(customersFromQuery(q.customers));
+    setD1(fromDimension(q.dimensions[0]));
+    setD2(q.dimensions[1] ? fromDimension(q.dimensions[1]) : undefined);
+  }, result.run);
   return (
     <>
-      <QueryCard actions={<RunButton onClick={run} loading={result.loading} testId="properties-run" />}>
+      <QueryCard actions={<RunButton onClick={run} loading={result.loading} disabled={!customersComplete(customers)} testId="properties-run" />}>
+        <CustomerFilterField catalogue={catalogue.data} value={customers} onChange={setCustomers} />
         <Field label={t('an.prop.dim1')}>
-          <DimensionPicker value={d1} onChange={(v) => v && setD1(v)} testId="properties-dim-0" />
+          <DimensionPicker value={d1} onChange={(v) => v && setD1(v)} testId="properties-dim-0" catalogue={catalogue.data} />
         </Field>
         <Field label={t('an.prop.dim2')}>
           <Space>
-            <DimensionPicker value={d2} onChange={setD2} allowClear testId="properties-dim-1" />
+            <DimensionPicker value={d2} onChange={setD2} allowClear testId="properties-dim-1" catalogue={catalogue.data} />
           </Space>
         </Field>
       </QueryCard>
-      <ResultCard title={t('an.result')} error={result.error} hasData={!!data} loading={result.loading} csv={csv}>
-        {option && <EChart option={option} height={320} testId="properties-chart" />}
-        {data && (
-          <Table<PropertyCell>
-            size="small"
-            style={{ marginTop: 12 }}
-            rowKey={(c) => c.values.join('\u0001')}
-            dataSource={data.cells}
-            pagination={{ pageSize: 20, hideOnSinglePage: true }}
-            columns={[
-              { title: t('an.prop.value'), key: 'v', render: (_: unknown, c) => cellName(c) },
-              { title: t('an.customersAxis'), dataIndex: 'customers', align: 'right', render: (v: number) => num(v) },
-              { title: t('an.prop.share'), dataIndex: 'share', align: 'right', render: (v: number) => pct(v) },
-              { title: 'AUM', dataIndex: 'aum', align: 'right', render: (v: number) => formatMoney(v, 0) },
-            ]}
-          />
-        )}
+      <ResultCard title={t('an.result')} error={result.error} hasData={!!data} loading={result.loading} model="properties" query={result.query} saved={saved}>
+        {data && <PropertiesView data={data} />}
       </ResultCard>
     </>
   );

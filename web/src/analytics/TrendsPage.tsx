@@ -1,48 +1,73 @@
 import { CloseOutlined, PlusOutlined } from '@ant-design/icons';
-import { Button, Checkbox, Segmented, Select, Space, Table } from 'antd';
+import { Button, Checkbox, Segmented, Select, Space } from 'antd';
 import { useMemo, useState } from 'react';
-import { analyticsApi, type Granularity, type TrendLine, type TrendMeasure, type TrendSeries } from '../api/analytics';
-import { EChart, type ChartOption } from '../common/charts/EChart';
+import { analyticsApi, type Granularity, type TrendMeasure, type TrendSeries, type TrendsQuery } from '../api/analytics';
 import { useI18n } from '../i18n';
-import { attributeLabel } from '../insight/segments/labels';
 import {
   AttributePicker,
-  csvName,
   EventPicker,
   Field,
   lastDays,
-  num,
   QueryCard,
   RangeField,
   ResultCard,
   RunButton,
   useCatalogue,
-  useEventName,
   useRun,
   type DateRange,
 } from './common';
+import { CustomerFilterField } from './filters/CustomerFilterField';
+import {
+  customersComplete,
+  customersFromQuery,
+  customersToQuery,
+  eventSpec,
+  NO_CUSTOMER_FILTER,
+  propertyFiltersComplete,
+  type CustomerFilterState,
+} from './filters/filters';
+import { PropertyFiltersField } from './filters/PropertyFiltersField';
+import { useSavedAnalysis } from './saved/useSavedAnalysis';
+import { TrendsView, type TrendsChartType } from './views/TrendsView';
 
 const MEASURES: TrendMeasure[] = ['total', 'uniques', 'per_customer', 'sum', 'avg', 'max'];
 
 export default function TrendsPage() {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const catalogue = useCatalogue();
-  const name = useEventName(catalogue.data);
   const [range, setRange] = useState<DateRange>(() => lastDays(30));
+  const [customers, setCustomers] = useState<CustomerFilterState>(NO_CUSTOMER_FILTER);
   const [series, setSeries] = useState<TrendSeries[]>([{ event: '', measure: 'total' }]);
   const [granularity, setGranularity] = useState<Granularity>('day');
   const [groupKind, setGroupKind] = useState<'attribute' | 'property'>('attribute');
   const [groupBy, setGroupBy] = useState<string>();
   const [compare, setCompare] = useState(true);
-  const [chartType, setChartType] = useState<'line' | 'bar'>('line');
+  const [chartType, setChartType] = useState<TrendsChartType>('line');
   const result = useRun(analyticsApi.trends);
+  // Opening a saved analysis (?saved=<id>) puts its query back into the form.
+  const saved = useSavedAnalysis('trends', (q: TrendsQuery) => {
+    setRange([q.date_from, q.date_to]);
+    setCustomers(customersFromQuery(q.customers));
+    setSeries(q.series);
+    setGranularity(q.granularity);
+    setGroupKind(q.group_by?.kind ?? 'attribute');
+    setGroupBy(q.group_by?.name);
+    setCompare(q.compare_previous);
+  }, result.run);
 
-  const ready = series.every((s) => s.event && (!['sum', 'avg', 'max'].includes(s.measure) || s.property));
+  const ready =
+    customersComplete(customers) &&
+    series.every((s) => s.event && (!['sum', 'avg', 'max'].includes(s.measure) || s.property) && propertyFiltersComplete(s.filters));
   const run = () =>
     result.run({
       date_from: range[0],
       date_to: range[1],
-      series: series.map((s) => ({ ...s, property: ['sum', 'avg', 'max'].includes(s.measure) ? s.property : null })),
+      customers: customersToQuery(customers),
+      series: series.map((s) => ({
+        ...s,
+        ...eventSpec(s.event, s.filters, catalogue.data),
+        property: ['sum', 'avg', 'max'].includes(s.measure) ? s.property : null,
+      })),
       granularity,
       group_by: groupBy ? { kind: groupKind, name: groupBy } : null,
       compare_previous: compare,
@@ -56,66 +81,41 @@ export default function TrendsPage() {
   );
 
   const data = result.data;
-  const lineName = (l: TrendLine) =>
-    `${name(l.event)} · ${t(`an.measure.${l.measure}`)}${l.group !== null ? ` · ${l.group}` : ''}`;
-  const option: ChartOption | undefined = data && {
-    grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0, type: 'scroll' },
-    xAxis: { type: 'category', data: data.buckets.map((b) => fmtBucket(b, granularity)), boundaryGap: chartType === 'bar' },
-    yAxis: { type: 'value', splitLine: { lineStyle: { type: 'dashed' } } },
-    series: [
-      ...data.lines.map((l) => ({ type: chartType, name: lineName(l), data: l.values, smooth: true, showSymbol: data.buckets.length <= 31 })),
-      ...(data.previous ?? []).map((l) => ({
-        type: 'line' as const,
-        name: `${lineName(l)} (${t('an.previous')})`,
-        data: l.values,
-        smooth: true,
-        showSymbol: false,
-        lineStyle: { type: 'dashed' as const, width: 1 },
-      })),
-    ],
-  };
-
-  const csv = () => ({
-    name: csvName('trends', range),
-    header: [t('an.series'), t('an.group'), ...data!.buckets, t('an.total')],
-    rows: [
-      ...data!.lines.map((l) => [lineName(l), l.group, ...l.values, l.total]),
-      ...(data!.previous ?? []).map((l) => [`${lineName(l)} (${t('an.previous')})`, l.group, ...l.values, l.total]),
-    ],
-  });
 
   return (
     <>
       <QueryCard actions={<RunButton onClick={run} loading={result.loading} disabled={!ready} testId="trends-run" />}>
         <RangeField value={range} onChange={setRange} />
+        <CustomerFilterField catalogue={catalogue.data} value={customers} onChange={setCustomers} />
         <Field label={t('an.series')}>
           <Space orientation="vertical" size={4}>
             {series.map((s, i) => {
               const set = (patch: Partial<TrendSeries>) => setSeries(series.map((x, j) => (j === i ? { ...x, ...patch } : x)));
               return (
-                <Space key={i} size={4} wrap>
-                  <EventPicker catalogue={catalogue.data} value={s.event} onChange={(event) => set({ event, property: null })} testId={`trends-event-${i}`} />
-                  <Select
-                    value={s.measure}
-                    onChange={(measure: TrendMeasure) => set({ measure })}
-                    style={{ width: 120 }}
-                    options={MEASURES.map((m) => ({ value: m, label: t(`an.measure.${m}`) }))}
-                  />
-                  {['sum', 'avg', 'max'].includes(s.measure) && (
+                <div key={i} className="mf-an-event-block">
+                  <Space size={4} wrap>
+                    <EventPicker catalogue={catalogue.data} value={s.event} onChange={(event) => set({ event, property: null, filters: [] })} testId={`trends-event-${i}`} />
                     <Select
-                      value={s.property ?? undefined}
-                      onChange={(property: string) => set({ property })}
-                      placeholder={t('seg.pickProperty')}
-                      style={{ width: 130 }}
-                      options={numericProps(s.event).map((p) => ({ value: p.key, label: p.key }))}
+                      value={s.measure}
+                      onChange={(measure: TrendMeasure) => set({ measure })}
+                      style={{ width: 120 }}
+                      options={MEASURES.map((m) => ({ value: m, label: t(`an.measure.${m}`) }))}
                     />
-                  )}
-                  {series.length > 1 && (
-                    <Button size="small" type="text" icon={<CloseOutlined />} onClick={() => setSeries(series.filter((_, j) => j !== i))} />
-                  )}
-                </Space>
+                    {['sum', 'avg', 'max'].includes(s.measure) && (
+                      <Select
+                        value={s.property ?? undefined}
+                        onChange={(property: string) => set({ property })}
+                        placeholder={t('seg.pickProperty')}
+                        style={{ width: 130 }}
+                        options={numericProps(s.event).map((p) => ({ value: p.key, label: p.key }))}
+                      />
+                    )}
+                    {series.length > 1 && (
+                      <Button size="small" type="text" icon={<CloseOutlined />} onClick={() => setSeries(series.filter((_, j) => j !== i))} />
+                    )}
+                  </Space>
+                  <PropertyFiltersField catalogue={catalogue.data} event={s.event} value={s.filters} onChange={(filters) => set({ filters })} index={i} />
+                </div>
               );
             })}
             {series.length < 8 && (
@@ -172,12 +172,14 @@ export default function TrendsPage() {
         error={result.error}
         hasData={!!data}
         loading={result.loading}
-        csv={csv}
+        model="trends"
+        query={result.query}
+        saved={saved}
         extra={
           <Segmented
             size="small"
             value={chartType}
-            onChange={(v) => setChartType(v as 'line' | 'bar')}
+            onChange={(v) => setChartType(v as TrendsChartType)}
             options={[
               { value: 'line', label: t('an.chart.line') },
               { value: 'bar', label: t('an.chart.bar') },
@@ -185,56 +187,8 @@ export default function TrendsPage() {
           />
         }
       >
-        {option && <EChart option={option} height={340} testId="trends-chart" />}
-        {data && (
-          <Table
-            style={{ marginTop: 12 }}
-            size="small"
-            rowKey={(l) => `${l.series}-${l.group ?? ''}`}
-            dataSource={data.lines}
-            pagination={false}
-            columns={[
-              { title: t('an.series'), key: 's', render: (_: unknown, l: TrendLine) => lineName(l) },
-              { title: t('an.total'), dataIndex: 'total', align: 'right', render: (v: number) => num(v, 2) },
-              ...(data.previous
-                ? [
-                    {
-                      title: t('an.previousTotal'),
-                      key: 'prev',
-                      align: 'right' as const,
-                      render: (_: unknown, l: TrendLine) => {
-                        const p = data.previous!.find((x) => x.series === l.series && x.group === l.group);
-                        return num(p?.total, 2);
-                      },
-                    },
-                    {
-                      title: t('an.change'),
-                      key: 'chg',
-                      align: 'right' as const,
-                      render: (_: unknown, l: TrendLine) => {
-                        const p = data.previous!.find((x) => x.series === l.series && x.group === l.group);
-                        if (!p || !p.total) return '—';
-                        const c = (l.total - p.total) / p.total;
-                        return <span style={{ color: c >= 0 ? '#16a34a' : '#dc2626' }}>{`${c >= 0 ? '+' : ''}${(c * 100).toFixed(1)}%`}</span>;
-                      },
-                    },
-                  ]
-                : []),
-            ]}
-          />
-        )}
-        {groupBy && groupKind === 'attribute' && data && (
-          <div style={{ fontSize: 12, color: '#6b7280', marginTop: 8 }}>
-            {t('an.groupedBy', { name: attributeLabel(lang, groupBy, catalogue.data) })}
-          </div>
-        )}
+        {data && result.query && <TrendsView data={data} query={result.query} catalogue={catalogue.data} chartType={chartType} />}
       </ResultCard>
     </>
   );
-}
-
-function fmtBucket(b: string, g: Granularity): string {
-  if (g === 'hour') return b.slice(5, 16).replace('T', ' ');
-  if (g === 'month') return b.slice(0, 7);
-  return b.slice(0, 10);
 }

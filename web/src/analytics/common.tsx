@@ -1,14 +1,18 @@
-import { DownloadOutlined, PlayCircleOutlined } from '@ant-design/icons';
-import { Button, Card, DatePicker, Empty, Select, Space, Typography } from 'antd';
+import { DownloadOutlined, PlayCircleOutlined, SaveOutlined } from '@ant-design/icons';
+import { App, Button, Card, DatePicker, Empty, Select, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useRef, useState, type ReactNode } from 'react';
 import { ANALYTICS_ATTRIBUTES } from '../api/analytics';
+import { exportAnalysisCsv, type AnalysisModel, type AnyQuery, type SavedAnalysis } from '../api/dashboards';
+import { errorMessage } from '../api/errors';
 import { catalogueApi, type Catalogue } from '../api/insight';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { downloadCsv, type CsvCell } from '../common/csv';
 import { useApi } from '../common/useApi';
 import { useI18n } from '../i18n';
 import { attributeLabel, eventLabel } from '../insight/segments/labels';
+import { SaveAnalysisModal } from './saved/SaveAnalysisModal';
+import type { SavedLoad } from './saved/useSavedAnalysis';
 
 export type { DateRange } from './format';
 export { formatSeconds, lastDays, num, pct } from './format';
@@ -117,6 +121,7 @@ export function useEventName(catalogue?: Catalogue) {
   return (name: string) => eventLabel(lang, name, catalogue);
 }
 
+/** A customer attribute; `keys` narrows the choice (default: the attributes analyses group by). */
 export function AttributePicker({
   value,
   onChange,
@@ -124,6 +129,8 @@ export function AttributePicker({
   allowClear = true,
   placeholder,
   testId,
+  keys = ANALYTICS_ATTRIBUTES,
+  width = 160,
 }: {
   value?: string;
   onChange: (v?: string) => void;
@@ -131,6 +138,8 @@ export function AttributePicker({
   allowClear?: boolean;
   placeholder?: string;
   testId?: string;
+  keys?: readonly string[];
+  width?: number;
 }) {
   const { t, lang } = useI18n();
   return (
@@ -140,8 +149,10 @@ export function AttributePicker({
         onChange={onChange}
         allowClear={allowClear}
         placeholder={placeholder ?? t('an.noGroup')}
-        style={{ width: 160 }}
-        options={ANALYTICS_ATTRIBUTES.map((a) => ({ value: a, label: attributeLabel(lang, a, catalogue) }))}
+        style={{ width }}
+        showSearch={keys.length > 10}
+        optionFilterProp="label"
+        options={keys.map((a) => ({ value: a, label: attributeLabel(lang, a, catalogue) }))}
       />
     </span>
   );
@@ -167,12 +178,20 @@ export function QueryCard({ children, actions }: { children: ReactNode; actions:
   );
 }
 
-/** The result area: error, "run a query" hint, or the chart and table with a CSV button. */
+/**
+ * The result area: error, "run a query" hint, or the chart and table. With the `model` and the `query` that
+ * produced the shown result it offers 保存分析 (save / pin to a dashboard) and a CSV export the server builds
+ * and audits. `saved` is the analysis the page was opened from (`?saved=<id>`), if any. Results that are not one
+ * of the analysis models (MAU/AUM) may still pass `csv`, a table the browser writes itself.
+ */
 export function ResultCard({
   title,
   error,
   hasData,
   loading,
+  model,
+  query,
+  saved,
   csv,
   extra,
   children,
@@ -181,41 +200,77 @@ export function ResultCard({
   error?: unknown;
   hasData: boolean;
   loading: boolean;
+  model?: AnalysisModel;
+  query?: AnyQuery;
+  saved?: SavedLoad;
   csv?: () => { name: string; header: string[]; rows: CsvCell[][] };
   extra?: ReactNode;
   children: ReactNode;
 }) {
   const { t } = useI18n();
+  const { message } = App.useApp();
+  const [exporting, setExporting] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [savedNow, setSavedNow] = useState<SavedAnalysis>();
+  const loaded = savedNow ?? saved?.analysis;
+  const ready = hasData && !!model && !!query;
+  const exportCsv = async () => {
+    if (!model || !query) {
+      if (csv) {
+        const { name, header, rows } = csv();
+        downloadCsv(name, header, rows);
+      }
+      return;
+    }
+    setExporting(true);
+    try {
+      await exportAnalysisCsv(model, query);
+    } catch (err) {
+      message.error(errorMessage(err, t));
+    } finally {
+      setExporting(false);
+    }
+  };
   return (
     <Card
       size="small"
       className="mf-card"
-      title={title}
+      title={
+        <Space size={8}>
+          {title}
+          {loaded && (
+            <Tag color="blue" data-testid="an-saved-name">
+              {loaded.name}
+            </Tag>
+          )}
+        </Space>
+      }
       loading={loading && !hasData}
       extra={
         <Space>
           {extra}
-          {csv && hasData && (
-            <Button
-              size="small"
-              icon={<DownloadOutlined />}
-              onClick={() => {
-                const { name, header, rows } = csv();
-                downloadCsv(name, header, rows);
-              }}
-              data-testid="an-export-csv"
-            >
+          {ready && (
+            <Button size="small" icon={<SaveOutlined />} onClick={() => setSaving(true)} data-testid="an-save">
+              {t('dash.save.button')}
+            </Button>
+          )}
+          {(ready || (csv && hasData)) && (
+            <Button size="small" icon={<DownloadOutlined />} loading={exporting} onClick={exportCsv} data-testid="an-export-csv">
               {t('an.exportCsv')}
             </Button>
           )}
         </Space>
       }
     >
+      {saved?.error !== undefined && <ErrorAlert error={saved.error} />}
       {error !== undefined && <ErrorAlert error={error} />}
       {!hasData && error === undefined ? (
         <Empty description={t('an.runHint')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
       ) : (
         hasData && <div style={{ opacity: loading ? 0.5 : 1 }}>{children}</div>
+      )}
+      {saving && model && query && (
+        <SaveAnalysisModal model={model} query={query} loaded={loaded} onClose={() => setSaving(false)} onSaved={setSavedNow} />
       )}
     </Card>
   );

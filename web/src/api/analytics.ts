@@ -22,9 +22,30 @@ export interface GroupBy {
   limit?: number;
 }
 
+/** A condition on a customer attribute (`ANALYTICS_ATTRIBUTES`). */
+export interface AnalyticsAttributeFilter {
+  attribute: string;
+  op: AnalyticsOp;
+  value?: string | number | boolean | (string | number)[] | null;
+}
+
+/** Customers carrying a tag, with this value when given. */
+export interface AnalyticsTagFilter {
+  tag: string;
+  value?: string | null;
+}
+
+/** Which customers an analysis looks at (always narrowed further by the user's data scope). */
+export interface AnalyticsCustomerFilter {
+  attributes: AnalyticsAttributeFilter[];
+  tags: AnalyticsTagFilter[];
+  segment_ids: string[];
+}
+
 export interface AnalysisBase {
   date_from: string;
   date_to: string;
+  customers?: AnalyticsCustomerFilter;
 }
 
 /** Customer attributes analytics may group or split by (the backend's ATTRIBUTES). */
@@ -68,7 +89,13 @@ export interface FunnelQuery extends AnalysisBase {
   window: number;
   window_unit: WindowUnit;
   mode: FunnelMode;
+  exclusions?: FunnelExclusion[];
   group_by?: GroupBy | null;
+}
+/** An event that breaks an attempt between two steps (1-based; no to_step: up to the last step). */
+export interface FunnelExclusion extends EventSpec {
+  from_step: number;
+  to_step?: number | null;
 }
 export interface FunnelStep {
   step: number;
@@ -194,6 +221,7 @@ export interface Dimension {
 }
 export interface PropertiesQuery {
   dimensions: Dimension[];
+  customers?: AnalyticsCustomerFilter;
   limit: number;
 }
 export interface PropertyCell {
@@ -242,7 +270,8 @@ export interface MauAumRow {
   customers: number;
   mau: number;
   active_rate: number | null;
-  aum: number;
+  /** null: no AUM snapshot in the month (no data, drawn as a gap), not zero assets. */
+  aum: number | null;
   net_inflow: number;
 }
 export interface MauAumResult {

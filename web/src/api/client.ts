@@ -97,7 +97,8 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
       clearToken();
       unauthorizedHandler();
     }
-    throw new ApiError(res.status, detail ?? null);
+    const field = payload && typeof payload === 'object' && 'field' in payload ? (payload as { field: unknown }).field : null;
+    throw new ApiError(res.status, detail ?? null, undefined, typeof field === 'string' ? field : null);
   }
   return payload as T;
 }
@@ -108,17 +109,56 @@ export const api = {
     request<T>('POST', path, { ...opts, body }),
   patch: <T>(path: string, body?: unknown, opts?: RequestOptions) =>
     request<T>('PATCH', path, { ...opts, body }),
+  put: <T>(path: string, body?: unknown, opts?: RequestOptions) =>
+    request<T>('PUT', path, { ...opts, body }),
   del: <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
 };
 
-/** Downloads a file the API streams (e.g. an audited CSV export) with the bearer token, then saves it. */
-export async function downloadFile(path: string, fallbackName: string, query?: Record<string, QueryValue>): Promise<void> {
-  const headers: Record<string, string> = {};
+/** POSTs a multipart form (file uploads) with the bearer token; errors as in `request`. */
+export async function postForm<T>(path: string, form: FormData): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   let res: Response;
   try {
-    res = await fetch(buildUrl(path, query), { headers });
+    res = await fetch(path, { method: 'POST', headers, body: form });
+  } catch (err) {
+    throw new ApiError(0, null, err instanceof Error ? err.message : 'network error');
+  }
+  const payload = await readBody(res);
+  if (!res.ok) {
+    const obj = payload && typeof payload === 'object' ? (payload as { detail?: unknown; field?: unknown }) : null;
+    if (res.status === 401) {
+      clearToken();
+      unauthorizedHandler();
+    }
+    const field = typeof obj?.field === 'string' ? obj.field : null;
+    throw new ApiError(res.status, (obj ? obj.detail : payload) ?? null, undefined, field);
+  }
+  return payload as T;
+}
+
+/**
+ * Downloads a file the API streams (e.g. an audited CSV export) with the bearer token, then saves it under the
+ * server's file name. With a `body` the request is a JSON POST (exports of a query); otherwise a GET.
+ */
+export async function downloadFile(
+  path: string,
+  fallbackName: string,
+  query?: Record<string, QueryValue>,
+  body?: unknown,
+): Promise<void> {
+  const headers: Record<string, string> = {};
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(path, query), {
+      method: body === undefined ? 'GET' : 'POST',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (err) {
     throw new ApiError(0, null, err instanceof Error ? err.message : 'network error');
   }

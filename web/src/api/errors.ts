@@ -9,12 +9,15 @@ export interface ValidationIssue {
 export class ApiError extends Error {
   readonly status: number;
   readonly detail: unknown;
+  /** The field a domain error names (`{"detail": "...", "field": "rule.event"}`), if any. */
+  readonly field: string | null;
 
-  constructor(status: number, detail: unknown, message?: string) {
+  constructor(status: number, detail: unknown, message?: string, field?: string | null) {
     super(message ?? (typeof detail === 'string' ? detail : `HTTP ${status}`));
     this.name = 'ApiError';
     this.status = status;
     this.detail = detail;
+    this.field = field ?? null;
   }
 }
 
@@ -52,6 +55,13 @@ export function fieldErrors(err: unknown): Record<string, string[]> {
     const field = issueField(issue);
     (out[field] ??= []).push(issue.msg);
   }
+  return out;
+}
+
+/** Like `fieldErrors`, plus the field a domain error (`{"detail", "field"}`) names. */
+export function serverFieldErrors(err: unknown): Record<string, string[]> {
+  const out = fieldErrors(err);
+  if (isApiError(err) && err.field && typeof err.detail === 'string') (out[err.field] ??= []).push(err.detail);
   return out;
 }
 

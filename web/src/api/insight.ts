@@ -1,5 +1,5 @@
 /** Tags, segments and the field catalogue (`/api/insight/...`). Shapes follow the backend's contracts. */
-import { api } from './client';
+import { api, postForm } from './client';
 
 const enc = encodeURIComponent;
 
@@ -285,6 +285,8 @@ export interface RunReport {
   day: string;
   runs: TagRunRead[];
   elapsed_ms: number;
+  compute_ms?: number;
+  write_ms?: number;
 }
 
 export interface DistributionBucket {
@@ -311,6 +313,112 @@ export interface HistoryPoint {
   mean?: number | null;
 }
 
+// ---- tag definitions (rules by kind, as in tags/contracts.py) ------------------------
+
+export type TagFamily = 'business_value' | 'preference' | 'lifecycle' | 'timing' | 'model' | 'imported';
+export type TagAgg = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'distinct' | 'first' | 'last' | 'mode';
+export type EventSource = 'events' | 'transactions';
+
+/** A label for numbers below `lt`; the last band (without `lt`) takes the rest. */
+export interface Band {
+  label: string;
+  lt?: number | null;
+}
+
+export interface AttributeRule {
+  kind: 'attribute';
+  field: string;
+  bands?: Band[] | null;
+  mapping?: Record<string, string> | null;
+}
+
+export interface AggregateRule {
+  kind: 'aggregate';
+  source: EventSource;
+  event?: string | null;
+  filters: PropertyFilter[];
+  agg: TagAgg;
+  property?: string | null;
+  window: Window;
+  bands?: Band[] | null;
+}
+
+export interface TagCase {
+  value: string;
+  when: Condition;
+}
+
+export interface RuleRule {
+  kind: 'rule';
+  cases: TagCase[];
+  default?: string | null;
+}
+
+export interface LifecycleRule {
+  kind: 'lifecycle';
+  cases: TagCase[];
+  default?: string | null;
+}
+
+export interface RfmRule {
+  kind: 'rfm';
+  source: EventSource;
+  event?: string | null;
+  filters: PropertyFilter[];
+  property: string;
+  window: Window;
+  recency_days?: number | null;
+  frequency?: number | null;
+  monetary?: number | null;
+}
+
+export interface TimingRule {
+  kind: 'timing';
+  measure: 'payday' | 'active_hour' | 'active_weekday';
+  event?: string | null;
+  window: Window;
+}
+
+export interface ModelRule {
+  kind: 'model';
+  model?: string | null;
+  value_type: 'string' | 'number';
+}
+
+export interface ImportedRule {
+  kind: 'imported';
+  value_type: 'string' | 'number';
+}
+
+export type TagRule = AttributeRule | AggregateRule | RuleRule | LifecycleRule | RfmRule | TimingRule | ModelRule | ImportedRule;
+export type TagKind = TagRule['kind'];
+
+export interface TagCreate {
+  key: string;
+  name: string;
+  family: TagFamily;
+  description: string;
+  rule: TagRule;
+  enabled?: boolean;
+  owner_org?: string | null;
+}
+
+export type TagUpdate = Partial<Omit<TagCreate, 'key'>>;
+
+export interface TagVersion {
+  version: number;
+  definition: { name: string; family: string; description: string; rule: TagRule };
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface ImportReport {
+  accepted: number;
+  rejected: number;
+  rejects: { line: number; value: string; reason: string }[];
+  run: TagRunRead;
+}
+
 // ---- endpoints ------------------------------------------------------------------
 
 export const catalogueApi = {
@@ -327,6 +435,14 @@ export const tagsApi = {
     api.get<TagDistribution>(`/api/insight/tags/${id}/distribution`, { signal }),
   history: (id: number, signal?: AbortSignal) =>
     api.get<HistoryPoint[]>(`/api/insight/tags/${id}/history`, { signal }),
+  create: (body: TagCreate) => api.post<TagRead>('/api/insight/tags', body),
+  update: (id: number, body: TagUpdate) => api.patch<TagRead>(`/api/insight/tags/${id}`, body),
+  versions: (id: number, signal?: AbortSignal) => api.get<TagVersion[]>(`/api/insight/tags/${id}/versions`, { signal }),
+  importValues: (id: number, file: File) => {
+    const form = new FormData();
+    form.append('file', file);
+    return postForm<ImportReport>(`/api/insight/tags/${id}/values`, form);
+  },
 };
 
 export const segmentsApi = {

@@ -181,20 +181,27 @@ export interface TrendPoint {
   sizes: Record<string, number>;
 }
 
-export interface FlowCellSegment {
-  tag: string;
+/** A tiering: a tag's labels, or an ordered list of segments (a customer falls in the first that holds them). */
+export type FlowTiering = { tag: string; segment_ids?: undefined } | { segment_ids: number[]; tag?: undefined };
+
+export type FlowCellSegment = FlowTiering & {
   start: string;
   end: string;
   source: string;
   target: string;
   name: string;
+};
+
+function trendQuery(tiering: FlowTiering, days: string[]): string {
+  const pairs: string[][] = tiering.segment_ids ? tiering.segment_ids.map((id) => ['segment_ids', String(id)]) : [['tag', tiering.tag]];
+  return new URLSearchParams([...pairs, ...days.map((d) => ['days', d])]).toString();
 }
 
 export const flowsApi = {
-  flow: (body: { tag: string; start: string; end: string }, signal?: AbortSignal) =>
+  flow: (body: FlowTiering & { start: string; end: string }, signal?: AbortSignal) =>
     api.post<FlowRead>('/api/insight/flows', body, { signal }),
-  trend: (tag: string, days: string[], signal?: AbortSignal) =>
-    api.get<TrendPoint[]>(`/api/insight/flows/trend?${new URLSearchParams([['tag', tag], ...days.map((d) => ['days', d])]).toString()}`, { signal }),
+  trend: (tiering: FlowTiering, days: string[], signal?: AbortSignal) =>
+    api.get<TrendPoint[]>(`/api/insight/flows/trend?${trendQuery(tiering, days)}`, { signal }),
   saveCell: (body: FlowCellSegment) => api.post<SegmentRead>('/api/insight/flows/segment', body),
 };
 
@@ -230,6 +237,8 @@ export interface SegmentSetCreate {
 
 export const setsApi = {
   list: (signal?: AbortSignal) => api.get<SegmentSetRead[]>('/api/insight/segment-sets', { signal }),
+  /** One set with each segment counted inside the viewer's scope (a receiver sees only its own customers). */
+  get: (id: number, signal?: AbortSignal) => api.get<SegmentSetRead>(`/api/insight/segment-sets/${id}`, { signal }),
   create: (body: SegmentSetCreate) => api.post<SegmentSetRead>('/api/insight/segment-sets', body),
   remove: (id: number) => api.del<unknown>(`/api/insight/segment-sets/${id}`),
   share: (id: number, body: { all: boolean; org_codes: string[] }) =>

@@ -7,10 +7,35 @@ export const METRIC_MEASURES: readonly MetricMeasure[] = ['total', 'uniques', 's
 /** Measures that aggregate a numeric event property (the backend requires `property` for these). */
 export const PROPERTY_MEASURES: readonly MetricMeasure[] = ['sum', 'avg', 'max'];
 
-export type RuleOp = 'gt' | 'gte' | 'lt' | 'lte' | 'change_gt' | 'change_lt';
-export const RULE_OPS: readonly RuleOp[] = ['gt', 'gte', 'lt', 'lte', 'change_gt', 'change_lt'];
+export type RuleOp = 'gt' | 'gte' | 'lt' | 'lte' | 'change_gt' | 'change_lt' | 'anomaly';
+export const RULE_OPS: readonly RuleOp[] = ['gt', 'gte', 'lt', 'lte', 'change_gt', 'change_lt', 'anomaly'];
 
-export type AlertStatus = 'open' | 'acknowledged';
+export type Severity = 'info' | 'warning' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
+
+export type AnomalyDirection = 'up' | 'down' | 'both';
+export const ANOMALY_DIRECTIONS: readonly AnomalyDirection[] = ['both', 'up', 'down'];
+
+/** Anomaly rule: fires when the value leaves its 7-day baseline by more than k·σ and by ≥ min_change_pct %. */
+export interface AnomalyParams {
+  k: number;
+  direction: AnomalyDirection;
+  min_change_pct: number;
+}
+
+/** `none`: a recorded evaluation that did not fire (an anomaly rule without enough baseline days). */
+export type AlertStatus = 'open' | 'acknowledged' | 'none';
+export type AlertOutcome = 'fired' | 'insufficient_baseline';
+
+/** What an anomaly rule saw: the measured day and its baseline over the 7 days before. */
+export interface AnomalyDetails extends AnomalyParams {
+  measured_day: string;
+  baseline_days: number;
+  mean: number | null;
+  sigma: number | null;
+  z: number | null;
+  change_pct: number | null;
+}
 
 export interface MetricDefinition {
   event: EventSpec;
@@ -44,7 +69,10 @@ export interface RuleCreate {
   metric_id: number;
   name: string;
   op: RuleOp;
-  threshold: number;
+  /** Required for every op but `anomaly` (null there). */
+  threshold: number | null;
+  anomaly?: AnomalyParams | null;
+  severity: Severity;
   emails: string[];
   webhook_url?: string | null;
   enabled?: boolean;
@@ -67,6 +95,9 @@ export interface AlertRead {
   value: number;
   previous: number;
   message: string;
+  severity: Severity;
+  outcome: AlertOutcome;
+  anomaly: AnomalyDetails | null;
   status: AlertStatus;
   notifications: Record<string, unknown>;
   created_at: string;
@@ -81,7 +112,7 @@ export const monitorApi = {
     api.get<MetricValue>(`/api/monitor/metrics/${id}/value`, { query: { day }, signal }),
   rules: (signal?: AbortSignal) => api.get<RuleRead[]>('/api/monitor/alert-rules', { signal }),
   createRule: (body: RuleCreate) => api.post<RuleRead>('/api/monitor/alert-rules', body),
-  alerts: (status: AlertStatus | undefined, signal?: AbortSignal) =>
-    api.get<AlertRead[]>('/api/monitor/alerts', { query: { status, limit: 500 }, signal }),
+  alerts: (status: AlertStatus | undefined, signal?: AbortSignal, severity?: Severity) =>
+    api.get<AlertRead[]>('/api/monitor/alerts', { query: { status, severity, limit: 500 }, signal }),
   acknowledge: (id: number) => api.post<AlertRead>(`/api/monitor/alerts/${id}/ack`),
 };

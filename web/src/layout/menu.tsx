@@ -46,6 +46,7 @@ export const NAV: NavItem[] = [
     permission: PERM_ANALYTICS,
     children: [
       { path: '/monitor/mau-aum', label: 'menu.monitorMauAum' },
+      { path: '/monitor/dashboards', label: 'dash.menu' },
       { path: '/monitor/metrics', label: 'menu.monitorMetrics' },
       { path: '/monitor/alerts', label: 'menu.monitorAlerts' },
     ],

@@ -5,7 +5,7 @@ import { analyticsApi, type MauAumRow } from '../api/analytics';
 import { orgsApi } from '../api/endpoints';
 import { useAuth } from '../auth/context';
 import { EChart, type ChartOption } from '../common/charts/EChart';
-import { formatMoney, formatMoneyShort } from '../common/format';
+import { formatMoney, formatMoneyShort, orDash } from '../common/format';
 import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useI18n } from '../i18n';
@@ -40,7 +40,8 @@ export default function MauAumPage() {
     ],
     series: [
       { type: 'bar', name: 'MAU', data: totals.map((r) => r.mau), barMaxWidth: 36 },
-      { type: 'line', name: 'AUM', yAxisIndex: 1, data: totals.map((r) => r.aum), smooth: true },
+      // A month without snapshots is null: ECharts leaves a gap there (connectNulls is off), never a drop to 0.
+      { type: 'line', name: 'AUM', yAxisIndex: 1, data: totals.map((r) => r.aum), smooth: true, connectNulls: false },
       { type: 'line', name: t('mon.netInflow'), yAxisIndex: 1, data: totals.map((r) => r.net_inflow), smooth: true, lineStyle: { type: 'dashed' } },
     ],
   };
@@ -97,7 +98,19 @@ export default function MauAumPage() {
               { title: t('mon.customers'), dataIndex: 'customers', align: 'right', render: (v: number) => num(v) },
               { title: 'MAU', dataIndex: 'mau', align: 'right', render: (v: number) => num(v) },
               { title: t('mon.activeRate'), dataIndex: 'active_rate', align: 'right', render: (v: number | null) => pct(v) },
-              { title: 'AUM', dataIndex: 'aum', align: 'right', render: (v: number) => <span className="mf-num">{formatMoney(v, 0)}</span> },
+              {
+                title: 'AUM',
+                dataIndex: 'aum',
+                align: 'right',
+                render: (v: number | null) =>
+                  v === null ? (
+                    <Typography.Text type="secondary" title={t('mon.noAumData')}>
+                      {orDash(null)}
+                    </Typography.Text>
+                  ) : (
+                    <span className="mf-num">{formatMoney(v, 0)}</span>
+                  ),
+              },
               {
                 title: t('mon.netInflow'),
                 dataIndex: 'net_inflow',

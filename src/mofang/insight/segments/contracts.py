@@ -360,11 +360,18 @@ class TrendPoint(BaseModel):
 
 
 class FlowCellSegment(BaseModel):
-    """Make the customers behind one cell a new static segment."""
+    """Make the customers behind one cell (of a tag or a segment tiering) a new static segment."""
 
-    tag: str = Field(max_length=64)
+    tag: str | None = Field(default=None, max_length=64)
+    segment_ids: list[int] | None = Field(default=None, min_length=2, max_length=20)
     start: date
     end: date
-    source: str = Field(max_length=128)
-    target: str = Field(max_length=128)
+    source: str = Field(max_length=160)
+    target: str = Field(max_length=160)
     name: str = Field(min_length=1, max_length=128)
+
+    @model_validator(mode="after")
+    def _one_tiering(self) -> FlowCellSegment:
+        if (self.tag is None) == (self.segment_ids is None):
+            raise ValueError("give a tag or segment_ids")
+        return self

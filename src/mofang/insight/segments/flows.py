@@ -1,7 +1,12 @@
-"""Tiering and flow monitoring (分层/流向): transition matrices and tier trends from tag history or snapshots."""
+"""Tiering and flow monitoring (分层/流向): transition matrices and tier trends from tag history or snapshots.
+
+A tiering is a tag (its labels) or an ordered list of segments: a customer falls in the first segment that
+holds them on the day (a dynamic segment's dated snapshot, a static segment's frozen one); the rest have no tier.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import sqlglot
@@ -10,14 +15,15 @@ from sqlglot import exp
 
 from mofang.insight.catalogue import TAG_VALUES
 from mofang.insight.segments import compiler as comp
+from mofang.insight.segments import queries, service
 from mofang.insight.segments import repository as repo
-from mofang.insight.segments import service
 from mofang.insight.segments.contracts import (
     FlowCell,
     FlowCellSegment,
     FlowRead,
     FlowRequest,
     GroupCondition,
+    ListCondition,
     SegmentCreate,
     SegmentRead,
     TagCondition,
@@ -26,7 +32,7 @@ from mofang.insight.segments.contracts import (
 from mofang.platform.context import Platform
 from mofang.platform.errors import Invalid, NotFound
 from mofang.platform.governance.contracts import Principal
-from mofang.platform.storage.sql import Params, col
+from mofang.platform.storage.sql import Params, and_, col
 
 NONE = "(无)"
 
@@ -46,17 +52,17 @@ def _segment_tier(segs: list[tuple[int, str, date | None]], day: date, params: P
     return case
 
 
-def _check_days(req: FlowRequest, today: date) -> None:
-    if req.start > req.end:
+def _check_days(start: date, end: date, today: date) -> None:
+    if start > end:
         raise Invalid("start is after end", field="start")
-    if req.end > today:
+    if end > today:
         raise Invalid("end is in the future", field="end")
 
 
 def flow(*, platform: Platform, session: Session, who: Principal, req: FlowRequest) -> FlowRead:
     """Transition matrix between two dates inside the viewer's scope (a branch sees its own structure)."""
     today = service.today_of(platform)
-    _check_days(req, today)
+    _check_days(req.start, req.end, today)
     params = Params()
     query = sqlglot.select().from_(comp.customers())
     if req.tag is not None:
@@ -102,25 +108,38 @@ def _tag_tiers(platform: Platform, session: Session, key: str) -> list[str]:
     return list(info.values or [])
 
 
-def _segment_tiers(session: Session, who: Principal, ids: list[int], days: tuple[date, ...]
+def _segment_tiers(session: Session, who: Principal, ids: list[int], days: Sequence[date]
                    ) -> list[tuple[int, str, date | None]]:
-    out = []
+    """(id, label, frozen day) of each tier in order; every dynamic segment needs a snapshot on every day."""
+    out: list[tuple[int, str, date | None]] = []
     for i, sid in enumerate(ids):
+        if sid in ids[:i]:
+            raise Invalid(f"segment {sid} is listed twice", field=f"segment_ids.{i}")
         try:
             seg = service.get_or_raise(session=session, who=who, segment_id=sid)
         except NotFound as exc:
             raise Invalid(f"unknown segment {sid}", field=f"segment_ids.{i}") from exc
         have = {s.day for s in repo.snapshots(session, sid)}
-        missing = [d for d in days if d not in have] if seg.frozen_on is None else []
+        missing = sorted(d for d in days if d not in have) if seg.frozen_on is None else []
         if missing:
             raise Invalid(f"segment {sid} has no snapshot on {missing[0]}", field=f"segment_ids.{i}")
-        label = seg.name if all(seg.name != o[1] for o in out) else f"{seg.name}#{seg.id}"
-        out.append((sid, label, seg.frozen_on))
+        # Labels are the tiers' names; a clash (with another tier or with "no tier") gets the id appended.
+        clash = seg.name == NONE or any(seg.name == o[1] for o in out)
+        out.append((sid, f"{seg.name}#{seg.id}" if clash else seg.name, seg.frozen_on))
     return out
 
 
-def trend(*, platform: Platform, session: Session, who: Principal, tag: str, days: list[date]) -> list[TrendPoint]:
-    """Each tier's size on each day (from tag history), inside the viewer's scope."""
+def trend(*, platform: Platform, session: Session, who: Principal, days: list[date], tag: str | None = None,
+          segment_ids: list[int] | None = None) -> list[TrendPoint]:
+    """Each tier's size on each day (tag history, or segment snapshots), inside the viewer's scope."""
+    if (tag is None) == (segment_ids is None):
+        raise Invalid("give a tag or segment_ids", field="tag")
+    today = service.today_of(platform)
+    if max(days) > today:
+        raise Invalid(f"{max(days)} is in the future", field="days")
+    if segment_ids is not None:
+        return _segment_trend(platform, session, who, segment_ids, sorted(set(days)))
+    assert tag is not None
     _tag_tiers(platform, session, tag)
     info = service.get_catalogue(platform=platform, session=session).tag(tag)
     assert info is not None
@@ -148,13 +167,72 @@ def trend(*, platform: Platform, session: Session, who: Principal, tag: str, day
     return [TrendPoint(day=d, sizes=s) for d, s in points.items()]
 
 
+def _segment_trend(platform: Platform, session: Session, who: Principal, ids: list[int], days: list[date]
+                   ) -> list[TrendPoint]:
+    """Sizes of the tiers of an ordered segment list per day (customers in no tier are not counted)."""
+    segs = _segment_tiers(session, who, ids, days)
+    points = []
+    for day in days:
+        params = Params()
+        tier = _segment_tier(segs, day, params)
+        query = (sqlglot.select(exp.alias_(tier, "tier"), exp.alias_(exp.Count(this=exp.Star()), "n"))
+                 .from_(comp.customers())
+                 .where(and_(who.scope.predicate(params, table=comp.CUSTOMER),
+                             exp.Not(this=exp.Is(this=tier.copy(), expression=exp.Null()))))
+                 .group_by(exp.Literal.number(1)))
+        sizes = {r["tier"]: r["n"] for r in repo.rows(platform.store, query, params)}
+        points.append(TrendPoint(day=day, sizes={label: sizes[label] for _, label, _ in segs if label in sizes}))
+    return points
+
+
 def cell_segment(*, platform: Platform, session: Session, who: Principal, data: FlowCellSegment) -> SegmentRead:
-    """The customers behind one cell of a tag flow, saved as a new static segment."""
+    """The customers behind one cell of a flow, saved as a new static segment."""
+    if data.segment_ids is not None:
+        return _segment_cell(platform, session, who, data)
+    assert data.tag is not None
+    _check_days(data.start, data.end, service.today_of(platform))
     _tag_tiers(platform, session, data.tag)
-    definition = GroupCondition(type="group", op="and", conditions=[
-        TagCondition(type="tag", tag=data.tag, op="eq", value=data.source, on_date=data.start),
-        TagCondition(type="tag", tag=data.tag, op="eq", value=data.target, on_date=data.end),
-    ])
+    if data.source == NONE and data.target == NONE:
+        raise Invalid("customers without the tag on both days are not a flow", field="target")
+    tag = data.tag
+
+    def held(value: str, day: date) -> TagCondition:
+        # "(无)" is the matrix's row/column of customers without a value that day.
+        if value == NONE:
+            return TagCondition(type="tag", tag=tag, op="is_null", on_date=day)
+        return TagCondition(type="tag", tag=tag, op="eq", value=value, on_date=day)
+
+    definition = GroupCondition(type="group", op="and", conditions=[held(data.source, data.start),
+                                                                     held(data.target, data.end)])
     return service.create(platform=platform, session=session, who=who, data=SegmentCreate(
         name=data.name, description=f"{data.tag}: {data.source} ({data.start}) → {data.target} ({data.end})",
         kind="static", definition=definition))
+
+
+def _segment_cell(platform: Platform, session: Session, who: Principal, data: FlowCellSegment) -> SegmentRead:
+    """A segment tiering's cell: membership on past snapshot days has no condition form, so the ids are frozen
+    through an imported list (as the flow showed them, inside the viewer's scope)."""
+    _check_days(data.start, data.end, service.today_of(platform))
+    segs = _segment_tiers(session, who, data.segment_ids or [], (data.start, data.end))
+    labels = [label for _, label, _ in segs]
+    for field, value in (("source", data.source), ("target", data.target)):
+        if value not in (*labels, NONE):
+            raise Invalid(f"'{value}' is not a tier of this tiering", field=field)
+    if data.source == NONE and data.target == NONE:
+        raise Invalid("customers in no tier on both days are not a flow", field="target")
+    params = Params()
+    none = exp.Literal.string(NONE)
+    source = exp.Coalesce(this=_segment_tier(segs, data.start, params), expressions=[none])
+    target = exp.Coalesce(this=_segment_tier(segs, data.end, params), expressions=[none.copy()])
+    cell = exp.and_(exp.EQ(this=source, expression=params(data.source)),
+                    exp.EQ(this=target, expression=params(data.target)))
+    query = queries.ids_query(cell, who.scope, params).order_by(col("customer_id", comp.CUSTOMER))
+    ids = [r["customer_id"] for r in repo.rows(platform.store, query, params)]
+    if not ids:
+        raise Invalid(f"no customer moved from '{data.source}' to '{data.target}'", field="target")
+    listed = service.import_list(platform=platform, session=session, who=who, name=data.name,
+                                 content=("customer_id\n" + "\n".join(ids) + "\n").encode())
+    description = f"{' > '.join(labels)}: {data.source} ({data.start}) → {data.target} ({data.end})"
+    return service.create(platform=platform, session=session, who=who, data=SegmentCreate(
+        name=data.name, description=description[:2000], kind="static",
+        definition=ListCondition(type="list", list_id=listed.id)))

@@ -55,14 +55,6 @@ def export_line(row: MemberRow, *, name: str | None = None, phone: str | None = 
     return [data[c] for c in EXPORT_COLUMNS]
 
 
-def csv_text(lines: list[list[Any]]) -> str:
-    """CSV text of some lines."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerows(lines)
-    return buf.getvalue()
-
-
 def parse_id_list(content: bytes) -> tuple[list[str], list[dict[str, str | int]]]:
     """Customer ids of an uploaded CSV (header `customer_id` optional) and the rejected lines with reasons."""
     try:

@@ -208,15 +208,17 @@ def flow(body: FlowRequest, who: Reader, platform: PlatformDep, session: Session
 @router.get("/flows/trend", response_model=list[TrendPoint])
 def flow_trend(
     who: Reader, platform: PlatformDep, session: SessionDep,
-    tag: Annotated[str, Query(max_length=64)],
     days: Annotated[list[date], Query(min_length=1, max_length=120)],
+    tag: Annotated[str | None, Query(max_length=64, description="A tag tiering")] = None,
+    segment_ids: Annotated[list[int] | None, Query(min_length=2, max_length=20,
+                                                   description="An ordered segment tiering")] = None,
 ) -> list[TrendPoint]:
-    """Each tier's size on each given day."""
-    return flows.trend(platform=platform, session=session, who=who, tag=tag, days=days)
+    """Each tier's size on each given day (a tag, or an ordered list of segments)."""
+    return flows.trend(platform=platform, session=session, who=who, tag=tag, segment_ids=segment_ids, days=days)
 
 
 @router.post("/flows/segment", response_model=SegmentRead, status_code=201)
 def flow_cell_segment(body: FlowCellSegment, who: Editor, platform: PlatformDep, session: SessionDep
                       ) -> SegmentRead:
-    """Save the customers behind one flow cell as a static segment."""
+    """Save the customers behind one flow cell (tag or segment tiering) as a static segment."""
     return flows.cell_segment(platform=platform, session=session, who=who, data=body)

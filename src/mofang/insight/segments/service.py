@@ -29,6 +29,7 @@ from mofang.insight.segments.contracts import (
     SnapshotRead,
 )
 from mofang.platform.context import Platform
+from mofang.platform.csvfile import BOM, csv_text
 from mofang.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import Principal
@@ -303,7 +304,7 @@ def export_csv(*, platform: Platform, session: Session, who: Principal, segment_
     cipher = platform.cipher
 
     def chunks() -> Iterator[str]:
-        yield "\ufeff" + logic.csv_text([list(logic.EXPORT_COLUMNS)])
+        yield BOM + csv_text([list(logic.EXPORT_COLUMNS)])
         for batch in repo.stream(platform.store, query, params2):
             lines = []
             for r in batch:
@@ -312,7 +313,7 @@ def export_csv(*, platform: Platform, session: Session, who: Principal, segment_
                     lines.append(logic.export_line(row, name=r["name"], phone=cipher.decrypt(r["phone_enc"])))
                 else:
                     lines.append(logic.export_line(row))
-            yield logic.csv_text(lines)
+            yield csv_text(lines)
 
     return f"segment-{seg.id}-{today.isoformat()}.csv", chunks()
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mofang.insight.segments.contracts import Condition, PropertyFilter, Window
 
@@ -29,15 +30,23 @@ class Band(_Strict):
 class _Banded(_Strict):
     bands: list[Band] | None = Field(default=None, min_length=2, max_length=20)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> _Banded:
-        if self.bands:
-            limits = [b.lt for b in self.bands[:-1]]
-            if any(x is None for x in limits) or self.bands[-1].lt is not None:
+    # A field validator (not a model one) so a 422 names `bands`, the field the editor shows it next to.
+    @field_validator("bands")
+    @classmethod
+    def _ordered(cls, bands: list[Band] | None) -> list[Band] | None:
+        if bands:
+            limits = [b.lt for b in bands[:-1]]
+            if any(x is None for x in limits) or bands[-1].lt is not None:
                 raise ValueError("every band but the last needs `lt`; the last takes the rest")
-            if limits != sorted(limits):  # type: ignore[type-var]
-                raise ValueError("bands must be in increasing order of `lt`")
-        return self
+            for lower, upper in pairwise(limits):
+                if upper == lower:
+                    raise ValueError(f"two bands end at {upper:g}: the bands overlap")
+                if upper < lower:  # type: ignore[operator]
+                    raise ValueError(f"band limits must increase: {upper:g} comes after {lower:g}")
+            labels = [b.label for b in bands]
+            if len(set(labels)) != len(labels):
+                raise ValueError("band labels must differ")
+        return bands
 
 
 class AttributeRule(_Banded):
@@ -139,6 +148,7 @@ class TagCreate(BaseModel):
     description: str = Field(default="", max_length=2000)
     rule: TagRule
     enabled: bool = True
+    owner_org: str | None = Field(default=None, min_length=1, max_length=64, description="default: the user's org")
 
 
 class TagUpdate(BaseModel):
@@ -149,6 +159,7 @@ class TagUpdate(BaseModel):
     description: str | None = Field(default=None, max_length=2000)
     rule: TagRule | None = None
     enabled: bool | None = None
+    owner_org: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class TagRunRead(BaseModel):

@@ -187,14 +187,16 @@ def update(*, platform: Platform, session: Session, who: Principal, tag_id: int,
         if value is not None and value != getattr(t, name):
             setattr(t, name, value)
             changes[name] = value
-    t.updated_at = utcnow()
+    if changes:
+        t.updated_at = utcnow()
     if "version" in changes or "name" in changes or "description" in changes or "family" in changes:
         if "version" not in changes:
             t.version += 1
             changes["version"] = t.version
         repo.add_version(session, t, who.username)
-    gov.record(session=session, username=who.username, action="tag.update", target_type="tag", target_id=t.key,
-               detail=changes, ip=who.ip)
+    if changes:  # a save without changes leaves no trace in the audit log either
+        gov.record(session=session, username=who.username, action="tag.update", target_type="tag", target_id=t.key,
+                   detail=changes, ip=who.ip)
     return _read(t, who, repo.last_runs(session).get(t.id))
 
 

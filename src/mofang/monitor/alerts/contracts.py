@@ -11,7 +11,11 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from mofang.monitor.analytics.contracts import PROPERTY_NAME, CustomerFilter, EventSpec
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-Op = Literal["gt", "gte", "lt", "lte", "change_gt", "change_lt"]
+Op = Literal["gt", "gte", "lt", "lte", "change_gt", "change_lt", "anomaly"]
+Severity = Literal["info", "warning", "critical"]
+Outcome = Literal["fired", "insufficient_baseline"]
+# "none": a recorded evaluation that is not an alert (an anomaly rule without enough baseline), nothing to acknowledge
+AlertStatus = Literal["open", "acknowledged", "none"]
 
 
 class MetricDefinition(BaseModel):
@@ -59,13 +63,25 @@ class MetricValue(BaseModel):
     previous: float
 
 
+class AnomalyParams(BaseModel):
+    """How far from its 7-day baseline a value must be to fire: more than k·σ, in a direction, by at least a
+    relative change (so a flat baseline does not fire on noise)."""
+
+    k: float = Field(default=3.0, ge=1, le=10)
+    direction: Literal["up", "down", "both"] = "both"
+    min_change_pct: float = Field(default=10.0, ge=0, le=1000)
+
+
 class RuleCreate(BaseModel):
-    """An alert rule: when the metric's value (or its change vs the previous window, in %) crosses a threshold."""
+    """An alert rule: when the metric's value (or its change vs the previous window, in %) crosses a threshold,
+    or (op "anomaly") when the value leaves its 7-day baseline."""
 
     metric_id: int
     name: str = Field(min_length=1, max_length=128)
     op: Op
-    threshold: float
+    threshold: float | None = None  # required for every op but "anomaly"
+    anomaly: AnomalyParams | None = None  # op "anomaly" only; defaults apply when omitted
+    severity: Severity = "warning"
     emails: list[str] = Field(default_factory=list, max_length=20)
     webhook_url: str | None = Field(default=None, max_length=512)
     enabled: bool = True
@@ -95,8 +111,23 @@ class RuleRead(RuleCreate):
     created_at: datetime
 
 
+class AnomalyDetails(BaseModel):
+    """What an anomaly rule saw: the measured day, and its baseline over the 7 days before."""
+
+    measured_day: date
+    baseline_days: int
+    mean: float | None
+    sigma: float | None
+    z: float | None
+    change_pct: float | None
+    k: float
+    direction: Literal["up", "down", "both"]
+    min_change_pct: float
+
+
 class AlertRead(BaseModel):
-    """One fired alert: what was measured, who was told, and whether someone acknowledged it."""
+    """One fired alert (or a recorded non-firing evaluation): what was measured, who was told, and whether
+    someone acknowledged it."""
 
     id: int
     rule_id: int
@@ -106,7 +137,10 @@ class AlertRead(BaseModel):
     value: float
     previous: float
     message: str
-    status: Literal["open", "acknowledged"]
+    severity: Severity
+    outcome: Outcome
+    anomaly: AnomalyDetails | None = None
+    status: AlertStatus
     notifications: dict[str, Any]
     created_at: datetime
     acknowledged_by: str | None
@@ -119,3 +153,4 @@ class EvaluationReport(BaseModel):
     day: date
     evaluated: int
     fired: list[AlertRead]
+    recorded: list[AlertRead] = Field(default_factory=list)  # evaluations kept in history without firing

@@ -32,7 +32,9 @@ class AlertRule(Base):
     metric_id: Mapped[int] = mapped_column(Integer, ForeignKey("monitor_metrics.id"), index=True)
     name: Mapped[str] = mapped_column(String(128))
     op: Mapped[str] = mapped_column(String(16))
-    threshold: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)  # for op "anomaly": k, also kept in params
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # op "anomaly": k, direction, min_change_pct
+    severity: Mapped[str] = mapped_column(String(16), default="warning", server_default="warning")
     emails: Mapped[list[str]] = mapped_column(JSON, default=list)
     webhook_url: Mapped[str | None] = mapped_column(String(512))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -52,6 +54,10 @@ class Alert(Base):
     value: Mapped[float] = mapped_column(Float)
     previous: Mapped[float] = mapped_column(Float)
     message: Mapped[str] = mapped_column(Text)
+    # The rule's severity when it fired: history keeps what people were told even if the rule changes later.
+    severity: Mapped[str] = mapped_column(String(16), default="warning", server_default="warning", index=True)
+    outcome: Mapped[str] = mapped_column(String(24), default="fired", server_default="fired")
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # anomaly rules: baseline mean, σ, z, ...
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     notifications: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

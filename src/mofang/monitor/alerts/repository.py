@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,10 +30,20 @@ def rules(session: Session, *, enabled_only: bool = False) -> Sequence[AlertRule
     return session.scalars(query).all()
 
 
-def alerts(session: Session, *, status: str | None, limit: int) -> Sequence[tuple[Alert, AlertRule, Metric]]:
+def alert_of(session: Session, *, rule_id: int, day: date) -> Alert | None:
+    """The stored evaluation of a rule for a day, if any."""
+    return session.scalars(select(Alert).where(Alert.rule_id == rule_id, Alert.day == day)).first()
+
+
+def alerts(session: Session, *, status: str | None, limit: int, severity: str | None = None,
+           outcome: str | None = None) -> Sequence[tuple[Alert, AlertRule, Metric]]:
     """Alerts newest first, with their rule and metric."""
     query = (select(Alert, AlertRule, Metric).join(AlertRule, AlertRule.id == Alert.rule_id)
              .join(Metric, Metric.id == AlertRule.metric_id).order_by(Alert.day.desc(), Alert.id.desc()))
     if status is not None:
         query = query.where(Alert.status == status)
+    if severity is not None:
+        query = query.where(Alert.severity == severity)
+    if outcome is not None:
+        query = query.where(Alert.outcome == outcome)
     return [(a, r, m) for a, r, m in session.execute(query.limit(limit)).all()]

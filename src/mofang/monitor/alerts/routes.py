@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from mofang.monitor.alerts import service
-from mofang.monitor.alerts.contracts import AlertRead, MetricCreate, MetricRead, MetricValue, RuleCreate, RuleRead
+from mofang.monitor.alerts.contracts import (
+    AlertRead,
+    AlertStatus,
+    MetricCreate,
+    MetricRead,
+    MetricValue,
+    Outcome,
+    RuleCreate,
+    RuleRead,
+    Severity,
+)
 from mofang.platform.deps import PlatformDep, require
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import P_ANALYTICS
@@ -50,11 +60,14 @@ def list_rules(who: Analyst, platform: PlatformDep) -> list[RuleRead]:
 @router.get("/alerts", response_model=list[AlertRead])
 def list_alerts(
     who: Analyst, platform: PlatformDep,
-    status: Annotated[Literal["open", "acknowledged"] | None, Query()] = None,
+    status: Annotated[AlertStatus | None, Query()] = None,
+    severity: Annotated[Severity | None, Query()] = None,
+    outcome: Annotated[Outcome | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AlertRead]:
-    """Alert history, newest first."""
-    return service.list_alerts(platform=platform, who=who, status=status, limit=limit)
+    """Alert history, newest first (filter by status, severity and outcome)."""
+    return service.list_alerts(platform=platform, who=who, status=status, severity=severity, outcome=outcome,
+                               limit=limit)
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertRead)

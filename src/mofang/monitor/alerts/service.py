@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,8 @@ from mofang.monitor.alerts import logic, notify
 from mofang.monitor.alerts import repository as repo
 from mofang.monitor.alerts.contracts import (
     AlertRead,
+    AnomalyDetails,
+    AnomalyParams,
     EvaluationReport,
     MetricCreate,
     MetricDefinition,
@@ -25,7 +28,8 @@ from mofang.monitor.analytics import repository as analytics_repo
 from mofang.monitor.analytics.contracts import TrendsQuery
 from mofang.monitor.analytics.filters import customer_set
 from mofang.platform.context import Platform
-from mofang.platform.errors import Conflict, NotFound
+from mofang.platform.errors import Conflict, Invalid, NotFound
+from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import Scope
 from mofang.platform.storage.models import utcnow
@@ -39,17 +43,25 @@ def _metric_read(m: Metric) -> MetricRead:
                       owner_org=m.owner_org, created_by=m.created_by, created_at=m.created_at)
 
 
+def _params(r: AlertRule) -> AnomalyParams | None:
+    """An anomaly rule's parameters (None for the threshold ops)."""
+    return AnomalyParams(**(r.params or {})) if r.op == "anomaly" else None
+
+
 def _rule_read(r: AlertRule) -> RuleRead:
-    return RuleRead(id=r.id, metric_id=r.metric_id, name=r.name, op=r.op, threshold=r.threshold,  # type: ignore[arg-type]
-                    emails=list(r.emails or []), webhook_url=r.webhook_url, enabled=r.enabled,
-                    owner_org=r.owner_org, created_by=r.created_by, created_at=r.created_at)
+    anomaly = _params(r)
+    return RuleRead(id=r.id, metric_id=r.metric_id, name=r.name, op=r.op,  # type: ignore[arg-type]
+                    threshold=None if anomaly else r.threshold, anomaly=anomaly,
+                    severity=r.severity, emails=list(r.emails or []), webhook_url=r.webhook_url,  # type: ignore[arg-type]
+                    enabled=r.enabled, owner_org=r.owner_org, created_by=r.created_by, created_at=r.created_at)
 
 
 def _alert_read(a: Alert, r: AlertRule, m: Metric) -> AlertRead:
     return AlertRead(id=a.id, rule_id=r.id, rule_name=r.name, metric_key=m.key, day=a.day, value=a.value,
-                     previous=a.previous, message=a.message, status=a.status,  # type: ignore[arg-type]
-                     notifications=dict(a.notifications or {}), created_at=a.created_at,
-                     acknowledged_by=a.acknowledged_by, acknowledged_at=a.acknowledged_at)
+                     previous=a.previous, message=a.message, severity=a.severity,  # type: ignore[arg-type]
+                     outcome=a.outcome, anomaly=AnomalyDetails(**a.details) if a.details else None,  # type: ignore[arg-type]
+                     status=a.status, notifications=dict(a.notifications or {}),  # type: ignore[arg-type]
+                     created_at=a.created_at, acknowledged_by=a.acknowledged_by, acknowledged_at=a.acknowledged_at)
 
 
 def _owner_scope(owner_org: str) -> Scope:
@@ -77,14 +89,22 @@ def list_metrics(*, platform: Platform, who: Principal) -> list[MetricRead]:
 
 
 def _value(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date, d1: date) -> float:
-    """The metric's value over bank days d0..d1, within a scope."""
+    """The metric's value over bank days d0..d1, within a scope (0 when nothing was recorded)."""
+    value = _value_or_none(platform, definition, scope, d0, d1)
+    return 0.0 if value is None else value
+
+
+def _value_or_none(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date,
+                   d1: date) -> float | None:
+    """The metric's value over bank days d0..d1, or None when no matching event was recorded there."""
     q = TrendsQuery(date_from=d0, date_to=d1, customers=definition.customers, granularity="day",
                     series=[{"event": definition.event.event, "filters": definition.event.filters,
                              "measure": definition.measure, "property": definition.property}])
     params = Params()
     members = customer_set(params, scope=scope, customers=q.customers, sets=platform.extras.get("customer_sets"))
     rows = analytics_repo.rows(platform.store, events.build_series(q, 0, members=members, params=params), params)
-    return float(next((r["value"] for r in rows if r["bucket"] is None and r["value"] is not None), 0.0))
+    value = next((r["value"] for r in rows if r["bucket"] is None and r["value"] is not None), None)
+    return None if value is None else float(value)
 
 
 def metric_value(*, platform: Platform, who: Principal, metric_id: int, day: date) -> MetricValue:
@@ -105,9 +125,20 @@ def create_rule(*, platform: Platform, who: Principal, data: RuleCreate) -> Rule
         m = s.get(Metric, data.metric_id)
         if m is None or not repo.visible(who.scope, m.owner_org):
             raise NotFound(f"metric {data.metric_id} not found", field="metric_id")
-        r = AlertRule(**data.model_dump(), owner_org=who.org_code, created_by=who.username)
+        if data.op == "anomaly":
+            params = (data.anomaly or AnomalyParams()).model_dump(mode="json")
+            threshold = params["k"]  # the column is NOT NULL; params stays the source of truth
+        elif data.threshold is None:
+            raise Invalid(f"a threshold is required for op '{data.op}'", field="threshold")
+        else:
+            params, threshold = None, data.threshold
+        r = AlertRule(metric_id=data.metric_id, name=data.name, op=data.op, threshold=threshold, params=params,
+                      severity=data.severity, emails=data.emails, webhook_url=data.webhook_url, enabled=data.enabled,
+                      owner_org=who.org_code, created_by=who.username)
         s.add(r)
         s.flush()
+        gov.record(session=s, username=who.username, action="monitor.rule.create", target_type="alert_rule",
+                   target_id=str(r.id), detail={"name": r.name, "op": r.op, "severity": r.severity})
         return _rule_read(r)
 
 
@@ -131,46 +162,104 @@ def _notify(platform: Platform, rule: AlertRule, alert: Alert, metric: Metric) -
     out: dict[str, Any] = {}
     if rule.emails:
         host, port, sender = _smtp(platform)
-        err = notify.send_email(host=host, port=port, sender=sender, to=list(rule.emails), subject=alert.message,
-                                body=f"{alert.message}\n\nmetric: {metric.name} ({metric.key})\nrule: {rule.name}\n")
+        body = (f"{alert.message}\n\n级别 severity: {logic.SEVERITY_TEXT[alert.severity]} ({alert.severity})\n"
+                f"指标 metric: {metric.name} ({metric.key})\n规则 rule: {rule.name}\n")
+        err = notify.send_email(host=host, port=port, sender=sender, to=list(rule.emails),
+                                subject=logic.subject(alert.severity, alert.message), body=body)
         out["email"] = err or "sent"
     if rule.webhook_url:
         payload = {"alert_id": alert.id, "rule": rule.name, "metric": metric.key, "day": alert.day.isoformat(),
-                   "value": alert.value, "previous": alert.previous, "message": alert.message}
+                   "severity": alert.severity, "value": alert.value, "previous": alert.previous,
+                   "message": alert.message}
+        if alert.details:
+            payload["anomaly"] = alert.details
         err = notify.post_webhook(url=rule.webhook_url, payload=payload)
         out["webhook"] = err or "sent"
     return out
 
 
+@dataclass(frozen=True)
+class _Verdict:
+    """What one rule says about one day, before anything is stored."""
+
+    outcome: str  # "fired", "quiet" or "insufficient_baseline"
+    value: float
+    previous: float
+    message: str = ""
+    details: dict[str, Any] | None = None
+
+
+def _judge(platform: Platform, r: AlertRule, m: Metric, day: date) -> _Verdict:
+    """Measure the rule's metric for the day (within the owning org's view) and decide."""
+    definition, scope = MetricDefinition(**m.definition), _owner_scope(r.owner_org)
+    cur, prev = logic.windows(day, definition.days)
+    value = _value(platform, definition, scope, *cur)
+    params = _params(r)
+    if params is None:
+        previous = _value(platform, definition, scope, *prev)
+        if not logic.fires(r.op, r.threshold, value, previous):
+            return _Verdict("quiet", value, previous)
+        return _Verdict("fired", value, previous, logic.message(
+            rule=r.name, metric=m.name, op=r.op, threshold=r.threshold, value=value, previous=previous, day=day))
+    # The same window shifted back 1..7 days; a window without any matching event is a day without data.
+    baseline = [_value_or_none(platform, definition, scope, cur[0] - timedelta(days=i), cur[1] - timedelta(days=i))
+                for i in range(1, logic.BASELINE_DAYS + 1)]
+    a = logic.anomaly(value, baseline, k=params.k, direction=params.direction, min_change_pct=params.min_change_pct)
+    details = AnomalyDetails(measured_day=cur[1], baseline_days=a.baseline_days, mean=a.mean, sigma=a.sigma, z=a.z,
+                             change_pct=a.change_pct, **params.model_dump()).model_dump(mode="json")
+    text = logic.anomaly_message(rule=r.name, metric=m.name, value=value, a=a, measured=cur[1])
+    return _Verdict(a.outcome, value, a.mean or 0.0, text, details)
+
+
+def _record(platform: Platform, rule_id: int, day: date, v: _Verdict) -> int | None:
+    """Store a verdict worth keeping; returns the id of a newly fired alert to notify, else None.
+
+    A (rule, day) is stored once: re-running a day never fires twice. Only a kept "insufficient baseline"
+    gives way, when late data makes the baseline complete (it is then replaced by the real verdict).
+    """
+    with platform.metadata.session() as s:
+        old = repo.alert_of(s, rule_id=rule_id, day=day)
+        if old is not None and (old.outcome == "fired" or v.outcome == old.outcome):
+            return None
+        if v.outcome == "quiet":
+            if old is not None:
+                s.delete(old)
+            return None
+        r = s.get(AlertRule, rule_id)
+        assert r is not None
+        a = old or Alert(rule_id=rule_id, day=day, notifications={})
+        a.value, a.previous, a.message, a.details = v.value, v.previous, v.message, v.details
+        a.severity, a.outcome = r.severity, v.outcome
+        a.status = "open" if v.outcome == "fired" else "none"
+        s.add(a)
+        try:
+            s.flush()  # the unique (rule, day) makes a concurrent evaluation of the same day a no-op
+        except IntegrityError:
+            s.rollback()
+            return None
+        return a.id if v.outcome == "fired" else None
+
+
 def evaluate(*, platform: Platform, day: date) -> EvaluationReport:
     """Check every enabled rule for a business day; fire (once per rule and day) and notify."""
     with platform.metadata.session() as s:
-        pending = [(r.id, r.metric_id, r.owner_org) for r in repo.rules(s, enabled_only=True)]
+        pending = [(r.id, r.metric_id) for r in repo.rules(s, enabled_only=True)]
     fired: list[AlertRead] = []
-    for rule_id, metric_id, owner in pending:
-        with platform.metadata.session() as s:
-            m = s.get(Metric, metric_id)
-            assert m is not None
-            definition = MetricDefinition(**m.definition)
-        cur, prev = logic.windows(day, definition.days)
-        scope = _owner_scope(owner)
-        value, previous = (_value(platform, definition, scope, *cur), _value(platform, definition, scope, *prev))
+    recorded: list[AlertRead] = []
+    for rule_id, metric_id in pending:
         with platform.metadata.session() as s:
             r, m = s.get(AlertRule, rule_id), s.get(Metric, metric_id)
             assert r is not None and m is not None
-            if not logic.fires(r.op, r.threshold, value, previous):
-                continue
-            text = logic.message(rule=r.name, metric=m.name, op=r.op, threshold=r.threshold, value=value,
-                                 previous=previous, day=day)
-            alert = Alert(rule_id=r.id, day=day, value=value, previous=previous, message=text, status="open",
-                          notifications={})
-            s.add(alert)
-            try:
-                s.flush()  # the unique (rule, day) makes a second evaluation of the same day a no-op
-            except IntegrityError:
-                s.rollback()
-                continue
-            alert_id = alert.id
+            s.expunge_all()  # measuring takes a while; don't hold the metadata transaction open meanwhile
+        verdict = _judge(platform, r, m, day)
+        alert_id = _record(platform, rule_id, day, verdict)
+        if verdict.outcome == "insufficient_baseline":
+            with platform.metadata.session() as s:
+                kept = repo.alert_of(s, rule_id=rule_id, day=day)
+                if kept is not None and kept.outcome == "insufficient_baseline":
+                    recorded.append(_alert_read(kept, r, m))
+        if alert_id is None:
+            continue
         # Notify after the alert is committed: a crash here loses a notice, never duplicates an alert.
         with platform.metadata.session() as s:
             a, r, m = s.get(Alert, alert_id), s.get(AlertRule, rule_id), s.get(Metric, metric_id)
@@ -178,13 +267,15 @@ def evaluate(*, platform: Platform, day: date) -> EvaluationReport:
             a.notifications = _notify(platform, r, a, m)
             s.flush()
             fired.append(_alert_read(a, r, m))
-    return EvaluationReport(day=day, evaluated=len(pending), fired=fired)
+    return EvaluationReport(day=day, evaluated=len(pending), fired=fired, recorded=recorded)
 
 
-def list_alerts(*, platform: Platform, who: Principal, status: str | None, limit: int) -> list[AlertRead]:
+def list_alerts(*, platform: Platform, who: Principal, status: str | None, limit: int,
+                severity: str | None = None, outcome: str | None = None) -> list[AlertRead]:
     """Alert history the user may see, newest first."""
     with platform.metadata.session() as s:
-        return [_alert_read(a, r, m) for a, r, m in repo.alerts(s, status=status, limit=limit)
+        return [_alert_read(a, r, m)
+                for a, r, m in repo.alerts(s, status=status, severity=severity, outcome=outcome, limit=limit)
                 if repo.visible(who.scope, r.owner_org)]
 
 
@@ -195,8 +286,12 @@ def acknowledge(*, platform: Platform, who: Principal, alert_id: int) -> AlertRe
         r = s.get(AlertRule, a.rule_id) if a is not None else None
         if a is None or r is None or not repo.visible(who.scope, r.owner_org):
             raise NotFound(f"alert {alert_id} not found")
+        if a.status == "none":
+            raise Conflict(f"alert {alert_id} records an evaluation that did not fire: nothing to acknowledge")
         if a.status != "acknowledged":
             a.status, a.acknowledged_by, a.acknowledged_at = "acknowledged", who.username, utcnow()
+            gov.record(session=s, username=who.username, action="monitor.alert.ack", target_type="alert",
+                       target_id=str(a.id), detail={"rule_id": r.id, "day": a.day.isoformat()})
             s.flush()
         m = s.get(Metric, r.metric_id)
         assert m is not None

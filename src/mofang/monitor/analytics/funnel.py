@@ -14,6 +14,13 @@ window, in any order (no time between steps then). Exclusion steps (ordered only
 meets the exclusion event after reaching `from_step` and no later than reaching `to_step` stops
 there; the customer still counts at the steps already reached.
 
+Group by a property (`group_by.kind == "property"`): the value of that property on the first-step event
+that starts the customer's deepest attempt — the attempt by which they first reached their deepest step
+(ordered and strict: the latest start that still reaches it, as the pass keeps; any order: the first
+first-step event in the earliest window reaching that depth). Several first-step events in that same
+second: the smallest value as text. Customers whose deepest attempt has no first-step event (any order
+only) fall under no value.
+
 Median time between steps k and k+1: over customers reaching k+1, the time from first reaching k
 to first reaching k+1.
 
@@ -31,7 +38,7 @@ import sqlglot
 from sqlglot import exp
 
 from mofang.monitor.analytics.contracts import FunnelGroup, FunnelQuery, FunnelResult, FunnelStep
-from mofang.monitor.analytics.filters import attribute, event_condition, utc_bounds
+from mofang.monitor.analytics.filters import attribute, event_condition, prop, utc_bounds
 from mofang.monitor.analytics.funnel_pass import FunnelSpec, PerCustomer, layout, summarise
 from mofang.monitor.analytics.sqltemplate import select
 from mofang.platform.storage.sql import Params, and_, col
@@ -99,7 +106,8 @@ def spec_of(q: FunnelQuery) -> FunnelSpec:
     start, end = utc_bounds(q.date_from, q.date_to)
     n = len(q.steps)
     return FunnelSpec(steps=n, window=q.window_seconds(), span=int((end - start).total_seconds()), mode=q.mode,
-                      exclusions=tuple((x.from_step, x.to_step or n) for x in q.exclusions))
+                      exclusions=tuple((x.from_step, x.to_step or n) for x in q.exclusions),
+                      track_start=q.group_by is not None and q.group_by.kind == "property")
 
 
 def build_groups(q: FunnelQuery, *, where: exp.Expression | None, params: Params) -> exp.Select:
@@ -109,6 +117,44 @@ def build_groups(q: FunnelQuery, *, where: exp.Expression | None, params: Params
     query = sqlglot.select(exp.alias_(col("rowid", "c"), "code"), exp.alias_(value, "grp")).from_(
         exp.alias_(exp.to_table("customers"), "c", table=True))
     return query.where(where) if where is not None else query
+
+
+# (customer code, second) packed in one int64 for the semi-join: seconds stay below 2^32 (at most 731 days
+# of range plus a 1440-day window is under 2^28 seconds).
+PAIR = 1 << 32
+
+
+def start_keys(pc: PerCustomer) -> list[int]:
+    """Packed (customer code, start second) of the customers whose deepest attempt has a first-step start."""
+    assert pc.start is not None
+    ok = pc.start >= 0
+    return [int(k) for k in pc.codes[ok].astype(np.int64) * PAIR + pc.start[ok]]
+
+
+def build_start_values(q: FunnelQuery, keys: list[int], *, params: Params) -> exp.Select:
+    """Customer code -> the group-by property of its first-step events at its start second (smallest text)."""
+    assert q.group_by is not None
+    start, end = utc_bounds(q.date_from, q.date_to)
+    since = exp.Sub(this=exp.func("epoch_us", col("ts", "e")), expression=params(_us(start)))
+    seconds = exp.IntDiv(this=exp.paren(since), expression=exp.Literal.number(US))
+    code = col("rowid", "c")
+    packed = exp.Add(this=exp.Mul(this=code, expression=exp.Literal.number(PAIR)), expression=exp.paren(seconds))
+    value = exp.Cast(this=prop(q.group_by.name, "e"), to=exp.DataType.build("VARCHAR"))
+    conds: list[exp.Expression | None] = [
+        event_condition(params, q.steps[0], table="e", field="steps[0]"),
+        exp.GTE(this=col("ts", "e"), expression=params(start)),
+        exp.LT(this=col("ts", "e"), expression=params(end + timedelta(seconds=q.window_seconds()))),
+        # Only the customers and seconds the pass found (they are already in scope and the filter).
+        exp.In(this=packed, query=exp.Subquery(this=sqlglot.select(exp.Explode(this=params(keys))))),
+    ]
+    return (
+        sqlglot.select(exp.alias_(code.copy(), "code"), exp.alias_(exp.func("min", value), "grp"))
+        .from_(exp.alias_(exp.to_table("events"), "e", table=True))
+        .join(exp.alias_(exp.to_table("customers"), "c", table=True),
+              on=exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "e")))
+        .where(and_(*conds))
+        .group_by(code.copy())
+    )
 
 
 def build_customer_ids(codes: list[int], *, params: Params) -> exp.Select:
@@ -145,6 +191,10 @@ def shape(q: FunnelQuery, pc: PerCustomer, groups: dict[int, str | None] | None 
         labels = np.array([groups.get(int(c)) for c in pc.codes], dtype=object)
         names = {v for v in labels.tolist()}
         parts = [(name, labels == name) for name in names]
+        if q.group_by.kind == "property":
+            # Customers who never started (no first step in range) have no first-step value to be grouped by.
+            parts = [(name, rows & (pc.depth > 0)) for name, rows in parts]
+            parts = [p for p in parts if p[1].any()]
         parts.sort(key=lambda p: (-int((pc.reached[p[1], 0] >= 0).sum()), str(p[0])))
         out = [_group(q, *summarise(pc, rows), None if name is None else str(name))
                for name, rows in parts[: q.group_by.limit]]

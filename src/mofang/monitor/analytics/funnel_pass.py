@@ -34,6 +34,7 @@ class FunnelSpec:
     span: int  # seconds from range start to range end: first steps must start before it
     mode: str = "ordered"
     exclusions: tuple[tuple[int, int], ...] = ()  # (from_step, to_step), 1-based, one per exclusion bit
+    track_start: bool = False  # also find when each customer's deepest attempt started (group by first step)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def run_keys(spec: FunnelSpec, key: np.ndarray, lay: Layout, *, parts: int = 1) 
         done = list(pool.map(lambda k: _run_part(spec, k, lay), chunks))
     return PerCustomer(codes=np.concatenate([d.codes for d in done]),
                        reached=np.concatenate([d.reached for d in done]),
-                       depth=np.concatenate([d.depth for d in done]))
+                       depth=np.concatenate([d.depth for d in done]),
+                       start=np.concatenate([d.start for d in done]) if spec.track_start else None)
 
 
 def _run_part(spec: FunnelSpec, key: np.ndarray, lay: Layout) -> PerCustomer:
@@ -93,11 +95,17 @@ def _run_part(spec: FunnelSpec, key: np.ndarray, lay: Layout) -> PerCustomer:
 
 @dataclass(frozen=True)
 class PerCustomer:
-    """Per customer (sorted by code): its code, the first time it reached each step (or NONE), its depth."""
+    """Per customer (sorted by code): its code, the first time it reached each step (or NONE), its depth.
+
+    `start` (only with `FunnelSpec.track_start`): the time of the first-step event that starts the attempt
+    by which the customer first reached their deepest step, or NONE (no such event: depth 0, or an
+    any-order attempt without the first step).
+    """
 
     codes: np.ndarray
     reached: np.ndarray  # shape (customers, steps), seconds or NONE
     depth: np.ndarray
+    start: np.ndarray | None = None
 
 
 def _sorted(code: np.ndarray, t: np.ndarray, mask: np.ndarray, steps: int) -> tuple[np.ndarray, ...]:
@@ -168,7 +176,8 @@ def _run_sorted(spec: FunnelSpec, code: np.ndarray, t: np.ndarray, mask: np.ndar
     """`run` on rows already in (customer, time, lowest step, mask) order."""
     n = spec.steps
     if len(code) == 0:
-        return PerCustomer(np.empty(0, np.int64), np.empty((0, n), np.int64), np.empty(0, np.int64))
+        return PerCustomer(np.empty(0, np.int64), np.empty((0, n), np.int64), np.empty(0, np.int64),
+                           np.empty(0, np.int64) if spec.track_start else None)
     new = np.empty(len(code), dtype=bool)
     new[0] = True
     new[1:] = code[1:] != code[:-1]
@@ -187,7 +196,8 @@ def _run_sorted(spec: FunnelSpec, code: np.ndarray, t: np.ndarray, mask: np.ndar
         depth_row = np.where(start_ok, depth_row, 0)
         depth = np.maximum.reduceat(depth_row, starts)
         reached = np.where(depth[:, None] >= np.arange(1, n + 1)[None, :], 0, NONE)
-        return PerCustomer(code[starts], reached.astype(np.int64), depth)
+        start = _any_order_start(depth_row, depth, nexts[0], t, new, starts, spec) if spec.track_start else None
+        return PerCustomer(code[starts], reached.astype(np.int64), depth, start)
     level = [np.where(flags[0] & (t < spec.span), t, NONE)]
     if spec.mode == "strict":
         same = ~new
@@ -218,7 +228,35 @@ def _run_sorted(spec: FunnelSpec, code: np.ndarray, t: np.ndarray, mask: np.ndar
     reached = np.stack([np.minimum.reduceat(np.where(lv >= 0, t, big), starts) for lv in level], axis=1)
     reached = np.where(reached == big, NONE, reached)
     depth = (reached >= 0).sum(axis=1)
-    return PerCustomer(code[starts], reached, depth)
+    return PerCustomer(code[starts], reached, depth, _start(level, depth, starts) if spec.track_start else None)
+
+
+def _start(level: list[np.ndarray], depth: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per customer, L_d at the first row reaching its depth d: the start of the attempt that got there first."""
+    rows = np.arange(len(level[0]))
+    big = np.iinfo(np.int64).max
+    first = np.stack([np.minimum.reduceat(np.where(lv >= 0, rows, big), starts) for lv in level], axis=1)
+    out = np.full(len(depth), NONE, dtype=np.int64)
+    for k, lv in enumerate(level):  # per level, not one stacked array: rows × steps could be gigabytes
+        at = depth == k + 1
+        out[at] = lv[first[at, k]]
+    return out
+
+
+def _any_order_start(depth_row: np.ndarray, depth: np.ndarray, next_first: np.ndarray, t: np.ndarray,
+                     new: np.ndarray, starts: np.ndarray, spec: FunnelSpec) -> np.ndarray:
+    """Per customer, the first-step time inside the earliest window reaching its depth (NONE if it has none)."""
+    rows = np.arange(len(t))
+    segment = np.cumsum(new) - 1
+    best = (depth_row == depth[segment]) & (depth_row > 0)
+    big = np.iinfo(np.int64).max
+    first = np.minimum.reduceat(np.where(best, rows, big), starts)
+    out = np.full(len(depth), NONE, dtype=np.int64)
+    has = first != big
+    r = first[has]
+    inside = next_first[r] - t[r] <= spec.window
+    out[np.flatnonzero(has)[inside]] = next_first[r][inside]
+    return out
 
 
 def summarise(pc: PerCustomer, rows: np.ndarray | None = None) -> tuple[list[int], list[float | None]]:

@@ -109,7 +109,14 @@ def funnel_analysis(*, platform: Platform, who: Principal, query: FunnelQuery) -
     """Funnel counts, conversion and median times, overall and per group."""
     pc = _funnel_pass(platform, who, query)
     groups = None
-    if query.group_by is not None:
+    if query.group_by is not None and query.group_by.kind == "property":
+        keys = funnel.start_keys(pc)
+        groups = {}
+        if keys:
+            params = Params()
+            built = funnel.build_start_values(query, keys, params=params)
+            groups = {int(r["code"]): r["grp"] for r in repo.rows(platform.store, built, params)}
+    elif query.group_by is not None:
         params = Params()
         built = funnel.build_groups(query, where=_where(platform, who, query.customers, params), params=params)
         groups = {int(r["code"]): r["grp"] for r in repo.rows(platform.store, built, params)}

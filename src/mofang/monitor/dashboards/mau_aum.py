@@ -3,7 +3,8 @@
 - customers: customers of the org opened by the month's end (no open date: always counted);
 - MAU: those customers with at least one behaviour event (track/page/screen, or the chosen events)
   in the bank's local month; active rate = MAU / customers;
-- AUM: the sum of each customer's AUM on their last recorded day of the month;
+- AUM: the sum of each customer's AUM on their last recorded day of the month; null (no data, a gap in the
+  chart) for a month without any AUM snapshot of the org's customers, which is not the same as holding nothing;
 - net inflow: transaction amounts in minus out during the month.
 Rows are the children of `parent_org` (org codes nest by prefix); totals per month sum them.
 """
@@ -67,7 +68,7 @@ def build(q: MauAumQuery, *, parent: str, kids: list[str], where: exp.Expression
         "GROUP BY a.customer_id, m) AS x JOIN cu ON cu.customer_id = x.customer_id GROUP BY x.m, cu.org), "
         "flow AS (SELECT :tm AS m, cu.org, SUM(CASE WHEN t.direction = 'in' THEN t.amount ELSE -t.amount END) AS v "
         "FROM transactions AS t JOIN cu ON cu.customer_id = t.customer_id WHERE :trange GROUP BY m, cu.org) "
-        "SELECT base.m, base.org, base.n AS customers, COALESCE(mau.n, 0) AS mau, COALESCE(aum.v, 0) AS aum, "
+        "SELECT base.m, base.org, base.n AS customers, COALESCE(mau.n, 0) AS mau, aum.v AS aum, "
         "COALESCE(flow.v, 0) AS net_inflow FROM base LEFT JOIN mau ON mau.m = base.m AND mau.org = base.org "
         "LEFT JOIN aum ON aum.m = base.m AND aum.org = base.org "
         "LEFT JOIN flow ON flow.m = base.m AND flow.org = base.org ORDER BY base.m, base.org",
@@ -87,13 +88,15 @@ def shape(rows: list[dict], names: dict[str, str]) -> MauAumResult:
         month = date(m // 12, m % 12 + 1, 1).isoformat()[:7]
         row = MauAumRow(month=month, org_code=r["org"], org_name=names.get(r["org"]), customers=int(r["customers"]),
                         mau=int(r["mau"]), active_rate=_rate(int(r["mau"]), int(r["customers"])),
-                        aum=round(float(r["aum"]), 2), net_inflow=round(float(r["net_inflow"]), 2))
+                        aum=None if r["aum"] is None else round(float(r["aum"]), 2),
+                        net_inflow=round(float(r["net_inflow"]), 2))
         out.append(row)
         t = totals.setdefault(month, MauAumRow(month=month, org_code="*", org_name=None, customers=0, mau=0,
-                                               active_rate=None, aum=0.0, net_inflow=0.0))
+                                               active_rate=None, aum=None, net_inflow=0.0))
         t.customers += row.customers
         t.mau += row.mau
-        t.aum = round(t.aum + row.aum, 2)
+        if row.aum is not None:  # a month's total is null only when no org has a snapshot in it
+            t.aum = round((t.aum or 0.0) + row.aum, 2)
         t.net_inflow = round(t.net_inflow + row.net_inflow, 2)
     for t in totals.values():
         t.active_rate = _rate(t.mau, t.customers)

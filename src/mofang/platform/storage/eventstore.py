@@ -7,6 +7,8 @@ writing process and conflicting concurrent transactions would abort.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,13 +103,31 @@ DDL: tuple[str, ...] = (
 )
 
 
+def _thread_ids() -> set[int]:
+    """Native ids of this process's threads (empty where /proc is not available)."""
+    try:
+        return {int(t) for t in os.listdir("/proc/self/task")}
+    except OSError:
+        return set()
+
+
+def _renice(tid: int, niceness: int) -> None:
+    """Raise one thread's nice value (Linux applies setpriority to a single thread); best effort."""
+    # Not Linux, or the thread is gone: priorities are an optimisation only.
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), niceness))
+
+
 class EventStore:
     """The process's DuckDB database: one connection, cursors for readers, a lock for writers."""
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        before = _thread_ids()
         self._conn = duckdb.connect(str(path), read_only=read_only)
+        # DuckDB starts its worker threads on connect; remembered so their CPU priority can be set.
+        self._worker_ids = _thread_ids() - before
         self._write_lock = threading.RLock()
         if not read_only:
             self.ensure_schema()
@@ -163,6 +183,13 @@ class EventStore:
         """Fold DuckDB's WAL into the database file."""
         with self._write_lock:
             self._conn.execute("CHECKPOINT")
+
+    def lower_worker_priority(self, niceness: int) -> None:
+        """Run DuckDB's worker threads at a lower CPU priority (Linux; a no-op elsewhere)."""
+        if niceness <= 0:
+            return
+        for tid in self._worker_ids:
+            _renice(tid, niceness)
 
     def close(self) -> None:
         """Close the database."""

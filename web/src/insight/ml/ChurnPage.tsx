@@ -162,7 +162,7 @@ export default function ChurnPage() {
           title={
             <span>
               {t('ml.tree.savedAs', { name: segment.name })}{' '}
-              <Link to={`/insight/segments/${segment.id}`}>{t('ml.tree.openSegment')}</Link>
+              <Link to={`/insight/segments/${segment.id}`} data-testid="churn-segment-link">{t('ml.tree.openSegment')}</Link>
             </span>
           }
         />
@@ -175,8 +175,8 @@ export default function ChurnPage() {
             {m ? (
               <>
                 <Row gutter={16}>
-                  <Col span={6}><Statistic title={t('ml.tree.auc')} value={num2(m.auc)} /></Col>
-                  <Col span={6}><Statistic title={t('ml.churn.precisionTop5')} value={pct(m.precision_top5)} /></Col>
+                  <Col span={6} data-testid="churn-auc"><Statistic title={t('ml.tree.auc')} value={num2(m.auc)} /></Col>
+                  <Col span={6} data-testid="churn-precision-top5"><Statistic title={t('ml.churn.precisionTop5')} value={pct(m.precision_top5)} /></Col>
                   <Col span={6}><Statistic title={t('ml.churn.liftTop5')} value={num2(m.lift_top5)} /></Col>
                   <Col span={6}><Statistic title={t('ml.churn.baseRate')} value={pct(m.base_rate)} /></Col>
                 </Row>
@@ -245,7 +245,16 @@ export default function ChurnPage() {
         </Col>
       </Row>
 
-      <Card variant="borderless" className="mf-card" title={t('ml.churn.highList')}>
+      <Card
+        variant="borderless"
+        className="mf-card"
+        title={t('ml.churn.highList')}
+        extra={customers.data && (
+          <Typography.Text type="secondary" data-testid="churn-high-total" data-total={customers.data.total}>
+            {t('common.total', { n: customers.data.total.toLocaleString('en-US') })}
+          </Typography.Text>
+        )}
+      >
         {customers.error !== undefined && <ErrorAlert error={customers.error} onRetry={customers.reload} />}
         <Table<ChurnCustomer>
           rowKey="customer_id"

@@ -1,7 +1,6 @@
 import { CloseOutlined, DownOutlined, PlusOutlined } from '@ant-design/icons';
-import { Button, DatePicker, Dropdown, Input, InputNumber, Segmented, Select, Space, Tag, Tooltip, Typography } from 'antd';
+import { Button, Dropdown, InputNumber, Segmented, Select, Space, Tag, Tooltip, Typography } from 'antd';
 import type { MenuProps } from 'antd';
-import dayjs from 'dayjs';
 import type { ReactNode } from 'react';
 import type {
   AttributeCondition,
@@ -22,14 +21,13 @@ import type {
   SegmentRead,
   SequenceCondition,
   TagCondition,
-  Value,
 } from '../../api/insight';
 import { useI18n, type MessageKey } from '../../i18n';
+import { ValueInput } from '../../common/ValueInput';
 import { attributeLabel, eventLabel } from './labels';
+import { eventProperties as catalogueEventProperties } from './properties';
 import {
   LEAF_KINDS,
-  LIST_OPS,
-  NO_VALUE_OPS,
   newCondition,
   removeAt as removeNode,
   toggleNot,
@@ -223,141 +221,6 @@ function useOpOptions(ops: string[]) {
   return ops.map((op) => ({ value: op, label: t(`op.${op}` as MessageKey) }));
 }
 
-/** The value input an operator needs for a field of this type (select when values are known). */
-export function ValueInput({
-  field,
-  op,
-  value,
-  onChange,
-  testId,
-  disabled,
-}: {
-  field: Pick<FieldInfo, 'type' | 'values'> | undefined;
-  op: string;
-  value: Value | undefined;
-  onChange: (v: Value) => void;
-  testId: string;
-  disabled?: boolean;
-}) {
-  const { t } = useI18n();
-  if (NO_VALUE_OPS.has(op)) return null;
-  const type = field?.type ?? 'string';
-  if (op === 'within_last_days') {
-    return (
-      <Wrap testId={testId}>
-        <InputNumber
-          min={1}
-          max={3660}
-          value={typeof value === 'number' ? value : null}
-          onChange={(v) => onChange(v ?? null)}
-          suffix={t('seg.days')}
-          disabled={disabled}
-          style={{ width: 110 }}
-        />
-      </Wrap>
-    );
-  }
-  const known = field?.values ?? null;
-  if (LIST_OPS.has(op)) {
-    const arr = Array.isArray(value) ? value.map(String) : [];
-    return (
-      <Wrap testId={testId}>
-        <Select
-          mode={known ? 'multiple' : 'tags'}
-          value={arr}
-          options={(known ?? []).map((v) => ({ value: v, label: v }))}
-          onChange={(v: string[]) => onChange(type === 'number' ? v.map(Number).filter((n) => !Number.isNaN(n)) : v)}
-          placeholder={t('seg.valuesPlaceholder')}
-          disabled={disabled}
-          style={{ minWidth: 200 }}
-          tokenSeparators={[',', '，']}
-        />
-      </Wrap>
-    );
-  }
-  const single = (v: Value | undefined, set: (x: Value) => void, key: string, width = 140) => {
-    if (known) {
-      return (
-        <Select
-          key={key}
-          value={v === null || v === undefined ? undefined : String(v)}
-          options={known.map((x) => ({ value: x, label: x }))}
-          onChange={(x: string) => set(x)}
-          placeholder={t('seg.valuePlaceholder')}
-          disabled={disabled}
-          style={{ minWidth: width }}
-          showSearch
-        />
-      );
-    }
-    if (type === 'bool') {
-      return (
-        <Select
-          key={key}
-          value={typeof v === 'boolean' ? String(v) : undefined}
-          options={[
-            { value: 'true', label: t('common.yes') },
-            { value: 'false', label: t('common.no') },
-          ]}
-          onChange={(x: string) => set(x === 'true')}
-          disabled={disabled}
-          style={{ width: 90 }}
-        />
-      );
-    }
-    if (type === 'number') {
-      return (
-        <InputNumber
-          key={key}
-          value={typeof v === 'number' ? v : v === null || v === undefined || v === '' ? null : Number(v)}
-          onChange={(x) => set(x ?? null)}
-          placeholder={t('seg.valuePlaceholder')}
-          disabled={disabled}
-          style={{ width: width - 20 }}
-        />
-      );
-    }
-    if (type === 'date') {
-      return (
-        <DatePicker
-          key={key}
-          value={typeof v === 'string' && v ? dayjs(v) : null}
-          onChange={(d) => set(d ? d.format('YYYY-MM-DD') : null)}
-          disabled={disabled}
-        />
-      );
-    }
-    return (
-      <Input
-        key={key}
-        value={v === null || v === undefined ? '' : String(v)}
-        onChange={(e) => set(e.target.value)}
-        placeholder={t('seg.valuePlaceholder')}
-        disabled={disabled}
-        style={{ width }}
-      />
-    );
-  };
-  if (op === 'between') {
-    const pair = Array.isArray(value) ? value : [];
-    const setAt = (i: number) => (x: Value) => {
-      const next = [pair[0] ?? null, pair[1] ?? null];
-      next[i] = x as never;
-      onChange(next as Value);
-    };
-    return (
-      <Wrap testId={testId}>
-        <Space size={4}>
-          {single(pair[0], setAt(0), 'lo', 110)}
-          <span>~</span>
-          {single(pair[1], setAt(1), 'hi', 110)}
-        </Space>
-      </Wrap>
-    );
-  }
-  return <Wrap testId={testId}>{single(value, onChange, 'v')}</Wrap>;
-}
-
 function AttributeEditor({ node, id, ctx, set }: { node: AttributeCondition; id: string; ctx: EditorContext; set: Setter<AttributeCondition> }) {
   const { t, lang } = useI18n();
   const field = ctx.catalogue.attributes.find((a) => a.key === node.field);
@@ -466,13 +329,16 @@ function TagEditor({ node, id, ctx, set }: { node: TagCondition; id: string; ctx
   );
 }
 
-function EventSelect({
+/** An event (or transaction type) of the catalogue; shared with the tag editor. */
+export function EventSelect({
   value,
   onChange,
   ctx,
   source = 'events',
   testId,
   width = 180,
+  allowClear,
+  placeholder,
 }: {
   value: string | null | undefined;
   onChange: (v: string) => void;
@@ -480,6 +346,9 @@ function EventSelect({
   source?: 'events' | 'transactions';
   testId: string;
   width?: number;
+  /** Clearing gives '' (e.g. "all transaction types"). */
+  allowClear?: boolean;
+  placeholder?: string;
 }) {
   const { t, lang, tv } = useI18n();
   const pool = source === 'events' ? ctx.catalogue.events : ctx.catalogue.transactions;
@@ -487,7 +356,8 @@ function EventSelect({
     <Wrap testId={testId}>
       <Select
         value={value || undefined}
-        placeholder={source === 'events' ? t('seg.pickEvent') : t('seg.pickTxType')}
+        placeholder={placeholder ?? (source === 'events' ? t('seg.pickEvent') : t('seg.pickTxType'))}
+        allowClear={allowClear}
         showSearch
         optionFilterProp="search"
         style={{ width }}
@@ -497,13 +367,14 @@ function EventSelect({
           const label = source === 'events' ? eventLabel(lang, e.name, ctx.catalogue) : tv('txType', e.name) || e.label;
           return { value: e.name, label: label === e.name ? e.name : `${label} · ${e.name}`, search: `${label} ${e.label} ${e.name}` };
         })}
-        onChange={onChange}
+        onChange={(v?: string) => onChange(v ?? '')}
       />
     </Wrap>
   );
 }
 
-function FiltersEditor({
+/** Property filters of an event ("where property op value" rows); shared with the tag editor. */
+export function FiltersEditor({
   filters,
   properties,
   onChange,
@@ -578,15 +449,7 @@ function FiltersEditor({
 
 /** Properties an event may be filtered on: its own plus the event columns ($channel, $date). */
 function eventProperties(ctx: EditorContext, source: 'events' | 'transactions', event: string | null | undefined): FieldInfo[] {
-  if (source === 'transactions') return ctx.catalogue.transaction_properties;
-  const own = ctx.catalogue.events.find((e) => e.name === event)?.properties ?? [];
-  const str = ctx.catalogue.operators.string ?? [];
-  const dt = ctx.catalogue.operators.date ?? [];
-  return [
-    ...own,
-    { key: '$channel', label: '$channel', type: 'string', values: ['app', 'h5', 'wechat', 'branch'], ops: str },
-    { key: '$date', label: '$date', type: 'date', ops: dt },
-  ];
+  return catalogueEventProperties(ctx.catalogue, source, event);
 }
 
 function BehaviourEditor({ node, id, ctx, set }: { node: BehaviourCondition; id: string; ctx: EditorContext; set: Setter<BehaviourCondition> }) {

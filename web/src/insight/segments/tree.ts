@@ -3,21 +3,21 @@ import type {
   Catalogue,
   Condition,
   ConditionKind,
-  FieldInfo,
   GroupCondition,
   Op,
   PropertyFilter,
   Value,
 } from '../../api/insight';
+import { LIST_OPS, NO_VALUE_OPS, valueComplete, valueForOp } from '../../common/conditionValues';
+
+// The operator and value rules are shared with the analytics filters.
+export { LIST_OPS, NO_VALUE_OPS, valueForOp };
 
 /** Path of a node from the root: indexes into `conditions`, or 'not' to step into a NOT. */
 export type Path = (number | 'not')[];
 
 export const LEAF_KINDS = ['attribute', 'tag', 'behaviour', 'sequence', 'holding', 'segment', 'list'] as const;
 export type LeafKind = (typeof LEAF_KINDS)[number];
-
-export const NO_VALUE_OPS = new Set<string>(['is_null', 'is_not_null']);
-export const LIST_OPS = new Set<string>(['in', 'not_in']);
 
 export function emptyGroup(op: 'and' | 'or' = 'and'): GroupCondition {
   return { type: 'group', op, conditions: [] };
@@ -124,14 +124,6 @@ export function toggleNot(node: Condition): Condition {
   return node.type === 'not' ? node.condition : { type: 'not', condition: node };
 }
 
-function valueComplete(op: string, value: Value | undefined): boolean {
-  if (NO_VALUE_OPS.has(op)) return true;
-  if (value === null || value === undefined || value === '') return false;
-  if (op === 'between') return Array.isArray(value) && value.length === 2 && value.every((v) => v !== null && v !== '');
-  if (LIST_OPS.has(op)) return Array.isArray(value) && value.length > 0;
-  return !Array.isArray(value);
-}
-
 function filtersComplete(filters: PropertyFilter[]): boolean {
   return filters.every((f) => f.property !== '' && valueComplete(f.op, f.value));
 }
@@ -174,18 +166,4 @@ export function countLeaves(node: Condition): number {
   if (node.type === 'group') return node.conditions.reduce((n, c) => n + countLeaves(c), 0);
   if (node.type === 'not') return countLeaves(node.condition);
   return 1;
-}
-
-/** The value a field editor starts with after the operator changes (keeps what still fits). */
-export function valueForOp(field: FieldInfo | undefined, op: string, previous: Value | undefined): Value {
-  if (NO_VALUE_OPS.has(op)) return null;
-  if (op === 'between') return Array.isArray(previous) && previous.length === 2 ? previous : [];
-  if (LIST_OPS.has(op)) {
-    if (Array.isArray(previous)) return previous;
-    return previous === null || previous === undefined || previous === '' ? [] : [previous];
-  }
-  if (op === 'within_last_days') return typeof previous === 'number' ? previous : 30;
-  if (Array.isArray(previous)) return previous[0] ?? null;
-  if (field?.type === 'bool' && typeof previous !== 'boolean') return true;
-  return previous ?? null;
 }

@@ -1,5 +1,6 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import type { ButtonProps } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState, type HTMLAttributes } from 'react';
 import { Link } from 'react-router';
@@ -14,6 +15,7 @@ import { formatDateTime, orDash } from '../../common/format';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
+import { SetDetail } from './SetDetail';
 
 export default function SegmentSetsPage() {
   const { t } = useI18n();
@@ -109,7 +111,13 @@ export default function SegmentSetsPage() {
       width: 160,
       render: (_: unknown, s) => (s.share_all ? <Tag color="blue">{t('sets.shareAll')}</Tag> : s.shared_with.length ? s.shared_with.join('、') : '—'),
     },
-    { title: t('sets.col.refs'), dataIndex: 'reference_count', width: 90, align: 'right', render: (n: number) => <span className="mf-num">{n}</span> },
+    {
+      title: t('sets.col.refs'),
+      dataIndex: 'reference_count',
+      width: 90,
+      align: 'right',
+      render: (n: number, s) => <span className="mf-num" data-testid={`set-refs-${s.id}`}>{n}</span>,
+    },
     { title: t('sets.col.createdBy'), dataIndex: 'created_by', width: 100, render: orDash },
     { title: t('sets.col.created'), dataIndex: 'created_at', width: 160, render: (d: string) => formatDateTime(d) },
     {
@@ -175,12 +183,24 @@ export default function SegmentSetsPage() {
           scroll={{ x: 1100 }}
           locale={{ emptyText: loading ? ' ' : t('sets.empty') }}
           onRow={(s) => ({ 'data-testid': `set-row-${s.id}` }) as HTMLAttributes<HTMLElement>}
+          expandable={{
+            expandedRowRender: (s) => <SetDetail setId={s.id} />,
+            rowExpandable: (s) => s.segments.length > 0,
+          }}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
           data-testid="set-table"
         />
       </Card>
 
-      <Modal open={creating} title={t('sets.new')} onCancel={() => setCreating(false)} onOk={create} confirmLoading={busy} destroyOnHidden>
+      <Modal
+        open={creating}
+        title={t('sets.new')}
+        onCancel={() => setCreating(false)}
+        onOk={create}
+        confirmLoading={busy}
+        destroyOnHidden
+        okButtonProps={{ 'data-testid': 'set-create-confirm' } as ButtonProps}
+      >
         <Form form={createForm} layout="vertical" preserve={false}>
           <Form.Item name="name" label={t('sets.col.name')} rules={[{ required: true, whitespace: true, message: t('sets.nameRequired') }]}>
             <Input maxLength={128} data-testid="set-name" />
@@ -200,7 +220,14 @@ export default function SegmentSetsPage() {
         </Form>
       </Modal>
 
-      <Modal open={sharing !== undefined} title={t('sets.shareTitle', { name: sharing?.name ?? '' })} onCancel={() => setSharing(undefined)} onOk={share} confirmLoading={busy}>
+      <Modal
+        open={sharing !== undefined}
+        title={t('sets.shareTitle', { name: sharing?.name ?? '' })}
+        onCancel={() => setSharing(undefined)}
+        onOk={share}
+        confirmLoading={busy}
+        okButtonProps={{ 'data-testid': 'set-share-confirm' } as ButtonProps}
+      >
         <Form form={shareForm} layout="vertical">
           <Form.Item name="all" label={t('sets.shareAll')} valuePropName="checked">
             <Switch data-testid="set-share-all" />
@@ -213,6 +240,7 @@ export default function SegmentSetsPage() {
                 optionFilterProp="label"
                 loading={orgs.loading}
                 options={(orgs.data?.items ?? []).map((o) => ({ value: o.code, label: `${o.name}（${o.code}）` }))}
+                data-testid="set-share-orgs"
               />
             </Form.Item>
           )}

@@ -1,8 +1,8 @@
-import { PlayCircleOutlined } from '@ant-design/icons';
+import { EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
 import { App, Button, Card, Descriptions, Drawer, Empty, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { errorMessage } from '../../api/errors';
-import { tagsApi, type HistoryPoint, type TagDistribution, type TagRunRead } from '../../api/insight';
+import { tagsApi, type HistoryPoint, type TagDistribution, type TagRead, type TagRunRead } from '../../api/insight';
 import { useAuth } from '../../auth/context';
 import { PERM_CAMPAIGN_EDIT } from '../../auth/me';
 import { EChart, type ChartOption } from '../../common/charts/EChart';
@@ -10,20 +10,38 @@ import { ErrorAlert } from '../../common/ErrorAlert';
 import { formatDate, formatDateTime } from '../../common/format';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
+import { ImportCard } from './editor/ImportCard';
+import { VersionsCard } from './editor/VersionsCard';
 import { compactJson } from './json';
 import { RunStatus } from './TagListPage';
 
-/** Tag detail: definition, value distribution, history trend, runs, and "run now". */
-export function TagDrawer({ tagId, onClose, onRan }: { tagId?: number; onClose: () => void; onRan: () => void }) {
+/** Tag detail: definition, value distribution, history trend, runs, versions, "run now", edit and CSV import. */
+export function TagDrawer({
+  tagId,
+  onClose,
+  onRan,
+  onEdit,
+  refresh = 0,
+}: {
+  tagId?: number;
+  onClose: () => void;
+  onRan: () => void;
+  /** Opens the editor on this tag (a new version). */
+  onEdit?: (tag: TagRead) => void;
+  /** Changes when the tag was saved elsewhere, so the drawer reloads. */
+  refresh?: number;
+}) {
   const { t, tv } = useI18n();
   const { can } = useAuth();
   const { message } = App.useApp();
   const [nonce, setNonce] = useState(0);
+  // An import changes values, not the tag: reloading only the values keeps the import report on screen.
+  const [imports, setImports] = useState(0);
   const [running, setRunning] = useState(false);
-  const tag = useApi((signal) => (tagId ? tagsApi.get(tagId, signal) : Promise.resolve(undefined)), [tagId, nonce]);
-  const dist = useApi((signal) => (tagId ? tagsApi.distribution(tagId, signal) : Promise.resolve(undefined)), [tagId, nonce]);
-  const history = useApi((signal) => (tagId ? tagsApi.history(tagId, signal) : Promise.resolve(undefined)), [tagId, nonce]);
-  const runs = useApi((signal) => (tagId ? tagsApi.runs(tagId, signal) : Promise.resolve(undefined)), [tagId, nonce]);
+  const tag = useApi((signal) => (tagId ? tagsApi.get(tagId, signal) : Promise.resolve(undefined)), [tagId, nonce, refresh]);
+  const dist = useApi((signal) => (tagId ? tagsApi.distribution(tagId, signal) : Promise.resolve(undefined)), [tagId, nonce, refresh, imports]);
+  const history = useApi((signal) => (tagId ? tagsApi.history(tagId, signal) : Promise.resolve(undefined)), [tagId, nonce, refresh, imports]);
+  const runs = useApi((signal) => (tagId ? tagsApi.runs(tagId, signal) : Promise.resolve(undefined)), [tagId, nonce, refresh, imports]);
   const tg = tag.data;
 
   const runNow = async () => {
@@ -54,9 +72,18 @@ export function TagDrawer({ tagId, onClose, onRan }: { tagId?: number; onClose: 
         tg &&
         tg.editable &&
         can(PERM_CAMPAIGN_EDIT) && (
-          <Button type="primary" icon={<PlayCircleOutlined />} loading={running} onClick={runNow} data-testid="tag-run">
-            {t('tags.runNow')}
-          </Button>
+          <Space>
+            {onEdit && (
+              <Button icon={<EditOutlined />} onClick={() => onEdit(tg)} data-testid="tag-edit">
+                {t('tagEditor.edit')}
+              </Button>
+            )}
+            {tg.kind !== 'model' && tg.kind !== 'imported' && (
+              <Button type="primary" icon={<PlayCircleOutlined />} loading={running} onClick={runNow} data-testid="tag-run">
+                {t('tags.runNow')}
+              </Button>
+            )}
+          </Space>
         )
       }
       data-testid="tag-drawer"
@@ -92,6 +119,15 @@ export function TagDrawer({ tagId, onClose, onRan }: { tagId?: number; onClose: 
               {JSON.stringify(compactJson(tg.rule), null, 2)}
             </pre>
           </Card>
+          {tg.kind === 'imported' && tg.editable && can(PERM_CAMPAIGN_EDIT) && (
+            <ImportCard
+              tagId={tg.id}
+              onImported={() => {
+                setImports((n) => n + 1);
+                onRan();
+              }}
+            />
+          )}
           <Card size="small" title={t('tags.distribution')} extra={dist.data && <DistSummary d={dist.data} />}>
             {dist.error !== undefined && <ErrorAlert error={dist.error} onRetry={dist.reload} />}
             {dist.data ? <DistributionChart d={dist.data} /> : dist.loading && <Skeleton active />}
@@ -103,6 +139,7 @@ export function TagDrawer({ tagId, onClose, onRan }: { tagId?: number; onClose: 
           <Card size="small" title={t('tags.runs')}>
             <RunsTable runs={runs.data ?? []} loading={runs.loading} />
           </Card>
+          <VersionsCard tagId={tg.id} reloadKey={nonce + refresh} />
         </Space>
       )}
     </Drawer>

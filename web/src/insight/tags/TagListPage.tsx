@@ -1,4 +1,5 @@
-import { Badge, Card, Input, Table, Tabs, Tag, Typography } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { Badge, Button, Card, Input, Table, Tabs, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useMemo, useState, type HTMLAttributes } from 'react';
 import { useSearchParams } from 'react-router';
@@ -7,7 +8,10 @@ import { ErrorAlert } from '../../common/ErrorAlert';
 import { formatDateTime } from '../../common/format';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
+import { useAuth } from '../../auth/context';
+import { PERM_CAMPAIGN_EDIT } from '../../auth/me';
 import { useI18n } from '../../i18n';
+import { TagEditor } from './editor/TagEditor';
 import { TagDrawer } from './TagDrawer';
 
 export const FAMILIES = ['business_value', 'preference', 'lifecycle', 'timing', 'model', 'imported'] as const;
@@ -27,6 +31,10 @@ export default function TagListPage() {
   const openId = Number(params.get('tag')) || undefined;
   const [q, setQ] = useState('');
   const { data, error, loading, reload } = useApi((signal) => tagsApi.list(signal), []);
+  const { can, me } = useAuth();
+  // The editor: closed, a new tag ('new'), or a new version of a tag.
+  const [editing, setEditing] = useState<TagRead | 'new'>();
+  const [saves, setSaves] = useState(0);
 
   const counts = useMemo(() => {
     const m = new Map<string, number>();
@@ -105,7 +113,19 @@ export default function TagListPage() {
 
   return (
     <>
-      <PageHeader title={t('tags.title')} subtitle={t('tags.subtitle')} />
+      <PageHeader
+        title={t('tags.title')}
+        subtitle={t('tags.subtitle')}
+        extra={
+          // Relationship managers see their book's values but do not define tags.
+          can(PERM_CAMPAIGN_EDIT) &&
+          me?.roleId !== 'rm' && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')} data-testid="tag-new">
+              {t('tagEditor.new')}
+            </Button>
+          )
+        }
+      />
       <Card variant="borderless" className="mf-card">
         <Tabs
           activeKey={family}
@@ -135,7 +155,23 @@ export default function TagListPage() {
           data-testid="tag-table"
         />
       </Card>
-      <TagDrawer tagId={openId} onClose={() => setParam('tag')} onRan={reload} />
+      <TagDrawer tagId={openId} onClose={() => setParam('tag')} onRan={reload} onEdit={setEditing} refresh={saves} />
+      <TagEditor
+        open={editing !== undefined}
+        tag={editing === 'new' ? undefined : editing}
+        onClose={() => {
+          // Closed after a save too: the list and an open drawer show the new version.
+          setEditing(undefined);
+          setSaves((n) => n + 1);
+          reload();
+        }}
+        onDone={(saved) => {
+          setEditing(undefined);
+          setSaves((n) => n + 1);
+          reload();
+          setParam('tag', String(saved.id));
+        }}
+      />
     </>
   );
 }

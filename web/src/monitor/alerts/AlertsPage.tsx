@@ -1,124 +1,56 @@
 import { CheckOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, App, Badge, Button, Card, Form, Input, InputNumber, Modal, Segmented, Select, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { App, Badge, Button, Card, Segmented, Select, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import { useState, type HTMLAttributes } from 'react';
-import { errorMessage, fieldErrors } from '../../api/errors';
-import { monitorApi, RULE_OPS, type AlertRead, type AlertStatus, type MetricRead, type RuleOp, type RuleRead } from '../../api/monitor';
+import { errorMessage } from '../../api/errors';
+import { monitorApi, SEVERITIES, type AlertRead, type AlertStatus, type RuleRead, type Severity } from '../../api/monitor';
 import { ErrorAlert } from '../../common/ErrorAlert';
 import { formatDateTime, orDash } from '../../common/format';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
 import { num } from '../../analytics/common';
-import { cleanEmails, conditionText, ruleFormField, splitServerErrors } from './forms';
+import { deviationText, ruleConditionText } from './forms';
+import { CreateRuleModal } from './RuleModal';
 
-interface RuleForm {
-  name: string;
-  metric_id: number;
-  op: RuleOp;
-  threshold: number;
-  emails?: string[];
-  webhook_url?: string;
+const SEVERITY_COLOR: Record<Severity, string> = { info: 'blue', warning: 'orange', critical: 'red' };
+
+/** 提示 / 警告 / 严重 as a coloured tag. */
+function SeverityTag({ severity }: { severity: Severity }) {
+  const { t } = useI18n();
+  return (
+    <Tag color={SEVERITY_COLOR[severity]} data-severity={severity}>
+      {t(`mal.severity.${severity}`)}
+    </Tag>
+  );
 }
 
-function CreateRuleModal({
-  open,
-  metrics,
-  onClose,
-  onCreated,
-}: {
-  open: boolean;
-  metrics: MetricRead[];
-  onClose: () => void;
-  onCreated: () => void;
-}) {
+/** The previous window (threshold rules) or the 7-day baseline an anomaly was judged against. */
+function BaselineCell({ a }: { a: AlertRead }) {
   const { t } = useI18n();
-  const { message } = App.useApp();
-  const [form] = Form.useForm<RuleForm>();
-  const [saving, setSaving] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
-  const op = Form.useWatch('op', form);
-
-  const save = async () => {
-    let v: RuleForm;
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setSaving(true);
-    setFormError(null);
-    try {
-      await monitorApi.createRule({
-        metric_id: v.metric_id,
-        name: v.name.trim(),
-        op: v.op,
-        threshold: v.threshold,
-        emails: cleanEmails(v.emails),
-        webhook_url: v.webhook_url?.trim() || null,
-      });
-      message.success(t('mal.ruleCreated'));
-      form.resetFields();
-      onCreated();
-    } catch (err) {
-      const { fields, general } = splitServerErrors<keyof RuleForm>(fieldErrors(err), ruleFormField);
-      if (fields.length) form.setFields(fields);
-      setFormError(general ?? (fields.length ? null : errorMessage(err, t)));
-    } finally {
-      setSaving(false);
-    }
-  };
-
-  const required = { required: true, message: t('mal.required') };
+  const d = a.anomaly;
+  if (!d) return <span className="mf-num">{num(a.previous)}</span>;
+  if (a.outcome === 'insufficient_baseline') {
+    return (
+      <Tooltip title={t('mal.insufficientHint', { n: d.baseline_days })}>
+        <Tag data-testid={`alert-insufficient-${a.id}`}>{t('mal.outcome.insufficient_baseline')}</Tag>
+      </Tooltip>
+    );
+  }
+  const detail = t('mal.baseline.detail', {
+    mean: num(d.mean, 2),
+    sigma: num(d.sigma, 2),
+    z: deviationText(d.z, d.change_pct),
+    n: d.baseline_days,
+    day: d.measured_day,
+  });
   return (
-    <Modal
-      open={open}
-      title={t('mal.createRule')}
-      onCancel={onClose}
-      destroyOnHidden
-      maskClosable={false}
-      afterClose={() => setFormError(null)}
-      footer={[
-        <Button key="cancel" onClick={onClose}>
-          {t('common.cancel')}
-        </Button>,
-        <Button key="save" type="primary" loading={saving} onClick={save} data-testid="rule-save">
-          {t('mal.save')}
-        </Button>,
-      ]}
-    >
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="rule-form-error" />}
-      <Form<RuleForm> form={form} layout="vertical" preserve={false} initialValues={{ op: 'gt', emails: [] }}>
-        <Form.Item name="name" label={t('mal.ruleName')} rules={[{ ...required, whitespace: true }]}>
-          <Input autoComplete="off" data-testid="rule-name" />
-        </Form.Item>
-        <Form.Item name="metric_id" label={t('mal.metric')} rules={[required]}>
-          <Select
-            showSearch
-            optionFilterProp="label"
-            data-testid="rule-metric"
-            notFoundContent={t('mal.noMetrics')}
-            options={metrics.map((m) => ({ value: m.id, label: `${m.name} (${m.key})` }))}
-          />
-        </Form.Item>
-        <Form.Item name="op" label={t('mal.op')} rules={[required]}>
-          <Select data-testid="rule-op" options={RULE_OPS.map((o) => ({ value: o, label: t(`mal.op.${o}`) }))} />
-        </Form.Item>
-        <Form.Item
-          name="threshold"
-          label={t('mal.threshold')}
-          extra={op?.startsWith('change_') ? t('mal.thresholdPct') : undefined}
-          rules={[required]}
-        >
-          <InputNumber style={{ width: 200 }} data-testid="rule-threshold" />
-        </Form.Item>
-        <Form.Item name="emails" label={t('mal.emails')} extra={t('mal.emailsHint')}>
-          <Select mode="tags" tokenSeparators={[',', ';', ' ']} open={false} suffixIcon={null} data-testid="rule-emails" />
-        </Form.Item>
-        <Form.Item name="webhook_url" label={t('mal.webhook')} extra={t('mal.webhookHint')}>
-          <Input autoComplete="off" placeholder="https://" data-testid="rule-webhook" />
-        </Form.Item>
-      </Form>
-    </Modal>
+    <Tooltip title={detail}>
+      <span className="mf-num" data-testid={`alert-baseline-${a.id}`}>
+        {t('mal.baseline.mean', { mean: num(d.mean, 2) })} ·{' '}
+        <Typography.Text type={a.value >= (d.mean ?? 0) ? 'danger' : 'warning'}>{deviationText(d.z, d.change_pct)}</Typography.Text>
+        {d.z === null && <Typography.Text type="secondary"> ({t('mal.baseline.flat')})</Typography.Text>}
+      </span>
+    </Tooltip>
   );
 }
 
@@ -126,7 +58,11 @@ function AlertsTab({ rules }: { rules: RuleRead[] }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const [status, setStatus] = useState<AlertStatus | 'all'>('open');
-  const alerts = useApi((signal) => monitorApi.alerts(status === 'all' ? undefined : status, signal), [status]);
+  const [severity, setSeverity] = useState<Severity | 'all'>('all');
+  const alerts = useApi(
+    (signal) => monitorApi.alerts(status === 'all' ? undefined : status, signal, severity === 'all' ? undefined : severity),
+    [status, severity],
+  );
   const [busy, setBusy] = useState<number | null>(null);
   const ruleOf = (id: number) => rules.find((r) => r.id === id);
 
@@ -156,6 +92,16 @@ function AlertsTab({ rules }: { rules: RuleRead[] }) {
             { value: 'all', label: t('mal.status.all') },
           ]}
         />
+        <Select<Severity | 'all'>
+          value={severity}
+          onChange={setSeverity}
+          style={{ width: 140 }}
+          data-testid="alert-severity-filter"
+          options={[
+            { value: 'all', label: t('mal.severity.all') },
+            ...SEVERITIES.map((s) => ({ value: s, label: <SeverityTag severity={s} />, title: t(`mal.severity.${s}`) })),
+          ]}
+        />
         <Button icon={<ReloadOutlined />} onClick={alerts.reload} data-testid="alert-refresh">
           {t('common.refresh')}
         </Button>
@@ -167,11 +113,12 @@ function AlertsTab({ rules }: { rules: RuleRead[] }) {
         loading={alerts.loading}
         dataSource={alerts.data ?? []}
         data-testid="alert-table"
-        onRow={(a) => ({ 'data-testid': `alert-row-${a.id}`, 'data-status': a.status }) as HTMLAttributes<HTMLElement>}
+        onRow={(a) => ({ 'data-testid': `alert-row-${a.id}`, 'data-status': a.status, 'data-severity': a.severity }) as HTMLAttributes<HTMLElement>}
         pagination={{ pageSize: 50, hideOnSinglePage: true, showTotal: (n) => t('common.total', { n }) }}
-        scroll={{ x: 1100 }}
+        scroll={{ x: 1280 }}
         columns={[
           { title: t('mal.firedAt'), dataIndex: 'created_at', width: 160, render: (v: string) => <span className="mf-num">{formatDateTime(v)}</span> },
+          { title: t('mal.severity'), dataIndex: 'severity', width: 80, render: (v: Severity) => <SeverityTag severity={v} /> },
           { title: t('mal.day'), dataIndex: 'day', width: 110, render: (v: string) => <span className="mf-num">{v}</span> },
           {
             title: t('mal.rule'),
@@ -184,13 +131,13 @@ function AlertsTab({ rules }: { rules: RuleRead[] }) {
           },
           { title: t('mal.metric'), dataIndex: 'metric_key', render: (v: string) => <span className="mf-mono">{v}</span> },
           { title: t('mal.value'), dataIndex: 'value', align: 'right', render: (v: number) => <span className="mf-num">{num(v)}</span> },
-          { title: t('mal.previousWindow'), dataIndex: 'previous', align: 'right', render: (v: number) => <span className="mf-num">{num(v)}</span> },
+          { title: t('mal.baseline'), key: 'baseline', align: 'right', render: (_: unknown, a) => <BaselineCell a={a} /> },
           {
             title: t('mal.threshold'),
             key: 'threshold',
             render: (_: unknown, a) => {
               const r = ruleOf(a.rule_id);
-              return r ? <span className="mf-num">{conditionText(r.op, r.threshold, t('mal.change'))}</span> : orDash(null);
+              return r ? <span className="mf-num">{ruleConditionText(r, t)}</span> : orDash(null);
             },
           },
           {
@@ -212,6 +159,8 @@ function AlertsTab({ rules }: { rules: RuleRead[] }) {
               <span data-testid={`alert-status-${a.id}`}>
                 {a.status === 'open' ? (
                   <Badge status="error" text={t('mal.status.open')} />
+                ) : a.status === 'none' ? (
+                  <Badge status="default" text={t('mal.status.none')} />
                 ) : (
                   <Tooltip title={`${orDash(a.acknowledged_by)} ${formatDateTime(a.acknowledged_at)}`}>
                     <Badge status="success" text={t('mal.status.acknowledged')} />
@@ -230,7 +179,7 @@ function AlertsTab({ rules }: { rules: RuleRead[] }) {
                   {t('mal.ack')}
                 </Button>
               ) : (
-                <Typography.Text type="secondary">{orDash(a.acknowledged_by)}</Typography.Text>
+                <Typography.Text type="secondary">{a.status === 'none' ? orDash(null) : orDash(a.acknowledged_by)}</Typography.Text>
               ),
           },
         ]}
@@ -279,7 +228,7 @@ export default function AlertsPage() {
                     data-testid="rule-table"
                     onRow={(r) => ({ 'data-testid': `rule-row-${r.id}` }) as HTMLAttributes<HTMLElement>}
                     pagination={{ pageSize: 50, hideOnSinglePage: true, showTotal: (n) => t('common.total', { n }) }}
-                    scroll={{ x: 960 }}
+                    scroll={{ x: 1040 }}
                     columns={[
                       { title: t('mal.ruleName'), dataIndex: 'name' },
                       {
@@ -290,7 +239,8 @@ export default function AlertsPage() {
                           return m ? `${m.name} (${m.key})` : `#${r.metric_id}`;
                         },
                       },
-                      { title: t('mal.condition'), key: 'cond', render: (_: unknown, r) => <span className="mf-num">{conditionText(r.op, r.threshold, t('mal.change'))}</span> },
+                      { title: t('mal.condition'), key: 'cond', render: (_: unknown, r) => <span className="mf-num">{ruleConditionText(r, t)}</span> },
+                      { title: t('mal.severity'), dataIndex: 'severity', width: 80, render: (v: Severity) => <SeverityTag severity={v} /> },
                       { title: t('mal.emails'), dataIndex: 'emails', render: (v: string[]) => (v.length ? v.map((e) => <Tag key={e}>{e}</Tag>) : orDash(null)) },
                       { title: t('mal.webhook'), dataIndex: 'webhook_url', render: (v: string | null) => <span className="mf-mono">{orDash(v)}</span> },
                       {

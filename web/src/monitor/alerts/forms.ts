@@ -1,5 +1,6 @@
 /** Pure helpers of the metric and rule forms: 422 locations to form fields, recipients, rule text. */
-import type { RuleOp } from '../../api/monitor';
+import type { AnomalyParams, RuleOp, RuleRead } from '../../api/monitor';
+import type { TFunction } from '../../i18n';
 
 /** Form field of the metric form a 422 issue path (`definition.event.event`, ...) belongs to. */
 export function metricFormField(path: string): string {
@@ -12,10 +13,12 @@ export function metricFormField(path: string): string {
   return '';
 }
 
-/** Form field of the rule form a 422 issue path (`emails.0`, `webhook_url`, ...) belongs to. */
+/** Form field of the rule form a 422 issue path (`emails.0`, `anomaly.k`, ...) belongs to. */
 export function ruleFormField(path: string): string {
-  const head = path.split('.')[0];
-  return ['metric_id', 'name', 'op', 'threshold', 'emails', 'webhook_url'].includes(head) ? head : '';
+  const [head, sub] = path.split('.');
+  // The anomaly parameters are flat fields of the form (k, direction, min_change_pct).
+  if (head === 'anomaly') return ['k', 'direction', 'min_change_pct'].includes(sub) ? sub : 'k';
+  return ['metric_id', 'name', 'op', 'threshold', 'severity', 'emails', 'webhook_url'].includes(head) ? head : '';
 }
 
 /** Groups field messages by form field through `toField`; unknown fields go under `''`. */
@@ -52,8 +55,26 @@ export function cleanEmails(values: readonly string[] | undefined): string[] {
   return out;
 }
 
-/** `≥ 3`, `环比 > 10%`: a rule's condition in short form (the change ops are percentages). */
-export function conditionText(op: RuleOp, threshold: number, changeLabel: string): string {
-  const sign: Record<RuleOp, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', change_gt: '>', change_lt: '<' };
+/** `≥ 3`, `环比 > 10%`: a threshold rule's condition in short form (the change ops are percentages). */
+export function conditionText(op: Exclude<RuleOp, 'anomaly'>, threshold: number, changeLabel: string): string {
+  const sign: Record<Exclude<RuleOp, 'anomaly'>, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', change_gt: '>', change_lt: '<' };
   return op.startsWith('change_') ? `${changeLabel} ${sign[op]} ${threshold}%` : `${sign[op]} ${threshold}`;
+}
+
+/** `偏离 7 日均值 > 3σ（仅上升，变化 ≥ 10%）`: an anomaly rule's condition. */
+export function anomalyText(p: AnomalyParams, t: TFunction): string {
+  return t('mal.anomaly.condition', { k: p.k, direction: t(`mal.anomaly.direction.${p.direction}`), pct: p.min_change_pct });
+}
+
+/** Any rule's condition in short form. */
+export function ruleConditionText(r: Pick<RuleRead, 'op' | 'threshold' | 'anomaly'>, t: TFunction): string {
+  if (r.op === 'anomaly') return r.anomaly ? anomalyText(r.anomaly, t) : t('mal.op.anomaly');
+  return conditionText(r.op, r.threshold ?? 0, t('mal.change'));
+}
+
+/** `+35.9σ`, or the signed % change when the baseline was flat (σ = 0). */
+export function deviationText(z: number | null, changePct: number | null): string {
+  const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+  if (z !== null) return `${signed(z, 1)}σ`;
+  return changePct === null ? '—' : `${signed(changePct, 1)}%`;
 }

@@ -80,7 +80,11 @@ class Exclusion(EventSpec):
 
 
 class FunnelQuery(AnalysisBase):
-    """Ordered steps converted within a window from the first step."""
+    """Ordered steps converted within a window from the first step.
+
+    `group_by` is a customer attribute, or a property of the first step's event: the value on the
+    first-step event that starts the customer's deepest attempt (see `funnel`'s module doc for ties).
+    """
 
     steps: list[EventSpec] = Field(min_length=2, max_length=10)
     window: int = Field(default=7, ge=1, le=1440)
@@ -100,8 +104,6 @@ class FunnelQuery(AnalysisBase):
         if v and info.data.get("mode") != "ordered":
             raise ValueError("exclusion steps apply to ordered funnels only")
         return v
-
-    _group = field_validator("group_by")(lambda v: attribute_only(v, "a funnel"))
 
     def window_seconds(self) -> int:
         """The conversion window in seconds."""

@@ -208,7 +208,7 @@ class MauAumRow(BaseModel):
     customers: int
     mau: int
     active_rate: float | None
-    aum: float
+    aum: float | None  # None: no AUM snapshot in the month (no data), not zero assets
     net_inflow: float
 
 

@@ -1,0 +1,52 @@
+import { Table } from 'antd';
+import type { PathsResult } from '../../api/analytics';
+import type { Catalogue } from '../../api/insight';
+import { EChart, type ChartOption } from '../../common/charts/EChart';
+import { useI18n } from '../../i18n';
+import { num, Stat, useEventName } from '../common';
+
+/** The result of a paths query: the session count, the Sankey of the strongest links and the top paths. */
+export function PathsView({ data, catalogue, compact }: { data: PathsResult; catalogue?: Catalogue; compact?: boolean }) {
+  const { t } = useI18n();
+  const name = useEventName(catalogue);
+  // Keep the Sankey readable: the strongest links only, and only nodes they touch.
+  const links = data.links.slice(0, compact ? 40 : 80);
+  const used = new Set(links.flatMap((l) => [l.source, l.target]));
+  const option: ChartOption = {
+    tooltip: { trigger: 'item' },
+    series: [
+      {
+        type: 'sankey',
+        left: 8,
+        right: 120,
+        top: 8,
+        bottom: 8,
+        nodeGap: 10,
+        emphasis: { focus: 'adjacency' },
+        lineStyle: { color: 'gradient', curveness: 0.5, opacity: 0.35 },
+        label: { formatter: (p) => name(String(p.name).split(':').slice(1).join(':')) },
+        data: data.nodes.filter((n) => used.has(n.id)).map((n) => ({ name: n.id })),
+        links: links.map((l) => ({ source: l.source, target: l.target, value: l.sessions })),
+      },
+    ],
+  };
+  return (
+    <>
+      <div className="mf-an-stats">
+        <Stat label={t('an.paths.sessions')} value={num(data.sessions)} />
+      </div>
+      {links.length > 0 && <EChart option={option} height={compact ? 320 : 420} testId="paths-sankey" />}
+      <Table
+        style={{ marginTop: 12 }}
+        size="small"
+        rowKey={(p) => p.events.join('>')}
+        dataSource={compact ? data.top.slice(0, 5) : data.top}
+        pagination={false}
+        columns={[
+          { title: t('an.paths.path'), key: 'p', render: (_: unknown, p) => p.events.map(name).join(' → ') },
+          { title: t('an.paths.sessions'), dataIndex: 'sessions', align: 'right', width: 120, render: (v: number) => num(v) },
+        ]}
+      />
+    </>
+  );
+}

@@ -1,0 +1,158 @@
+import { DatePicker, Input, InputNumber, Select, Space } from 'antd';
+import dayjs from 'dayjs';
+import type { ReactNode } from 'react';
+import type { FieldInfo, Value } from '../api/insight';
+import { useI18n } from '../i18n';
+import { LIST_OPS, NO_VALUE_OPS } from './conditionValues';
+
+function Wrap({ testId, children }: { testId: string; children: ReactNode }) {
+  return (
+    <span data-testid={testId} className="mf-cond-field">
+      {children}
+    </span>
+  );
+}
+
+/** The value input an operator needs for a field of this type (select when values are known). */
+export function ValueInput({
+  field,
+  op,
+  value,
+  onChange,
+  testId,
+  disabled,
+  size,
+}: {
+  field: Pick<FieldInfo, 'type' | 'values'> | undefined;
+  op: string;
+  value: Value | undefined;
+  onChange: (v: Value) => void;
+  testId: string;
+  disabled?: boolean;
+  size?: 'small' | 'middle';
+}) {
+  const { t } = useI18n();
+  if (NO_VALUE_OPS.has(op)) return null;
+  const type = field?.type ?? 'string';
+  if (op === 'within_last_days') {
+    return (
+      <Wrap testId={testId}>
+        <InputNumber
+          size={size}
+          min={1}
+          max={3660}
+          value={typeof value === 'number' ? value : null}
+          onChange={(v) => onChange(v ?? null)}
+          suffix={t('seg.days')}
+          disabled={disabled}
+          style={{ width: 110 }}
+        />
+      </Wrap>
+    );
+  }
+  const known = field?.values ?? null;
+  if (LIST_OPS.has(op)) {
+    const arr = Array.isArray(value) ? value.map(String) : [];
+    return (
+      <Wrap testId={testId}>
+        <Select
+          size={size}
+          mode={known ? 'multiple' : 'tags'}
+          value={arr}
+          options={(known ?? []).map((v) => ({ value: v, label: v }))}
+          onChange={(v: string[]) => onChange(type === 'number' ? v.map(Number).filter((n) => !Number.isNaN(n)) : v)}
+          placeholder={t('seg.valuesPlaceholder')}
+          disabled={disabled}
+          style={{ minWidth: 200 }}
+          tokenSeparators={[',', '，']}
+        />
+      </Wrap>
+    );
+  }
+  const single = (v: Value | undefined, set: (x: Value) => void, key: string, width = 140) => {
+    if (known) {
+      return (
+        <Select
+          size={size}
+          key={key}
+          value={v === null || v === undefined ? undefined : String(v)}
+          options={known.map((x) => ({ value: x, label: x }))}
+          onChange={(x: string) => set(x)}
+          placeholder={t('seg.valuePlaceholder')}
+          disabled={disabled}
+          style={{ minWidth: width }}
+          showSearch
+        />
+      );
+    }
+    if (type === 'bool') {
+      return (
+        <Select
+          size={size}
+          key={key}
+          value={typeof v === 'boolean' ? String(v) : undefined}
+          options={[
+            { value: 'true', label: t('common.yes') },
+            { value: 'false', label: t('common.no') },
+          ]}
+          onChange={(x: string) => set(x === 'true')}
+          disabled={disabled}
+          style={{ width: 90 }}
+        />
+      );
+    }
+    if (type === 'number') {
+      return (
+        <InputNumber
+          size={size}
+          key={key}
+          value={typeof v === 'number' ? v : v === null || v === undefined || v === '' ? null : Number(v)}
+          onChange={(x) => set(x ?? null)}
+          placeholder={t('seg.valuePlaceholder')}
+          disabled={disabled}
+          style={{ width: width - 20 }}
+        />
+      );
+    }
+    if (type === 'date') {
+      return (
+        <DatePicker
+          size={size}
+          key={key}
+          value={typeof v === 'string' && v ? dayjs(v) : null}
+          onChange={(d) => set(d ? d.format('YYYY-MM-DD') : null)}
+          disabled={disabled}
+        />
+      );
+    }
+    return (
+      <Input
+        size={size}
+        key={key}
+        value={v === null || v === undefined ? '' : String(v)}
+        onChange={(e) => set(e.target.value)}
+        placeholder={t('seg.valuePlaceholder')}
+        disabled={disabled}
+        style={{ width }}
+      />
+    );
+  };
+  if (op === 'between') {
+    const pair = Array.isArray(value) ? value : [];
+    const setAt = (i: number) => (x: Value) => {
+      const next = [pair[0] ?? null, pair[1] ?? null];
+      next[i] = x as never;
+      onChange(next as Value);
+    };
+    return (
+      <Wrap testId={testId}>
+        <Space size={4}>
+          {single(pair[0], setAt(0), 'lo', 110)}
+          <span>~</span>
+          {single(pair[1], setAt(1), 'hi', 110)}
+        </Space>
+      </Wrap>
+    );
+  }
+  return <Wrap testId={testId}>{single(value, onChange, 'v')}</Wrap>;
+}
