@@ -16,6 +16,7 @@ from mofang.monitor.analytics.contracts import (
     FunnelResult,
     IntervalResult,
     LtvResult,
+    MauAumResult,
     PathsResult,
     PropertiesResult,
     RetentionResult,
@@ -159,6 +160,7 @@ BODIES: dict[str, tuple[dict, type]] = {
     "properties": ({"dimensions": [{"attribute": "tier"}, {"attribute": "gender"}]}, PropertiesResult),
     "ltv": ({"date_from": "2020-01-01", "date_to": "2020-01-31", "months": 2}, LtvResult),  # all opened 2020-01
     "rfm": (MARCH, RfmResult),
+    "mau-aum": ({"month_from": "2026-03-01", "month_to": "2026-03-01"}, MauAumResult),
 }
 
 

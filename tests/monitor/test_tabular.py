@@ -9,6 +9,7 @@ from mofang.monitor.analytics.contracts import (
     FunnelResult,
     IntervalResult,
     LtvResult,
+    MauAumResult,
     PathsResult,
     PropertiesResult,
     RetentionResult,
@@ -105,9 +106,19 @@ def test_attribution_distribution_interval_properties_ltv_rfm_tables():
                                  "avg_monetary"], [["111", "重要价值", 1, 2.0, 3.0, 900.0]])
 
 
+def test_mau_aum_rows_then_month_totals_and_no_snapshot_stays_empty():
+    row = {"month": "2026-03", "org_code": "GD", "org_name": "广东分行", "customers": 10, "mau": 4, "active_rate": 0.4,
+           "aum": None, "net_inflow": 0.0}
+    result = MauAumResult(rows=[row], totals=[{**row, "org_code": "HQ", "org_name": "总行"}])
+    header, rows = tabular.mau_aum(result)
+    assert header[:3] == ["level", "month", "org_code"]
+    assert rows == [["org", "2026-03", "GD", "广东分行", 10, 4, 0.4, None, 0.0],
+                    ["total", "2026-03", "HQ", "总行", 10, 4, 0.4, None, 0.0]]
+
+
 def test_every_model_has_a_table_and_headers_are_snake_case():
     assert sorted(MODELS) == sorted(["trends", "funnel", "retention", "paths", "attribution", "distribution",
-                                     "interval", "properties", "ltv", "rfm"])
+                                     "interval", "properties", "ltv", "rfm", "mau-aum"])
     header, _ = tabular.trends(TrendsResult(buckets=[], lines=[]))
     assert all(h.isidentifier() and h == h.lower() for h in header)
 

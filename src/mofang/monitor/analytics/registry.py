@@ -20,6 +20,7 @@ from mofang.monitor.analytics.contracts import (
     FunnelQuery,
     IntervalQuery,
     LtvQuery,
+    MauAumQuery,
     PathsQuery,
     PropertiesQuery,
     RetentionQuery,
@@ -30,7 +31,7 @@ from mofang.platform.context import Platform
 from mofang.platform.governance.contracts import Principal
 
 ModelName = Literal["trends", "funnel", "retention", "paths", "attribution", "distribution", "interval",
-                    "properties", "ltv", "rfm"]
+                    "properties", "ltv", "rfm", "mau-aum"]
 MODEL_NAMES: tuple[str, ...] = get_args(ModelName)
 
 
@@ -60,6 +61,7 @@ MODELS: dict[str, AnalysisModel] = {m.name: m for m in (
     AnalysisModel("properties", PropertiesQuery, service.properties_analysis, tabular.properties),
     AnalysisModel("ltv", LtvQuery, service.ltv_analysis, tabular.ltv),
     AnalysisModel("rfm", RfmQuery, service.rfm_analysis, tabular.rfm),
+    AnalysisModel("mau-aum", MauAumQuery, service.mau_aum_dashboard, tabular.mau_aum),
 )}
 assert set(MODELS) == set(MODEL_NAMES)
 

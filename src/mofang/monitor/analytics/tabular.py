@@ -21,6 +21,8 @@ Column names are stable English snake_case (machines read these files); an empty
 - ltv: one row per (cohort, month since opening) — `cohort`, `customers`, `month`, `value`.
 - rfm: one row per RFM class — `segment`, `label`, `customers`, `avg_recency_days`, `avg_frequency`,
   `avg_monetary`.
+- mau-aum: one row per (month, org), then the month's total rows with `level` = `total` — `level`, `month`,
+  `org_code`, `org_name`, `customers`, `mau`, `active_rate`, `aum` (empty: no snapshot that month), `net_inflow`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from mofang.monitor.analytics.contracts import (
     FunnelResult,
     IntervalResult,
     LtvResult,
+    MauAumResult,
     PathsResult,
     PropertiesResult,
     RetentionResult,
@@ -143,3 +146,10 @@ def rfm(r: RfmResult) -> Table:
     header = ["segment", "label", "customers", "avg_recency_days", "avg_frequency", "avg_monetary"]
     return header, [[s.segment, s.label, s.customers, s.avg_recency_days, s.avg_frequency, s.avg_monetary]
                     for s in r.segments]
+
+
+def mau_aum(r: MauAumResult) -> Table:
+    """One row per month and child org, then the bank-wide total of each month."""
+    header = ["level", "month", "org_code", "org_name", "customers", "mau", "active_rate", "aum", "net_inflow"]
+    return header, [[level, x.month, x.org_code, x.org_name, x.customers, x.mau, x.active_rate, x.aum, x.net_inflow]
+                    for level, rows in (("org", r.rows), ("total", r.totals)) for x in rows]
