@@ -48,7 +48,8 @@ def _segment_tier(segs: list[tuple[int, str, date | None]], day: date, params: P
     """The first segment (in order) whose snapshot of `day` (or frozen snapshot) holds the customer."""
     case = exp.Case()
     for sid, label, frozen in segs:
-        case = case.when(comp.member_in(comp.snapshot_members(sid, frozen or day, params)), exp.Literal.string(label))
+        member = comp.member_in(comp.snapshot_members(sid, frozen or day, params))
+        case = case.when(member, exp.Literal.string(label), copy=False)
     return case
 
 

@@ -70,7 +70,8 @@ def composition_query(pred: exp.Expression | None, scope: Scope, params: Params,
     age = attribute_expr("age", today, params)
     band = exp.Case(default=exp.Literal.string("65+")).when(exp.Is(this=age, expression=exp.Null()), exp.Null())
     for upper, label in AGE_BANDS:
-        band = band.when(exp.LT(this=age.copy(), expression=exp.Literal.number(upper)), exp.Literal.string(label))
+        below = exp.LT(this=age.copy(), expression=exp.Literal.number(upper))
+        band = band.when(below, exp.Literal.string(label), copy=False)
     cols: list[exp.Expression] = [col(c, CUSTOMER) for c in ("customer_id", "gender", "province", "tier",
                                                                "risk_level")]
     cols.append(exp.alias_(band, "age_band"))

@@ -175,7 +175,7 @@ def _fused_measures(pieces: Pieces, ctx: Context) -> Any:
 def _bands(x: exp.Expression, bands: list[Band], params: Params) -> exp.Expression:
     case = exp.Case().when(exp.Is(this=x, expression=exp.Null()), exp.Null())
     for b in bands[:-1]:
-        case = case.when(exp.LT(this=x.copy(), expression=params(b.lt)), params(b.label))
+        case = case.when(exp.LT(this=x.copy(), expression=params(b.lt)), params(b.label), copy=False)
     return case.else_(params(bands[-1].label))
 
 
@@ -211,7 +211,7 @@ def tag_column(rule: TagRule, ctx: Context, params: Params, pieces: Pieces, path
                 case = exp.Case()
                 for k, v in rule.mapping.items():
                     case = case.when(exp.EQ(this=exp.Cast(this=x.copy(), to=exp.DataType.build("VARCHAR")),
-                                            expression=params(k)), params(v))
+                                            expression=params(k)), params(v), copy=False)
                 return case
             return _text(x, vtype)
         case AggregateRule():
@@ -224,7 +224,8 @@ def tag_column(rule: TagRule, ctx: Context, params: Params, pieces: Pieces, path
                                       field=f"{path}.cases.{i}.value")
             case = exp.Case()
             for i, c in enumerate(rule.cases):
-                case = case.when(condition(c.when, ctx, params, path=f"{path}.cases.{i}.when"), params(c.value))
+                when = condition(c.when, ctx, params, path=f"{path}.cases.{i}.when")
+                case = case.when(when, params(c.value), copy=False)
             return case.else_(params(rule.default)) if rule.default is not None else case
         case RfmRule():
             return _rfm(rule, ctx, params, pieces, path)
@@ -295,7 +296,7 @@ def _rfm(rule: RfmRule, ctx: Context, params: Params, pieces: Pieces, path: str)
     for (r, f, m), label in RFM_CLASSES.items():
         test = exp.and_(*[x.copy() if want else exp.Not(this=x.copy())
                           for x, want in zip(flags, (r, f, m), strict=True)])
-        case = case.when(test, params(label))
+        case = case.when(test, params(label), copy=False)
     return case
 
 
@@ -342,8 +343,9 @@ def wide_query(tags: list[tuple[int, TagRule]], ctx: Context, params: Params) ->
                    for (src, ev), aggs in pieces.groups.items()]
     for alias, sub_query in subqueries:
         sub = exp.Subquery(this=sub_query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        # In place: the builder's default copy of the whole growing query per join is quadratic.
         query = query.join(sub, on=exp.EQ(this=col("customer_id", alias), expression=col("customer_id", CUSTOMER)),
-                           join_type="left")
+                           join_type="left", copy=False)
     return query
 
 
