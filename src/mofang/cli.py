@@ -56,6 +56,7 @@ def seed(
 
     from mofang.demo.insights import prepare_insights
     from mofang.demo.service import generate_bank
+    from mofang.demo.showcase import prepare_showcase
     from mofang.platform.context import open_platform
 
     platform = open_platform(_settings(data_dir))
@@ -65,6 +66,9 @@ def seed(
         if not report.existed:
             end = date_.fromisoformat(report.end_date) if report.end_date else date_.today()
             for line in prepare_insights(platform=platform, end=end):
+                typer.echo(line)
+            # Sample segments, metrics and a dashboard, so a first visit finds something on every page.
+            for line in prepare_showcase(platform=platform, end=end):
                 typer.echo(line)
     finally:
         platform.close()

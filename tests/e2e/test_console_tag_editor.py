@@ -104,6 +104,28 @@ def test_hq_operator_defines_runs_and_versions_a_banded_behaviour_tag(live_serve
 
 
 @pytest.mark.usefixtures("bank")
+def test_editing_again_right_after_saving_opens_the_editor_on_top(live_server: str, page) -> None:
+    login_ui(page, live_server, "hq_ops")
+    page.goto(live_server + "/insight/tags")
+    page.get_by_test_id("tag-new").click()
+    page.get_by_test_id("tag-name").fill("登录次数")
+    page.get_by_test_id("tag-key").fill("logins_30d")
+    page.get_by_test_id("tag-tab-json").click()
+    page.get_by_test_id("tag-json").fill('{"kind": "aggregate", "event": "login", "window": {"last_days": 30}}')
+    page.get_by_test_id("tag-save").click()
+    expect(page.get_by_test_id("tag-saved")).to_contain_text("登录次数")
+    # "Edit" pressed the moment the detail drawer shows it, while the finished editor is still sliding out.
+    page.evaluate("""() => new MutationObserver((_, seen) => {
+        const edit = document.querySelector('[data-testid=tag-edit]');
+        if (edit) { seen.disconnect(); edit.click(); }
+    }).observe(document.body, {childList: true, subtree: true})""")
+    page.get_by_test_id("tag-editor-done").click()
+    # The new editor is above the detail drawer, not under its mask: its buttons take the click.
+    page.get_by_test_id("tag-save").click()
+    expect(page.get_by_test_id("tag-editor-error")).to_contain_text("没有改动")
+
+
+@pytest.mark.usefixtures("bank")
 def test_lifecycle_stage_rules_are_edited_in_place(live_server: str, page) -> None:
     login_ui(page, live_server, "hq_ops")
     page.goto(live_server + "/insight/tags?family=lifecycle")

@@ -67,7 +67,7 @@ def _built(name: str, params: Params):
         return funnel.build(q, where=_where(params, q.customers), params=params)
     if name == "funnel_start_values":
         q = FunnelQuery(**BASE, steps=STEPS, window=3, group_by={"kind": "property", "name": "channel"})
-        return funnel.build_start_values(q, [(7 << 32) + 3600, (9 << 32) + 120], params=params)
+        return funnel.build_start_values(q, params=params)
     if name == "funnel_clickhouse":
         q = FunnelQuery(date_from="2026-03-01", date_to="2026-03-07", steps=STEPS[:2], window=7)
         return funnel.build_clickhouse(q, params=params)

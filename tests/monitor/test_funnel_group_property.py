@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -12,8 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factories import add_customers, events_for
+from mofang.monitor.analytics import service
+from mofang.monitor.analytics.contracts import FunnelQuery
 from mofang.monitor.analytics.funnel_pass import NONE, FunnelSpec, run
 from mofang.platform.context import Platform
+from mofang.platform.governance.contracts import Principal, Scope
 
 T0 = datetime(2026, 3, 2, 1, 0)  # 09:00 on 2 March in Shanghai
 RANGE = {"date_from": "2026-03-02", "date_to": "2026-03-05"}
@@ -143,6 +147,23 @@ def test_any_order_groups_by_the_first_step_inside_the_deepest_window(analyst):
     # d6 did two steps without opening the app: counted, but under no value.
     assert by[None] == [2, 2, 0]
     assert sum(v[0] for v in by.values()) == len(EVENTS)
+
+
+def test_analysts_grouping_at_the_same_time_each_get_their_own_groups(bank):
+    # Each lookup joins its own start pairs, registered on its own cursor: concurrent queries never mix them.
+    who = Principal(user_id=1, username="t", display_name="t", role="admin", org_code="HQ", rm_id=None,
+                    permissions=frozenset(), scope=Scope(kind="all"))
+    push_only = [{"event": "app_open", "filters": [{"property": "src", "value": "push"}]},
+                 {"event": "product_view"}, {"event": "purchase"}]
+    queries = [FunnelQuery(**body()), FunnelQuery(**body(steps=push_only)), FunnelQuery(**body(mode="strict"))]
+
+    def run_one(q: FunnelQuery) -> dict:
+        return grouped(service.funnel_analysis(platform=bank, who=who, query=q).model_dump())
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        got = list(pool.map(run_one, queries * 4))
+    assert got[:3] == [expected(strict=False), {"push": [4, 4, 2]}, expected(strict=True)]
+    assert got[3:] == got[:3] * 3
 
 
 def test_retention_still_groups_by_attributes_only(analyst):

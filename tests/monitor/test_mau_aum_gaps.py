@@ -18,6 +18,6 @@ def test_months_without_snapshots_have_null_aum_not_zero(analyst, bank):
     assert aum[("2026-03", "GD")] == 125_000 and aum[("2026-03", "ZJ")] == 60_000
     totals = {t["month"]: t["aum"] for t in dash["totals"]}
     assert totals == {"2026-01": None, "2026-02": 120_000, "2026-03": 185_000}
-    # Customers and MAU are still counted in a month without snapshots.
+    # Customers are still counted in a month without snapshots.
     jan = next(t for t in dash["totals"] if t["month"] == "2026-01")
-    assert jan["customers"] == 5 and jan["mau"] == 0
+    assert jan["customers"] == 5 and jan["mau"] is None  # no event recorded in January: no data, not 0

@@ -109,11 +109,13 @@ def test_attribution_distribution_interval_properties_ltv_rfm_tables():
 def test_mau_aum_rows_then_month_totals_and_no_snapshot_stays_empty():
     row = {"month": "2026-03", "org_code": "GD", "org_name": "广东分行", "customers": 10, "mau": 4, "active_rate": 0.4,
            "aum": None, "net_inflow": 0.0}
-    result = MauAumResult(rows=[row], totals=[{**row, "org_code": "HQ", "org_name": "总行"}])
+    result = MauAumResult(rows=[row], totals=[{**row, "org_code": "HQ", "org_name": "总行"}], months=[
+        {"month": "2026-03", "first_day": "2026-03-24", "last_day": "2026-03-31", "partial": True}])
     header, rows = tabular.mau_aum(result)
-    assert header[:3] == ["level", "month", "org_code"]
-    assert rows == [["org", "2026-03", "GD", "广东分行", 10, 4, 0.4, None, 0.0],
-                    ["total", "2026-03", "HQ", "总行", 10, 4, 0.4, None, 0.0]]
+    assert header[:3] == ["level", "month", "org_code"] and header[-1] == "partial_month"
+    coverage = ["2026-03-24", "2026-03-31", True]
+    assert rows == [["org", "2026-03", "GD", "广东分行", 10, 4, 0.4, None, 0.0, *coverage],
+                    ["total", "2026-03", "HQ", "总行", 10, 4, 0.4, None, 0.0, *coverage]]
 
 
 def test_every_model_has_a_table_and_headers_are_snake_case():

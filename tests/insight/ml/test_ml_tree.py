@@ -170,7 +170,7 @@ def test_each_split_condition_selects_exactly_its_side(demo_bank) -> None:
     assert checked >= 2 * len(keys)
     assert tr.step_text(("days_since_login", None), 20.5, True) == "距上次登录天数 ≥ 21"
     assert tr.step_text(("gender", "F"), 0.5, True) == "性别 = 女"
-    assert tr.step_text(("holding:基金", None), 1234.5, False) == "持有基金余额 ≤ 1,234"
+    assert tr.step_text(("holding:基金", None), 1234.5, False) == "持有基金余额 ≤ 1,234 元"
 
 
 def test_tree_on_a_tag_value_target(app_client: TestClient, admin_headers, planted_bank, platform) -> None:

@@ -4,18 +4,12 @@ SELECT
 FROM events AS e
 JOIN customers AS c
   ON c.customer_id = e.customer_id
+JOIN mofang_funnel_starts AS s
+  ON s.code = c.rowid AND s.t = (
+    EPOCH_US(e.ts) - $p0
+  ) // 1000000
 WHERE
-  e.event = $p1
-  AND e.ts >= $p2
-  AND e.ts < $p3
-  AND c.rowid * 4294967296 + (
-    (
-      EPOCH_US(e.ts) - $p0
-    ) // 1000000
-  ) IN (
-    SELECT
-      UNNEST($p4)
-  )
+  e.event = $p1 AND e.ts >= $p2 AND e.ts < $p3
 GROUP BY
   c.rowid
--- params: {"p0": 1772294400000000, "p1": "app_open", "p2": "2026-02-28 16:00:00", "p3": "2026-03-10 16:00:00", "p4": [30064774672, 38654705784]}
+-- params: {"p0": 1772294400000000, "p1": "app_open", "p2": "2026-02-28 16:00:00", "p3": "2026-03-10 16:00:00"}

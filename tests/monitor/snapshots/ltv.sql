@@ -48,7 +48,12 @@ SELECT
     SELECT
       YEAR(MAX(date)) * 12 + MONTH(MAX(date)) - 1
     FROM aum_daily
-  ) AS last_month
+  ) AS last_month,
+  (
+    SELECT
+      YEAR(MIN(date)) * 12 + MONTH(MIN(date)) - 1
+    FROM aum_daily
+  ) AS first_month
 FROM cu
 GROUP BY
   cohort
@@ -58,6 +63,7 @@ SELECT
   k,
   NULL,
   value,
+  NULL,
   NULL
 FROM v
 ORDER BY

@@ -88,14 +88,66 @@ WITH cu AS (
   GROUP BY
     m,
     cu.org
+), ecov AS (
+  SELECT
+    YEAR(e.ts + INTERVAL '8' HOUR) * 12 + MONTH(e.ts + INTERVAL '8' HOUR) - 1 AS m,
+    MIN(CAST(e.ts + INTERVAL '8' HOUR AS DATE)) AS d0,
+    MAX(CAST(e.ts + INTERVAL '8' HOUR AS DATE)) AS d1
+  FROM events AS e
+  WHERE
+    e.ts >= $p19 AND e.ts < $p20
+  GROUP BY
+    1
+), tcov AS (
+  SELECT
+    YEAR(t.ts + INTERVAL '8' HOUR) * 12 + MONTH(t.ts + INTERVAL '8' HOUR) - 1 AS m,
+    MIN(CAST(t.ts + INTERVAL '8' HOUR AS DATE)) AS d0,
+    MAX(CAST(t.ts + INTERVAL '8' HOUR AS DATE)) AS d1
+  FROM transactions AS t
+  WHERE
+    t.ts >= $p21 AND t.ts < $p22
+  GROUP BY
+    1
+), acov AS (
+  SELECT
+    YEAR(a.date) * 12 + MONTH(a.date) - 1 AS m,
+    MIN(a.date) AS d0,
+    MAX(a.date) AS d1
+  FROM aum_daily AS a
+  WHERE
+    a.date >= $p23 AND a.date < $p24
+  GROUP BY
+    1
+), cov AS (
+  SELECT
+    u.m,
+    MIN(u.d0) AS d0,
+    MAX(u.d1) AS d1
+  FROM (
+    SELECT
+      *
+    FROM ecov
+    UNION ALL
+    SELECT
+      *
+    FROM tcov
+    UNION ALL
+    SELECT
+      *
+    FROM acov
+  ) AS u
+  GROUP BY
+    u.m
 )
 SELECT
   base.m,
   base.org,
   base.n AS customers,
-  COALESCE(mau.n, 0) AS mau,
+  cov.d0 AS first_day,
+  cov.d1 AS last_day,
+  CASE WHEN ecov.m IS NULL THEN NULL ELSE COALESCE(mau.n, 0) END AS mau,
   aum.v AS aum,
-  COALESCE(flow.v, 0) AS net_inflow
+  CASE WHEN tcov.m IS NULL THEN NULL ELSE COALESCE(flow.v, 0) END AS net_inflow
 FROM base
 LEFT JOIN mau
   ON mau.m = base.m AND mau.org = base.org
@@ -103,7 +155,13 @@ LEFT JOIN aum
   ON aum.m = base.m AND aum.org = base.org
 LEFT JOIN flow
   ON flow.m = base.m AND flow.org = base.org
+LEFT JOIN ecov
+  ON ecov.m = base.m
+LEFT JOIN tcov
+  ON tcov.m = base.m
+LEFT JOIN cov
+  ON cov.m = base.m
 ORDER BY
   base.m,
   base.org
--- params: {"p0": "GD", "p1": "GD-", "p2": "GD-GZ", "p3": "GD-GZ-", "p4": "GD-GZ", "p5": "GD-SZ", "p6": "GD-SZ-", "p7": "GD-SZ", "p8": "GD", "p9": "GD", "p10": "GD-", "p11": 24312, "p12": 24314, "p13": "2025-12-31 16:00:00", "p14": "2026-03-31 16:00:00", "p15": "2026-01-01", "p16": "2026-04-01", "p17": "2025-12-31 16:00:00", "p18": "2026-03-31 16:00:00"}
+-- params: {"p0": "GD", "p1": "GD-", "p2": "GD-GZ", "p3": "GD-GZ-", "p4": "GD-GZ", "p5": "GD-SZ", "p6": "GD-SZ-", "p7": "GD-SZ", "p8": "GD", "p9": "GD", "p10": "GD-", "p11": 24312, "p12": 24314, "p13": "2025-12-31 16:00:00", "p14": "2026-03-31 16:00:00", "p15": "2026-01-01", "p16": "2026-04-01", "p17": "2025-12-31 16:00:00", "p18": "2026-03-31 16:00:00", "p19": "2025-12-31 16:00:00", "p20": "2026-03-31 16:00:00", "p21": "2025-12-31 16:00:00", "p22": "2026-03-31 16:00:00", "p23": "2026-01-01", "p24": "2026-04-01"}

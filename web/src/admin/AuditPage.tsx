@@ -9,7 +9,7 @@ import { ErrorAlert } from '../common/ErrorAlert';
 import { formatDateTime, orDash } from '../common/format';
 import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
-import { useT } from '../i18n';
+import { useI18n } from '../i18n';
 
 const PAGE_SIZES = [20, 50, 100];
 
@@ -25,7 +25,7 @@ function detailPreview(detail: AuditEntry['detail']): string {
 }
 
 export default function AuditPage() {
-  const t = useT();
+  const { t, tv } = useI18n();
   const [params, setParams] = useSearchParams();
   const action = params.get('action') ?? '';
   const username = params.get('username') ?? '';
@@ -81,11 +81,20 @@ export default function AuditPage() {
       title: t('admin.audit.col.action'),
       dataIndex: 'action',
       width: 180,
-      render: (v: string) => (
-        <Tag className="mf-mono" style={{ cursor: 'pointer' }} onClick={() => { setDraftAction(v); update({ action: v, page: 1 }); }}>
-          {v}
-        </Tag>
-      ),
+      // Operations staff read the action's name; the code stays in the tooltip (and is what the filter takes).
+      render: (v: string) => {
+        const label = tv('audit.action', v);
+        return (
+          <Tag
+            className={label === v ? 'mf-mono' : undefined}
+            title={v}
+            style={{ cursor: 'pointer' }}
+            onClick={() => { setDraftAction(v); update({ action: v, page: 1 }); }}
+          >
+            {label}
+          </Tag>
+        );
+      },
     },
     {
       title: t('admin.audit.col.target'),

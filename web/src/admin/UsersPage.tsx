@@ -1,9 +1,8 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { App, Badge, Button, Card, Popconfirm, Table, Tag, Typography } from 'antd';
+import { App, Badge, Button, Card, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { adminApi } from '../api/endpoints';
-import { errorMessage } from '../api/errors';
 import type { AdminUser } from '../api/types';
 import { useAuth } from '../auth/context';
 import { ErrorAlert } from '../common/ErrorAlert';
@@ -12,6 +11,8 @@ import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useI18n } from '../i18n';
 import { UserCreateModal } from './UserCreateModal';
+import { UserEditModal, userErrorMessage } from './UserEditModal';
+import { UserPasswordModal } from './UserPasswordModal';
 
 export default function UsersPage() {
   const { t, lang } = useI18n();
@@ -21,6 +22,8 @@ export default function UsersPage() {
   const roles = useApi((signal) => adminApi.roles(signal), []);
   const [creating, setCreating] = useState(false);
   const [busyId, setBusyId] = useState<AdminUser['id'] | null>(null);
+  const [editing, setEditing] = useState<AdminUser | null>(null);
+  const [resetting, setResetting] = useState<AdminUser | null>(null);
 
   const roleName = (id: string) => {
     const role = roles.data?.items.find((r) => r.id === id);
@@ -32,10 +35,10 @@ export default function UsersPage() {
     setBusyId(user.id);
     try {
       await adminApi.updateUser(user.id, { active });
-      message.success(t('admin.users.updated'));
+      message.success(t(active ? 'admin2.users.enabled' : 'admin2.users.disabled'));
       users.reload();
     } catch (err) {
-      message.error(errorMessage(err, t));
+      message.error(userErrorMessage(err, t));
     } finally {
       setBusyId(null);
     }
@@ -96,33 +99,45 @@ export default function UsersPage() {
     {
       title: t('common.actions'),
       key: 'actions',
-      width: 100,
+      width: 200,
       render: (_: unknown, u) => {
-        if (me?.username === u.username) return null;
         const name = u.display_name || u.username;
-        return u.active ? (
-          <Popconfirm
-            title={t('admin.users.confirmDeactivate', { name })}
-            okText={t('admin.users.deactivate')}
-            okButtonProps={{ danger: true }}
-            cancelText={t('common.cancel')}
-            onConfirm={() => setActive(u, false)}
-          >
-            <Button type="link" size="small" danger loading={busyId === u.id} data-testid={`user-deactivate-${u.username}`}>
-              {t('admin.users.deactivate')}
+        const self = me?.username === u.username;
+        return (
+          <Space size={0}>
+            <Button type="link" size="small" onClick={() => setEditing(u)} data-testid={`user-edit-${u.username}`}>
+              {t('admin2.users.edit')}
             </Button>
-          </Popconfirm>
-        ) : (
-          <Popconfirm
-            title={t('admin.users.confirmActivate', { name })}
-            okText={t('admin.users.activate')}
-            cancelText={t('common.cancel')}
-            onConfirm={() => setActive(u, true)}
-          >
-            <Button type="link" size="small" loading={busyId === u.id}>
-              {t('admin.users.activate')}
+            <Button type="link" size="small" onClick={() => setResetting(u)} data-testid={`user-reset-password-${u.username}`}>
+              {t('admin2.users.resetPassword')}
             </Button>
-          </Popconfirm>
+            {/* Disabling oneself would end the session at once: another admin does that. */}
+            {!self &&
+              (u.active ? (
+                <Popconfirm
+                  title={t('admin.users.confirmDeactivate', { name })}
+                  okText={t('admin.users.deactivate')}
+                  okButtonProps={{ danger: true }}
+                  cancelText={t('common.cancel')}
+                  onConfirm={() => setActive(u, false)}
+                >
+                  <Button type="link" size="small" danger loading={busyId === u.id} data-testid={`user-deactivate-${u.username}`}>
+                    {t('admin.users.deactivate')}
+                  </Button>
+                </Popconfirm>
+              ) : (
+                <Popconfirm
+                  title={t('admin.users.confirmActivate', { name })}
+                  okText={t('admin.users.activate')}
+                  cancelText={t('common.cancel')}
+                  onConfirm={() => setActive(u, true)}
+                >
+                  <Button type="link" size="small" loading={busyId === u.id} data-testid={`user-activate-${u.username}`}>
+                    {t('admin.users.activate')}
+                  </Button>
+                </Popconfirm>
+              ))}
+          </Space>
         );
       },
     },
@@ -152,9 +167,19 @@ export default function UsersPage() {
           dataSource={users.data?.items ?? []}
           loading={users.loading}
           pagination={{ pageSize: 50, hideOnSinglePage: true, showTotal: (n) => t('common.total', { n }) }}
-          scroll={{ x: 900 }}
+          scroll={{ x: 1000 }}
         />
       </Card>
+      <UserEditModal
+        user={editing}
+        roles={roles.data?.items ?? []}
+        onClose={() => setEditing(null)}
+        onSaved={() => {
+          setEditing(null);
+          users.reload();
+        }}
+      />
+      <UserPasswordModal user={resetting} onClose={() => setResetting(null)} />
       <UserCreateModal
         open={creating}
         roles={roles.data?.items ?? []}

@@ -7,47 +7,25 @@ import { errorMessage } from '../api/errors';
 import { useAuth } from '../auth/context';
 import { PERM_CAMPAIGN_EDIT } from '../auth/me';
 import { useI18n } from '../i18n';
-import {
-  EventPicker,
-  Field,
-  lastDays,
-  QueryCard,
-  RangeField,
-  ResultCard,
-  RunButton,
-  useCatalogue,
-  useEventName,
-  useRun,
-  type DateRange,
-} from './common';
-import { CustomerFilterField } from './filters/CustomerFilterField';
+import { EventPicker, Field, useEventName } from './common';
 import { FunnelExclusionsField, FunnelGroupByField } from './filters/FunnelFields';
 import {
   clampExclusions,
-  customersComplete,
-  customersFromQuery,
-  customersToQuery,
   decodeGroup,
   encodeGroup,
   eventSpec,
   exclusionsFromQuery,
   exclusionsToQuery,
-  NO_CUSTOMER_FILTER,
   propertyFiltersComplete,
-  type CustomerFilterState,
   type ExclusionRow,
 } from './filters/filters';
 import { PropertyFiltersField } from './filters/PropertyFiltersField';
-import { useSavedAnalysis } from './saved/useSavedAnalysis';
+import { AnalysisLayout, useAnalysisPage } from './page';
 import { FunnelView } from './views/FunnelView';
 
 export default function FunnelPage() {
   const { t } = useI18n();
   const { can } = useAuth();
-  const catalogue = useCatalogue();
-  const name = useEventName(catalogue.data);
-  const [range, setRange] = useState<DateRange>(() => lastDays(30));
-  const [customers, setCustomers] = useState<CustomerFilterState>(NO_CUSTOMER_FILTER);
   const [steps, setSteps] = useState<EventSpec[]>([{ event: '' }, { event: '' }]);
   const [exclusions, setExclusions] = useState<ExclusionRow[]>([]);
   const [windowN, setWindowN] = useState(7);
@@ -55,29 +33,24 @@ export default function FunnelPage() {
   const [mode, setMode] = useState<FunnelMode>('ordered');
   // `attribute:<name>` or `property:<name>` (a property of the first step's event).
   const [groupBy, setGroupBy] = useState<string>();
-  const result = useRun(analyticsApi.funnel);
   const [dropStep, setDropStep] = useState<number>();
-  // Opening a saved analysis (?saved=<id>) puts its query back into the form.
-  const saved = useSavedAnalysis('funnel', (q: FunnelQuery) => {
-    setRange([q.date_from, q.date_to]);
-    setCustomers(customersFromQuery(q.customers));
+  const page = useAnalysisPage('funnel', analyticsApi.funnel, (q: FunnelQuery) => {
     setSteps(q.steps.map((s) => ({ event: s.event, filters: s.filters ?? [] })));
     setExclusions(exclusionsFromQuery(q.exclusions, q.steps.length));
     setWindowN(q.window);
     setUnit(q.window_unit);
     setMode(q.mode);
     setGroupBy(encodeGroup(q.group_by));
-  }, result.run);
+  });
+  const { catalogue, result } = page;
+  const name = useEventName(catalogue.data);
 
   const ready =
     steps.length >= 2 &&
     steps.every((s) => s.event && propertyFiltersComplete(s.filters)) &&
-    exclusions.every((x) => propertyFiltersComplete(x.filters)) &&
-    customersComplete(customers);
+    exclusions.every((x) => propertyFiltersComplete(x.filters));
   const query = (): FunnelQuery => ({
-    date_from: range[0],
-    date_to: range[1],
-    customers: customersToQuery(customers),
+    ...page.base,
     steps: steps.map((s) => eventSpec(s.event, s.filters, catalogue.data)),
     window: windowN,
     window_unit: unit,
@@ -100,74 +73,79 @@ export default function FunnelPage() {
 
   return (
     <>
-      <QueryCard actions={<RunButton onClick={() => result.run(query())} loading={result.loading} disabled={!ready} testId="funnel-run" />}>
-        <RangeField value={range} onChange={setRange} />
-        <CustomerFilterField catalogue={catalogue.data} value={customers} onChange={setCustomers} />
-        <Field label={t('an.funnel.steps')}>
-          <Space orientation="vertical" size={4}>
-            {steps.map((s, i) => (
-              <div key={i} className="mf-an-event-block">
-                <Space size={4}>
-                  <Typography.Text type="secondary" className="mf-num">
-                    {i + 1}.
-                  </Typography.Text>
-                  <EventPicker
-                    catalogue={catalogue.data}
-                    value={s.event}
-                    width={190}
-                    onChange={(event) => setStep(i, { event, filters: [] })}
-                    testId={`funnel-step-${i}`}
-                  />
-                  {steps.length > 2 && (
-                    <Button
-                      size="small"
-                      type="text"
-                      icon={<CloseOutlined />}
-                      aria-label={t('seg.remove')}
-                      onClick={() => removeStep(i)}
-                      data-testid={`funnel-step-remove-${i}`}
-                    />
-                  )}
-                </Space>
-                <PropertyFiltersField catalogue={catalogue.data} event={s.event} value={s.filters} onChange={(filters) => setStep(i, { filters })} index={i} />
-              </div>
-            ))}
-            {steps.length < 10 && (
-              <Button size="small" type="dashed" icon={<PlusOutlined />} onClick={() => setSteps([...steps, { event: '' }])} data-testid="funnel-add-step">
-                {t('an.funnel.addStep')}
-              </Button>
-            )}
-          </Space>
-        </Field>
-        <FunnelExclusionsField catalogue={catalogue.data} value={exclusions} onChange={setExclusions} steps={steps.length} mode={mode} />
-        <Field label={t('an.funnel.window')}>
-          <Space.Compact>
-            <InputNumber min={1} max={1440} value={windowN} onChange={(v) => setWindowN(v ?? 1)} style={{ width: 80 }} />
-            <Select
-              value={unit}
-              onChange={setUnit}
-              style={{ width: 90 }}
-              options={(['minute', 'hour', 'day'] as const).map((u) => ({ value: u, label: t(`an.unit.${u}`) }))}
-            />
-          </Space.Compact>
-        </Field>
-        <Field label={t('an.funnel.mode')}>
-          <span data-testid="funnel-mode" className="mf-cond-field">
-            <Select
-              value={mode}
-              onChange={setMode}
-              style={{ width: 130 }}
-              options={(['ordered', 'strict', 'any_order'] as const).map((m) => ({ value: m, label: t(`an.funnel.mode.${m}`) }))}
-            />
-          </span>
-        </Field>
-        <FunnelGroupByField catalogue={catalogue.data} firstEvent={steps[0]?.event} value={groupBy} onChange={setGroupBy} />
-      </QueryCard>
-      <ResultCard title={t('an.result')} error={result.error} hasData={!!data} loading={result.loading} model="funnel" query={result.query} saved={saved}>
+      <AnalysisLayout
+        page={page}
+        onRun={() => result.run(query())}
+        ready={ready}
+        runTestId="funnel-run"
+        fields={
+          <>
+            <Field label={t('an.funnel.steps')}>
+              <Space orientation="vertical" size={4}>
+                {steps.map((s, i) => (
+                  <div key={i} className="mf-an-event-block">
+                    <Space size={4}>
+                      <Typography.Text type="secondary" className="mf-num">
+                        {i + 1}.
+                      </Typography.Text>
+                      <EventPicker
+                        catalogue={catalogue.data}
+                        value={s.event}
+                        width={190}
+                        onChange={(event) => setStep(i, { event, filters: [] })}
+                        testId={`funnel-step-${i}`}
+                      />
+                      {steps.length > 2 && (
+                        <Button
+                          size="small"
+                          type="text"
+                          icon={<CloseOutlined />}
+                          aria-label={t('seg.remove')}
+                          onClick={() => removeStep(i)}
+                          data-testid={`funnel-step-remove-${i}`}
+                        />
+                      )}
+                    </Space>
+                    <PropertyFiltersField catalogue={catalogue.data} event={s.event} value={s.filters} onChange={(filters) => setStep(i, { filters })} index={i} />
+                  </div>
+                ))}
+                {steps.length < 10 && (
+                  <Button size="small" type="dashed" icon={<PlusOutlined />} onClick={() => setSteps([...steps, { event: '' }])} data-testid="funnel-add-step">
+                    {t('an.funnel.addStep')}
+                  </Button>
+                )}
+              </Space>
+            </Field>
+            <FunnelExclusionsField catalogue={catalogue.data} value={exclusions} onChange={setExclusions} steps={steps.length} mode={mode} />
+            <Field label={t('an.funnel.window')}>
+              <Space.Compact>
+                <InputNumber min={1} max={1440} value={windowN} onChange={(v) => setWindowN(v ?? 1)} style={{ width: 80 }} />
+                <Select
+                  value={unit}
+                  onChange={setUnit}
+                  style={{ width: 90 }}
+                  options={(['minute', 'hour', 'day'] as const).map((u) => ({ value: u, label: t(`an.unit.${u}`) }))}
+                />
+              </Space.Compact>
+            </Field>
+            <Field label={t('an.funnel.mode')}>
+              <span data-testid="funnel-mode" className="mf-cond-field">
+                <Select
+                  value={mode}
+                  onChange={setMode}
+                  style={{ width: 130 }}
+                  options={(['ordered', 'strict', 'any_order'] as const).map((m) => ({ value: m, label: t(`an.funnel.mode.${m}`) }))}
+                />
+              </span>
+            </Field>
+            <FunnelGroupByField catalogue={catalogue.data} firstEvent={steps[0]?.event} value={groupBy} onChange={setGroupBy} />
+          </>
+        }
+      >
         {data && (
           <FunnelView data={data} catalogue={catalogue.data} onSaveDropoffs={can(PERM_CAMPAIGN_EDIT) ? setDropStep : undefined} />
         )}
-      </ResultCard>
+      </AnalysisLayout>
       {dropStep !== undefined && result.query && (
         <DropoffModal query={result.query} step={dropStep} stepName={name(result.query.steps[dropStep - 1].event)} onClose={() => setDropStep(undefined)} />
       )}

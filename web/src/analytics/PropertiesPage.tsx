@@ -4,16 +4,8 @@ import { analyticsApi, ANALYTICS_ATTRIBUTES, type Dimension, type PropertiesQuer
 import type { Catalogue } from '../api/insight';
 import { useI18n } from '../i18n';
 import { attributeLabel } from '../insight/segments/labels';
-import { Field, QueryCard, ResultCard, RunButton, useCatalogue, useRun } from './common';
-import { CustomerFilterField } from './filters/CustomerFilterField';
-import {
-  customersComplete,
-  customersFromQuery,
-  customersToQuery,
-  NO_CUSTOMER_FILTER,
-  type CustomerFilterState,
-} from './filters/filters';
-import { useSavedAnalysis } from './saved/useSavedAnalysis';
+import { Field } from './common';
+import { AnalysisLayout, useAnalysisPage } from './page';
 import { PropertiesView } from './views/PropertiesView';
 
 const AGE_EDGES = [25, 35, 45, 55, 65];
@@ -67,36 +59,35 @@ function fromDimension(d: Dimension): string {
 
 export default function PropertiesPage() {
   const { t } = useI18n();
-  const catalogue = useCatalogue();
-  const [customers, setCustomers] = useState<CustomerFilterState>(NO_CUSTOMER_FILTER);
   const [d1, setD1] = useState<string>('a:tier');
   const [d2, setD2] = useState<string>();
-  const result = useRun(analyticsApi.properties);
-  const data = result.data;
-  const run = () =>
-    result.run({ dimensions: [d1, ...(d2 ? [d2] : [])].map(toDimension), customers: customersToQuery(customers), limit: 100 });
-  // Opening a saved analysis (?saved=<id>) puts its query back into the form.
-  const saved = useSavedAnalysis('properties', (q: PropertiesQuery) => {
-    setCustomers(customersFromQuery(q.customers));
+  const page = useAnalysisPage('properties', analyticsApi.properties, (q: PropertiesQuery) => {
     setD1(fromDimension(q.dimensions[0]));
     setD2(q.dimensions[1] ? fromDimension(q.dimensions[1]) : undefined);
-  }, result.run);
+  });
+  const { catalogue, result } = page;
+  const run = () =>
+    result.run({ dimensions: [d1, ...(d2 ? [d2] : [])].map(toDimension), customers: page.base.customers, limit: 100 });
   return (
-    <>
-      <QueryCard actions={<RunButton onClick={run} loading={result.loading} disabled={!customersComplete(customers)} testId="properties-run" />}>
-        <CustomerFilterField catalogue={catalogue.data} value={customers} onChange={setCustomers} />
-        <Field label={t('an.prop.dim1')}>
-          <DimensionPicker value={d1} onChange={(v) => v && setD1(v)} testId="properties-dim-0" catalogue={catalogue.data} />
-        </Field>
-        <Field label={t('an.prop.dim2')}>
-          <Space>
-            <DimensionPicker value={d2} onChange={setD2} allowClear testId="properties-dim-1" catalogue={catalogue.data} />
-          </Space>
-        </Field>
-      </QueryCard>
-      <ResultCard title={t('an.result')} error={result.error} hasData={!!data} loading={result.loading} model="properties" query={result.query} saved={saved}>
-        {data && <PropertiesView data={data} />}
-      </ResultCard>
-    </>
+    <AnalysisLayout
+      page={page}
+      onRun={run}
+      runTestId="properties-run"
+      dated={false}
+      fields={
+        <>
+          <Field label={t('an.prop.dim1')}>
+            <DimensionPicker value={d1} onChange={(v) => v && setD1(v)} testId="properties-dim-0" catalogue={catalogue.data} />
+          </Field>
+          <Field label={t('an.prop.dim2')}>
+            <Space>
+              <DimensionPicker value={d2} onChange={setD2} allowClear testId="properties-dim-1" catalogue={catalogue.data} />
+            </Space>
+          </Field>
+        </>
+      }
+    >
+      {result.data && <PropertiesView data={result.data} />}
+    </AnalysisLayout>
   );
 }

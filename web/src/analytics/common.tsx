@@ -1,13 +1,12 @@
 import { DownloadOutlined, PlayCircleOutlined, SaveOutlined } from '@ant-design/icons';
 import { App, Button, Card, DatePicker, Empty, Select, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useCallback, useRef, useState, type ReactNode } from 'react';
+import { Children, cloneElement, Fragment, isValidElement, useCallback, useId, useRef, useState, type ReactNode } from 'react';
 import { ANALYTICS_ATTRIBUTES } from '../api/analytics';
 import { exportAnalysisCsv, type AnalysisModel, type AnyQuery, type SavedAnalysis } from '../api/dashboards';
 import { errorMessage } from '../api/errors';
 import { catalogueApi, type Catalogue } from '../api/insight';
 import { ErrorAlert } from '../common/ErrorAlert';
-import { downloadCsv, type CsvCell } from '../common/csv';
 import { useApi } from '../common/useApi';
 import { useI18n } from '../i18n';
 import { attributeLabel, eventLabel } from '../insight/segments/labels';
@@ -62,12 +61,23 @@ export function RangeField({ value, onChange }: { value: DateRange; onChange: (r
   );
 }
 
-/** A labelled control of a query form. */
+/**
+ * A labelled control of a query form. The label is a real `<label>` tied to the control (its id is passed down
+ * unless it has one) and names the field's group too, so screen readers announce every query input by name.
+ */
 export function Field({ label, children }: { label: ReactNode; children: ReactNode }) {
+  const auto = useId();
+  const only = Children.count(children) === 1 && isValidElement<{ id?: string }>(children) && children.type !== Fragment
+    ? children
+    : null;
+  const controlId = only ? (only.props.id ?? `${auto}-control`) : undefined;
+  const labelId = `${auto}-label`;
   return (
-    <div className="mf-an-field">
-      <div className="mf-an-label">{label}</div>
-      {children}
+    <div className="mf-an-field" role="group" aria-labelledby={labelId}>
+      <label className="mf-an-label" id={labelId} htmlFor={controlId}>
+        {label}
+      </label>
+      {only && !only.props.id ? cloneElement(only, { id: controlId }) : children}
     </div>
   );
 }
@@ -181,8 +191,7 @@ export function QueryCard({ children, actions }: { children: ReactNode; actions:
 /**
  * The result area: error, "run a query" hint, or the chart and table. With the `model` and the `query` that
  * produced the shown result it offers 保存分析 (save / pin to a dashboard) and a CSV export the server builds
- * and audits. `saved` is the analysis the page was opened from (`?saved=<id>`), if any. Results that are not one
- * of the analysis models (MAU/AUM) may still pass `csv`, a table the browser writes itself.
+ * and audits. `saved` is the analysis the page was opened from (`?saved=<id>`), if any.
  */
 export function ResultCard({
   title,
@@ -192,7 +201,6 @@ export function ResultCard({
   model,
   query,
   saved,
-  csv,
   extra,
   children,
 }: {
@@ -203,7 +211,6 @@ export function ResultCard({
   model?: AnalysisModel;
   query?: AnyQuery;
   saved?: SavedLoad;
-  csv?: () => { name: string; header: string[]; rows: CsvCell[][] };
   extra?: ReactNode;
   children: ReactNode;
 }) {
@@ -215,13 +222,7 @@ export function ResultCard({
   const loaded = savedNow ?? saved?.analysis;
   const ready = hasData && !!model && !!query;
   const exportCsv = async () => {
-    if (!model || !query) {
-      if (csv) {
-        const { name, header, rows } = csv();
-        downloadCsv(name, header, rows);
-      }
-      return;
-    }
+    if (!model || !query) return;
     setExporting(true);
     try {
       await exportAnalysisCsv(model, query);
@@ -254,7 +255,7 @@ export function ResultCard({
               {t('dash.save.button')}
             </Button>
           )}
-          {(ready || (csv && hasData)) && (
+          {ready && (
             <Button size="small" icon={<DownloadOutlined />} loading={exporting} onClick={exportCsv} data-testid="an-export-csv">
               {t('an.exportCsv')}
             </Button>
@@ -284,6 +285,3 @@ export function Stat({ label, value }: { label: ReactNode; value: ReactNode }) {
     </div>
   );
 }
-
-export const csvName = (model: string, range?: DateRange) =>
-  `${model}${range ? `_${range[0]}_${range[1]}` : ''}.csv`;

@@ -268,15 +268,25 @@ export interface MauAumRow {
   org_code: string;
   org_name: string | null;
   customers: number;
-  mau: number;
+  /** null: the bank recorded no event in the month (no data, drawn as a gap), not zero active customers. */
+  mau: number | null;
   active_rate: number | null;
   /** null: no AUM snapshot in the month (no data, drawn as a gap), not zero assets. */
   aum: number | null;
-  net_inflow: number;
+  /** null: no transaction recorded in the month (no data). */
+  net_inflow: number | null;
+}
+/** Which days of a month have any data, bank-wide; `partial`: only part of the month is covered. */
+export interface MauAumMonth {
+  month: string;
+  first_day: string | null;
+  last_day: string | null;
+  partial: boolean;
 }
 export interface MauAumResult {
   rows: MauAumRow[];
   totals: MauAumRow[];
+  months?: MauAumMonth[];
 }
 
 const post =

@@ -14,6 +14,8 @@ import type {
   IntervalResult,
   LtvQuery,
   LtvResult,
+  MauAumQuery,
+  MauAumResult,
   PathsQuery,
   PathsResult,
   PropertiesQuery,
@@ -38,8 +40,15 @@ export interface AnalysisModels {
   properties: { query: PropertiesQuery; result: PropertiesResult };
   ltv: { query: LtvQuery; result: LtvResult };
   rfm: { query: RfmQuery; result: RfmResult };
+  'mau-aum': { query: MauAumQuery; result: MauAumResult };
 }
 export type AnalysisModel = keyof AnalysisModels;
+
+/** The console page of a model, opening a saved analysis when `savedId` is given. */
+export function analysisPath(model: AnalysisModel, savedId?: number): string {
+  const page = model === 'mau-aum' ? '/monitor/mau-aum' : `/analytics/${model}`;
+  return savedId === undefined ? page : `${page}?saved=${savedId}`;
+}
 export type QueryOf<M extends AnalysisModel> = AnalysisModels[M]['query'];
 export type ResultOf<M extends AnalysisModel> = AnalysisModels[M]['result'];
 /** Any model's query as the API stores it (the contract of `model` validates it). */

@@ -132,7 +132,9 @@ export interface ChurnCustomer {
   name: string | null;
   phone: string | null;
   org_code: string;
+  org_name?: string | null;
   rm_id: string | null;
+  rm_name?: string | null;
   tier: string | null;
   aum: number | null;
   risk: string;

@@ -153,6 +153,11 @@ export interface UserCreate {
 
 export interface UserUpdate {
   active?: boolean;
+  display_name?: string;
+  role?: string;
+  org_code?: string;
+  /** A new password set by an admin (same rules as at creation). */
+  password?: string;
 }
 
 export interface Role {

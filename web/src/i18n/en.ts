@@ -3,6 +3,8 @@ import { enAnFilters } from './parts/anfilters';
 import { enAlerts } from './parts/alerts';
 import { enTagEditor } from './parts/tageditor';
 import { enFlows } from './parts/flows';
+import { enWalk } from './parts/walk';
+import { enAdmin2 } from './parts/admin2';
 import type { MessageKey } from './zh';
 
 /** English dictionary. Every key of zh must exist here (checked by the compiler). */
@@ -704,6 +706,7 @@ export const en: Record<MessageKey, string> = {
   'an.model.properties': 'Properties',
   'an.model.ltv': 'LTV',
   'an.model.rfm': 'RFM',
+  'an.model.mau-aum': 'MAU/AUM dual track',
   'an.model.trends.desc': 'Event counts, customers and property aggregates over time, against the previous period',
   'an.model.funnel.desc': 'Customers completing each step in order within the conversion window',
   'an.model.retention.desc': 'Share of each cohort coming back in later periods',
@@ -931,4 +934,6 @@ export const en: Record<MessageKey, string> = {
   ...enAlerts,
   ...enTagEditor,
   ...enFlows,
+  ...enWalk,
+  ...enAdmin2,
 };

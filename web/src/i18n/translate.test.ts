@@ -27,6 +27,12 @@ describe('translate', () => {
     expect(interpolate('{a} and {b}', { a: 1 })).toBe('1 and {b}');
   });
 
+  it('groups the thousands of counts but not of ids or decimals', () => {
+    expect(interpolate('共 {n} 条', { n: 20000 })).toBe('共 20,000 条');
+    expect(interpolate('客群 #{id}', { id: 12345 })).toBe('客群 #12345');
+    expect(interpolate('{r}%', { r: 1234.5 })).toBe('1234.5%');
+  });
+
   it('translates the real dictionaries', () => {
     expect(translate('zh', 'notBuilt.title')).toBe('该模块尚在建设中，暂未上线');
     expect(translate('en', 'notBuilt.title')).toBe('This module is not built yet');

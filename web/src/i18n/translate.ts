@@ -16,11 +16,16 @@ export function normalizeLang(value: string | null | undefined): Lang {
   return value.toLowerCase().startsWith('en') ? 'en' : 'zh';
 }
 
+/** A placeholder value as shown: counts get thousands separators (共 20,000 条), ids stay as they are. */
+function showParam(name: string, value: string | number): string {
+  return typeof value === 'number' && Number.isInteger(value) && name !== 'id' ? value.toLocaleString('en-US') : String(value);
+}
+
 /** Replaces `{name}` placeholders; unknown placeholders are left as they are. */
 export function interpolate(template: string, params?: Params): string {
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+    Object.prototype.hasOwnProperty.call(params, name) ? showParam(name, params[name]) : whole,
   );
 }
 

@@ -3,6 +3,8 @@ import { zhAnFilters } from './parts/anfilters';
 import { zhAlerts } from './parts/alerts';
 import { zhTagEditor } from './parts/tageditor';
 import { zhFlows } from './parts/flows';
+import { zhWalk } from './parts/walk';
+import { zhAdmin2 } from './parts/admin2';
 
 /** Chinese (zh-CN) dictionary: the source of truth for message keys. */
 export const zh = {
@@ -703,6 +705,7 @@ export const zh = {
   'an.model.properties': '属性分析',
   'an.model.ltv': 'LTV',
   'an.model.rfm': 'RFM',
+  'an.model.mau-aum': 'MAU/AUM 双轨',
   'an.model.trends.desc': '事件的次数、人数与属性统计随时间的变化，可与上一周期对比',
   'an.model.funnel.desc': '客户在转化窗口内依次完成各步骤的人数与转化率',
   'an.model.retention.desc': '按初始行为分组的客户在之后各周期回访的比例',
@@ -930,6 +933,8 @@ export const zh = {
   ...zhAlerts,
   ...zhTagEditor,
   ...zhFlows,
+  ...zhWalk,
+  ...zhAdmin2,
 } as const;
 
 export type MessageKey = keyof typeof zh;

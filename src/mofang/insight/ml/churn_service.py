@@ -213,6 +213,9 @@ def get_churn(*, platform: Platform, session: Session, who: Principal) -> ChurnR
     )
 
 
+RM_JOIN = "FROM customers c LEFT JOIN relationship_managers rm ON rm.rm_id = c.rm_id"
+
+
 def churn_customers(*, platform: Platform, session: Session, who: Principal, level: str, limit: int, offset: int
                     ) -> ChurnCustomerPage:
     """The warning list: customers at a risk level inside the viewer's scope, highest score first, masked."""
@@ -234,11 +237,15 @@ def churn_customers(*, platform: Platform, session: Session, who: Principal, lev
     total = int(platform.store.scalar(f"SELECT count(*) {body}", params.values) or 0)
     lim, off = params(limit).sql("duckdb"), params(offset).sql("duckdb")
     rows = platform.store.query(
-        f"""SELECT c.customer_id, c.name, c.phone_masked, c.org_code, c.rm_id, c.tier, c.aum, r.value AS risk,
-                   s.num AS score {body} ORDER BY s.num DESC NULLS LAST, c.customer_id LIMIT {lim} OFFSET {off}""",
+        f"""SELECT c.customer_id, c.name, c.phone_masked, c.org_code, c.rm_id, rm.name AS rm_name, c.tier, c.aum,
+                   r.value AS risk, s.num AS score {body.replace("FROM customers c", RM_JOIN, 1)}
+                   ORDER BY s.num DESC NULLS LAST, c.customer_id LIMIT {lim} OFFSET {off}""",
         params.values)
+    # Branch staff act on the list by outlet and RM name, as on Customer 360, not by internal codes.
+    orgs = gov.org_names(session=session)
     items = [ChurnCustomer(customer_id=r["customer_id"], name=mask_name(r["name"]), phone=r["phone_masked"],
-                           org_code=r["org_code"], rm_id=r["rm_id"], tier=r["tier"], aum=r["aum"], risk=r["risk"],
+                           org_code=r["org_code"], org_name=orgs.get(r["org_code"]), rm_id=r["rm_id"],
+                           rm_name=r["rm_name"], tier=r["tier"], aum=r["aum"], risk=r["risk"],
                            score=float(r["score"] or 0.0)) for r in rows]
     return ChurnCustomerPage(items=items, total=total,
                              day=date.fromisoformat(scored.value["day"]) if scored else None)

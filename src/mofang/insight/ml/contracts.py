@@ -189,7 +189,9 @@ class ChurnCustomer(BaseModel):
     name: str | None
     phone: str | None
     org_code: str
+    org_name: str | None = None
     rm_id: str | None
+    rm_name: str | None = None
     tier: str | None
     aum: float | None
     risk: str

@@ -59,7 +59,7 @@ def _num(x: float) -> str:
 
 
 def step_text(col: Column, threshold: float, greater: bool) -> str:
-    """One split in plain Chinese, e.g. 年龄 ≤ 29, 性别 = 女, 近30天登录次数 ≥ 3."""
+    """One split in plain Chinese, e.g. 年龄 ≤ 29, 性别 = 女, 近30天登录次数 ≥ 3, 资产余额AUM > 50,000 元."""
     key, value = col
     f = F.parse(key)
     assert f is not None
@@ -71,7 +71,9 @@ def step_text(col: Column, threshold: float, greater: bool) -> str:
         return f"{name} > {threshold * 100:.1f}%" if greater else f"{name} ≤ {threshold * 100:.1f}%"
     if _is_integer(key):
         return f"{name} ≥ {math.floor(threshold) + 1}" if greater else f"{name} ≤ {math.floor(threshold)}"
-    return f"{name} > {_num(threshold)}" if greater else f"{name} ≤ {_num(threshold)}"
+    # Amounts carry their unit: a bank user reads "≤ 8,500" as a count unless told it is yuan.
+    unit = " 元" if key == "aum" or f.source in ("txn", "holding") else ""
+    return f"{name} > {_num(threshold)}{unit}" if greater else f"{name} ≤ {_num(threshold)}{unit}"
 
 
 def nodes(model: DecisionTreeClassifier, columns: list[Column], *, train: tuple[np.ndarray, np.ndarray],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -333,6 +334,7 @@ def evaluate_dynamic(*, platform: Platform, day: date) -> dict[int, int]:
     with platform.metadata.session() as session:
         segs = [s for s in repo.segments(session) if s.kind == "dynamic"]
         ctx = context(platform=platform, session=session, who=None, tree=None, today=day, extra=segs)
+        ctx = dataclasses.replace(ctx, past=day < today_of(platform))  # a past day's balances, not today's
         for seg in segs:
             params = Params()
             tree = CONDITION.validate_python(seg.definition)

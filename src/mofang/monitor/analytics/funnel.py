@@ -119,39 +119,43 @@ def build_groups(q: FunnelQuery, *, where: exp.Expression | None, params: Params
     return query.where(where) if where is not None else query
 
 
-# (customer code, second) packed in one int64 for the semi-join: seconds stay below 2^32 (at most 731 days
-# of range plus a 1440-day window is under 2^28 seconds).
-PAIR = 1 << 32
+# The (customer code, start second) pairs the pass found, registered on the cursor as an in-memory table for
+# the value lookup to join on: a million customers would make a bound list far too slow and large.
+STARTS = "mofang_funnel_starts"
 
 
-def start_keys(pc: PerCustomer) -> list[int]:
-    """Packed (customer code, start second) of the customers whose deepest attempt has a first-step start."""
+def start_pairs(pc: PerCustomer) -> dict[str, np.ndarray]:
+    """Columns `code` and `t` of the customers whose deepest attempt has a first-step start (for `STARTS`)."""
     assert pc.start is not None
     ok = pc.start >= 0
-    return [int(k) for k in pc.codes[ok].astype(np.int64) * PAIR + pc.start[ok]]
+    return {"code": pc.codes[ok].astype(np.int64), "t": pc.start[ok].astype(np.int64)}
 
 
-def build_start_values(q: FunnelQuery, keys: list[int], *, params: Params) -> exp.Select:
-    """Customer code -> the group-by property of its first-step events at its start second (smallest text)."""
+def build_start_values(q: FunnelQuery, *, params: Params) -> exp.Select:
+    """Customer code -> the group-by property of its first-step events at its start second (smallest text).
+
+    Joins the `STARTS` table (from `start_pairs`), which the caller registers while the query runs.
+    """
     assert q.group_by is not None
     start, end = utc_bounds(q.date_from, q.date_to)
     since = exp.Sub(this=exp.func("epoch_us", col("ts", "e")), expression=params(_us(start)))
     seconds = exp.IntDiv(this=exp.paren(since), expression=exp.Literal.number(US))
     code = col("rowid", "c")
-    packed = exp.Add(this=exp.Mul(this=code, expression=exp.Literal.number(PAIR)), expression=exp.paren(seconds))
     value = exp.Cast(this=prop(q.group_by.name, "e"), to=exp.DataType.build("VARCHAR"))
     conds: list[exp.Expression | None] = [
         event_condition(params, q.steps[0], table="e", field="steps[0]"),
         exp.GTE(this=col("ts", "e"), expression=params(start)),
         exp.LT(this=col("ts", "e"), expression=params(end + timedelta(seconds=q.window_seconds()))),
-        # Only the customers and seconds the pass found (they are already in scope and the filter).
-        exp.In(this=packed, query=exp.Subquery(this=sqlglot.select(exp.Explode(this=params(keys))))),
     ]
+    # Only the customers and seconds the pass found (they are already in scope and the filter).
+    on_start = exp.and_(exp.EQ(this=col("code", "s"), expression=code.copy()),
+                        exp.EQ(this=col("t", "s"), expression=seconds))
     return (
         sqlglot.select(exp.alias_(code.copy(), "code"), exp.alias_(exp.func("min", value), "grp"))
         .from_(exp.alias_(exp.to_table("events"), "e", table=True))
         .join(exp.alias_(exp.to_table("customers"), "c", table=True),
               on=exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "e")))
+        .join(exp.alias_(exp.to_table(STARTS), "s", table=True), on=on_start)
         .where(and_(*conds))
         .group_by(code.copy())
     )

@@ -110,12 +110,13 @@ def funnel_analysis(*, platform: Platform, who: Principal, query: FunnelQuery) -
     pc = _funnel_pass(platform, who, query)
     groups = None
     if query.group_by is not None and query.group_by.kind == "property":
-        keys = funnel.start_keys(pc)
+        pairs = funnel.start_pairs(pc)
         groups = {}
-        if keys:
+        if len(pairs["code"]):
             params = Params()
-            built = funnel.build_start_values(query, keys, params=params)
-            groups = {int(r["code"]): r["grp"] for r in repo.rows(platform.store, built, params)}
+            built = funnel.build_start_values(query, params=params)
+            groups = {int(r["code"]): r["grp"]
+                      for r in repo.rows(platform.store, built, params, tables={funnel.STARTS: pairs})}
     elif query.group_by is not None:
         params = Params()
         built = funnel.build_groups(query, where=_where(platform, who, query.customers, params), params=params)

@@ -22,7 +22,8 @@ Column names are stable English snake_case (machines read these files); an empty
 - rfm: one row per RFM class — `segment`, `label`, `customers`, `avg_recency_days`, `avg_frequency`,
   `avg_monetary`.
 - mau-aum: one row per (month, org), then the month's total rows with `level` = `total` — `level`, `month`,
-  `org_code`, `org_name`, `customers`, `mau`, `active_rate`, `aum` (empty: no snapshot that month), `net_inflow`.
+  `org_code`, `org_name`, `customers`, `mau`, `active_rate`, `aum` (empty: no snapshot that month), `net_inflow`,
+  `first_day_with_data`, `last_day_with_data`, `partial_month` (data covers only part of the month).
 """
 
 from __future__ import annotations
@@ -149,7 +150,18 @@ def rfm(r: RfmResult) -> Table:
 
 
 def mau_aum(r: MauAumResult) -> Table:
-    """One row per month and child org, then the bank-wide total of each month."""
-    header = ["level", "month", "org_code", "org_name", "customers", "mau", "active_rate", "aum", "net_inflow"]
-    return header, [[level, x.month, x.org_code, x.org_name, x.customers, x.mau, x.active_rate, x.aum, x.net_inflow]
+    """One row per month and child org, then the bank-wide total of each month, with the month's data coverage."""
+    header = ["level", "month", "org_code", "org_name", "customers", "mau", "active_rate", "aum", "net_inflow",
+              "first_day_with_data", "last_day_with_data", "partial_month"]
+    cover = {m.month: m for m in r.months}
+
+    def coverage(month: str) -> list[Cell]:
+        m = cover.get(month)
+        if m is None:
+            return [None, None, None]
+        return [m.first_day.isoformat() if m.first_day else None, m.last_day.isoformat() if m.last_day else None,
+                m.partial]
+
+    return header, [[level, x.month, x.org_code, x.org_name, x.customers, x.mau, x.active_rate, x.aum, x.net_inflow,
+                     *coverage(x.month)]
                     for level, rows in (("org", r.rows), ("total", r.totals)) for x in rows]

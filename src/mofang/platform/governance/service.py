@@ -97,29 +97,44 @@ def create_user(*, session: Session, data: UserCreate, actor: str | None, ip: st
 def update_user(
     *, session: Session, user_id: int, data: UserUpdate, actor: str | None, ip: str | None = None
 ) -> UserRead:
-    """Change a user's role, org, name, password or active flag; audited."""
+    """Change a user's role, org, name, password or active flag; audited (a password reset on its own entry)."""
     u = repo.user(session, user_id)
     if u is None:
         raise NotFound(f"user {user_id} not found")
+    if data.role is not None and data.role not in ROLES:
+        raise Invalid(f"unknown role '{data.role}'", field="role")
+    if data.org_code is not None and repo.org(session, data.org_code) is None:
+        raise Invalid(f"unknown org code '{data.org_code}'", field="org_code")
+    _keep_an_admin(session, u, data)
     changes: dict[str, Any] = {}
-    if data.role is not None:
-        if data.role not in ROLES:
-            raise Invalid(f"unknown role '{data.role}'", field="role")
-        u.role = changes["role"] = data.role
-    if data.org_code is not None:
-        if repo.org(session, data.org_code) is None:
-            raise Invalid(f"unknown org code '{data.org_code}'", field="org_code")
-        u.org_code = changes["org_code"] = data.org_code
-    if data.display_name is not None:
-        u.display_name = changes["display_name"] = data.display_name
-    if data.active is not None:
-        u.active = changes["active"] = data.active
+    before: dict[str, Any] = {}
+    name = None if data.display_name is None else (data.display_name.strip() or u.username)
+    for attr, value in (("role", data.role), ("org_code", data.org_code), ("display_name", name),
+                        ("active", data.active)):
+        if value is not None and getattr(u, attr) != value:
+            before[attr] = getattr(u, attr)
+            changes[attr] = value
+            setattr(u, attr, value)
+    if changes:
+        record(session=session, username=actor, action="user.update", target_type="user", target_id=u.username,
+               detail={**changes, "before": before}, ip=ip)
     if data.password is not None:
         u.password_hash = hash_password(data.password)
-        changes["password"] = "changed"
-    record(session=session, username=actor, action="user.update", target_type="user", target_id=u.username,
-           detail=changes, ip=ip)
+        record(session=session, username=actor, action="user.password_reset", target_type="user",
+               target_id=u.username, detail={}, ip=ip)
     return _user_read(u, org_names(session=session))
+
+
+def _keep_an_admin(session: Session, u: User, data: UserUpdate) -> None:
+    """Refuse a change that would leave no active administrator: nobody could manage users any more."""
+    demoted = data.role is not None and data.role != "admin"
+    disabled = data.active is False
+    if u.role != "admin" or not u.active or not (demoted or disabled):
+        return
+    if any(x.id != u.id and x.role == "admin" and x.active for x in repo.users(session)):
+        return
+    field = "active" if disabled else "role"
+    raise Conflict(f"'{u.username}' is the last active administrator; appoint another one first", field=field)
 
 
 def list_users(*, session: Session) -> list[UserRead]:

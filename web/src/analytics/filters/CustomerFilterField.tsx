@@ -55,6 +55,7 @@ export function CustomerFilterField({
     tag: tagName,
     segment: segmentName,
     more: (n) => t('anf.more', { n }),
+    pending: t('walk.conditionPending'),
   });
   const complete = customersComplete(value);
 
@@ -101,7 +102,8 @@ export function CustomerFilterField({
             <span data-testid={`an-customers-attr-${i}-op`} className="mf-cond-field">
               <Select
                 size="small"
-                value={a.op}
+                // No operator code (eq) before an attribute is chosen: the operators depend on it.
+                value={a.attribute ? a.op : undefined}
                 disabled={!a.attribute}
                 style={{ width: 100 }}
                 popupMatchSelectWidth={false}

@@ -113,6 +113,12 @@ describe('customers ↔ query', () => {
     expect(summarizeCustomers(state, labels)).toBe('省份 等于 广东省；开户日期 介于 2024-01-01 ~ 2024-12-31 等 4 项');
     expect(summarizeCustomers({ ...NO_CUSTOMER_FILTER, tags: [state.tags[1]], segment_ids: ['7'] }, labels)).toBe('lifecycle=成熟期；私行客群');
   });
+
+  it('names a condition still being filled in, never a bare operator', () => {
+    const pending = { ...labels, pending: '待选择' };
+    expect(summarizeCustomers({ ...NO_CUSTOMER_FILTER, attributes: [{ attribute: '', op: 'eq', value: null }] }, pending)).toBe('待选择');
+    expect(summarizeCustomers({ ...NO_CUSTOMER_FILTER, tags: [{ tag: '', value: null }] }, pending)).toBe('待选择');
+  });
 });
 
 describe('event property filters', () => {

@@ -179,13 +179,17 @@ export interface SummaryLabels {
   tag: (key: string) => string;
   segment: (id: string) => string;
   more: (n: number) => string;
+  /** A condition still being filled in (no attribute or tag chosen yet), instead of a bare operator. */
+  pending?: string;
 }
 
 /** One line naming the chosen customers: the first conditions in words, then "+N". */
 export function summarizeCustomers(s: CustomerFilterState, l: SummaryLabels, shown = 2): string {
   const parts = [
-    ...s.attributes.map((a) => [l.attribute(a.attribute), l.op(a.op), formatValue(a.op, a.value)].filter(Boolean).join(' ')),
-    ...s.tags.map((t) => (t.value ? `${l.tag(t.tag)}=${t.value}` : l.tag(t.tag))),
+    ...s.attributes.map((a) =>
+      a.attribute ? [l.attribute(a.attribute), l.op(a.op), formatValue(a.op, a.value)].filter(Boolean).join(' ') : (l.pending ?? '…'),
+    ),
+    ...s.tags.map((t) => (!t.tag ? (l.pending ?? '…') : t.value ? `${l.tag(t.tag)}=${t.value}` : l.tag(t.tag))),
     ...s.segment_ids.map((id) => l.segment(id)),
   ];
   if (parts.length === 0) return l.all;

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { savedApi, type AnalysisModel, type QueryOf, type SavedAnalysis } from '../../api/dashboards';
+import { analysisPath, savedApi, type AnalysisModel, type QueryOf, type SavedAnalysis } from '../../api/dashboards';
 import { resolveQuery, savedIdOf } from './range';
 
 export interface SavedLoad {
@@ -41,7 +41,7 @@ export function useSavedAnalysis<M extends AnalysisModel>(
       (analysis) => {
         if (ctrl.signal.aborted) return;
         if (analysis.model !== model) {
-          navigate(`/analytics/${analysis.model}?saved=${analysis.id}`, { replace: true });
+          navigate(analysisPath(analysis.model, analysis.id), { replace: true });
           return;
         }
         const query = resolveQuery(analysis.query as QueryOf<M>, analysis.range);

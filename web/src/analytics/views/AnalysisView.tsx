@@ -5,6 +5,7 @@ import type {
   IntervalResult,
   LtvQuery,
   LtvResult,
+  MauAumResult,
   PathsResult,
   PropertiesResult,
   RetentionQuery,
@@ -20,6 +21,7 @@ import { DistributionView } from './DistributionView';
 import { FunnelView } from './FunnelView';
 import { IntervalView } from './IntervalView';
 import { LtvView } from './LtvView';
+import { MauAumView } from './MauAumView';
 import { PathsView } from './PathsView';
 import { PropertiesView } from './PropertiesView';
 import { RetentionView } from './RetentionView';
@@ -51,6 +53,8 @@ export function AnalysisView({ run, catalogue, compact }: { run: SavedRun; catal
       return <LtvView data={data as LtvResult} query={run.query as LtvQuery} compact={compact} />;
     case 'rfm':
       return <RfmView data={data as RfmResult} compact={compact} />;
+    case 'mau-aum':
+      return <MauAumView data={data as MauAumResult} compact={compact} />;
     default: {
       // A model this console does not know yet draws nothing rather than breaking the whole dashboard.
       const unknown: never = model;

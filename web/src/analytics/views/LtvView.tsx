@@ -9,7 +9,10 @@ import { num } from '../common';
 export function LtvView({ data, query, compact }: { data: LtvResult; query: LtvQuery; compact?: boolean }) {
   const { t, lang } = useI18n();
   const n = query.months + 1;
-  const cohorts = data.cohorts.slice(-12);
+  // Cohorts opened before the first AUM snapshot have no observed value: no empty lines in the chart for them.
+  const observed = data.cohorts.filter((c) => c.values.some((v) => v != null));
+  const cohorts = observed.slice(-12);
+  const cohortName = (c: string) => c.slice(0, 7);
   const month = (i: number) => t('an.ltv.month', { n: i });
   const option: ChartOption = {
     grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
@@ -17,12 +20,13 @@ export function LtvView({ data, query, compact }: { data: LtvResult; query: LtvQ
     legend: { top: 0, type: 'scroll' },
     xAxis: { type: 'category', data: Array.from({ length: n }, (_, i) => month(i)) },
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatMoneyShort(v, lang) }, splitLine: { lineStyle: { type: 'dashed' } } },
-    series: cohorts.map((c) => ({ type: 'line' as const, name: c.cohort, data: c.values, smooth: true, connectNulls: false })),
+    series: cohorts.map((c) => ({ type: 'line' as const, name: cohortName(c.cohort), data: c.values, smooth: true, connectNulls: false })),
   };
   return (
     <>
       <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
         {t('an.ltv.hint')}
+        {observed.length < data.cohorts.length && t('walk.ltvUnobserved')}
       </Typography.Paragraph>
       <EChart option={option} height={compact ? 280 : 340} testId="ltv-chart" />
       {!compact && (
@@ -32,16 +36,17 @@ export function LtvView({ data, query, compact }: { data: LtvResult; query: LtvQ
           rowKey="cohort"
           dataSource={data.cohorts}
           pagination={false}
-          scroll={{ x: 200 + n * 90 }}
+          scroll={{ x: 200 + n * 100 }}
           columns={[
-            { title: t('an.ret.cohort'), dataIndex: 'cohort', fixed: 'left', width: 100 },
+            { title: t('an.ret.cohort'), dataIndex: 'cohort', fixed: 'left', width: 100, render: cohortName },
             { title: t('an.customersAxis'), dataIndex: 'customers', align: 'right', width: 80, render: (v: number) => num(v) },
             ...Array.from({ length: n }, (_, i) => ({
               title: month(i),
               key: `m${i}`,
               align: 'right' as const,
-              width: 90,
-              render: (_: unknown, c: { values: (number | null)[] }) => (c.values[i] == null ? '' : formatMoneyShort(c.values[i]!, lang)),
+              width: 100,
+              // Per-customer values are small: yuan with cents and the ¥ sign, so the unit is never in doubt.
+              render: (_: unknown, c: { values: (number | null)[] }) => (c.values[i] == null ? '' : formatMoney(c.values[i]!)),
             })),
           ]}
         />

@@ -13,7 +13,7 @@ export function RfmView({ data, compact }: { data: RfmResult; compact?: boolean 
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: { type: 'value', splitLine: { lineStyle: { type: 'dashed' } } },
     yAxis: { type: 'category', inverse: true, data: data.segments.map((s) => s.label) },
-    series: [{ type: 'bar', name: t('an.customersAxis'), data: data.segments.map((s) => s.customers), barMaxWidth: 18, label: { show: true, position: 'right' } }],
+    series: [{ type: 'bar', name: t('an.customersAxis'), data: data.segments.map((s) => s.customers), barMaxWidth: 18, label: { show: true, position: 'right', formatter: (p) => num(Number(p.value)) } }],
   };
   const max = Math.max(1, ...data.grid.flat());
   const heat: ChartOption = {
@@ -27,7 +27,7 @@ export function RfmView({ data, compact }: { data: RfmResult; compact?: boolean 
         type: 'heatmap',
         name: t('an.customersAxis'),
         data: data.grid.flatMap((row, r) => row.map((v, f) => [f, r, v])),
-        label: { show: true },
+        label: { show: true, formatter: (p) => num(Number((p.value as number[])[2])) },
       },
     ],
   };

@@ -53,7 +53,7 @@ export default function CustomerListPage() {
     {
       title: t('customers.col.customerId'),
       dataIndex: 'customer_id',
-      width: 150,
+      width: 120,
       fixed: 'left',
       render: (id: string) => (
         <Link to={`/insight/customers/${encodeURIComponent(id)}`} className="mf-mono">
@@ -104,6 +104,8 @@ export default function CustomerListPage() {
       dataIndex: 'aum',
       width: 150,
       align: 'right',
+      // The list is sorted by AUM: keep it in view on a 1366-wide screen instead of behind a horizontal scroll.
+      fixed: 'right',
       render: (v: number | null) => <span className="mf-num">{formatMoney(v)}</span>,
     },
   ];

@@ -16,7 +16,8 @@ export function EventTimelineCard({ customerId, initial }: { customerId: string;
   const { message } = App.useApp();
   const [events, setEvents] = useState<CustomerEvent[]>(initial);
   const [loading, setLoading] = useState(false);
-  const [exhausted, setExhausted] = useState(false);
+  // A customer with no recent event has no older one either: no "load more" under an empty timeline.
+  const [exhausted, setExhausted] = useState(initial.length === 0);
 
   // The events endpoint takes only `limit`, so "more" asks for a longer list and replaces ours.
   const loadMore = async () => {
@@ -74,7 +75,7 @@ export function EventTimelineCard({ customerId, initial }: { customerId: string;
           })}
         />
       )}
-      <div style={{ textAlign: 'center' }}>
+      <div style={{ textAlign: 'center', display: events.length === 0 ? 'none' : undefined }}>
         {exhausted ? (
           <Typography.Text type="secondary">{t('events.noMore')}</Typography.Text>
         ) : (

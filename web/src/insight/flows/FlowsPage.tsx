@@ -6,7 +6,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { errorMessage } from '../../api/errors';
-import { catalogueApi, segmentsApi, type SegmentRead } from '../../api/insight';
+import { catalogueApi, segmentsApi, tagsApi, type SegmentRead } from '../../api/insight';
 import { flowsApi, type FlowCell, type FlowRead, type FlowTiering } from '../../api/ml';
 import { useAuth } from '../../auth/context';
 import { PERM_CAMPAIGN_EDIT } from '../../auth/me';
@@ -38,6 +38,12 @@ const FMT = 'YYYY-MM-DD';
 interface Row {
   source: string;
   startSize: number;
+}
+
+/** The latest two distinct days of a tag's history, oldest first (undefined when fewer than two). */
+function latestPair(days: string[]): [string, string] | undefined {
+  const uniq = [...new Set(days)].sort();
+  return uniq.length >= 2 ? [uniq[uniq.length - 2], uniq[uniq.length - 1]] : undefined;
 }
 
 function tieringOf(q: FlowQuery): FlowTiering {
@@ -98,6 +104,28 @@ export default function FlowsPage() {
     (signal) => (query && days?.length ? flowsApi.trend(tieringOf(query), days, signal) : Promise.resolve(undefined)),
     [query, days?.join(',')],
   );
+  // Opened without a complete flow in the URL: run the default tag over its latest two run days, like a dashboard.
+  const [autoDone, setAutoDone] = useState(() => query !== undefined || initial.mode === 'segments');
+  const autoTag = catalogue.data?.tags.find((tg) => tg.key === tag && tg.value_type === 'string');
+  const tagDays = useApi(
+    (signal) => (!autoDone && autoTag ? tagsApi.history(autoTag.id, signal).then((h) => h.map((p) => p.day)) : Promise.resolve(undefined)),
+    [autoDone, autoTag?.id],
+  );
+  useEffect(() => {
+    if (autoDone) return;
+    // The user moved on (other mode, a run of their own), or there is nothing to run: leave the form alone.
+    if (mode !== 'tag' || query || catalogue.error !== undefined || (catalogue.data && !autoTag)) {
+      setAutoDone(true);
+      return;
+    }
+    if (!autoTag || (tagDays.data === undefined && tagDays.error === undefined)) return;
+    const pair = latestPair(tagDays.data ?? []) ?? [range[0].format(FMT), range[1].format(FMT)];
+    const q: FlowQuery = { mode: 'tag', tag: autoTag.key, segmentIds: segIds, start: pair[0], end: pair[1] };
+    setRange([dayjs(pair[0]), dayjs(pair[1])]);
+    setQuery(q);
+    setParams(flowSearch(q), { replace: true });
+    setAutoDone(true);
+  }, [autoDone, mode, query, catalogue.data, catalogue.error, autoTag, tagDays.data, tagDays.error]); // eslint-disable-line react-hooks/exhaustive-deps
   const [picked, setPicked] = useState<FlowCell>();
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
@@ -293,6 +321,7 @@ export default function FlowsPage() {
                 onChange={setTag}
                 loading={catalogue.loading}
                 options={tagOptions}
+                aria-label={t('menu.tags')}
                 data-testid="flows-tag"
               />
             </Form.Item>

@@ -124,8 +124,14 @@ export default function ChurnPage() {
     },
     { title: t('ml.churn.col.name'), dataIndex: 'name', render: orDash },
     { title: t('ml.churn.col.phone'), dataIndex: 'phone', render: orDash },
-    { title: t('ml.churn.col.org'), dataIndex: 'org_code', render: (v: string) => <span className="mf-mono">{v}</span> },
-    { title: t('ml.churn.col.rm'), dataIndex: 'rm_id', render: orDash },
+    {
+      title: t('ml.churn.col.org'),
+      dataIndex: 'org_code',
+      ellipsis: true,
+      // The outlet's name, as on Customer 360; its code is in the tooltip for staff who search by it.
+      render: (v: string, r) => (r.org_name ? <span title={v}>{r.org_name}</span> : <span className="mf-mono">{v}</span>),
+    },
+    { title: t('ml.churn.col.rm'), dataIndex: 'rm_id', render: (v: string | null, r) => orDash(r.rm_name ?? v) },
     { title: t('ml.churn.col.tier'), dataIndex: 'tier', render: orDash },
     { title: t('ml.churn.col.aum'), dataIndex: 'aum', align: 'right', render: (v: number | null) => <span className="mf-num">{formatMoney(v)}</span> },
     { title: t('ml.churn.col.risk'), dataIndex: 'risk', render: (v: string) => <Tag color={v === '高' ? 'red' : v === '中' ? 'orange' : 'green'}>{tv('ml.risk', v)}</Tag> },

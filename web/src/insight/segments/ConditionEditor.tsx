@@ -1,7 +1,6 @@
 import { CloseOutlined, DownOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, Dropdown, InputNumber, Segmented, Select, Space, Tag, Tooltip, Typography } from 'antd';
 import type { MenuProps } from 'antd';
-import type { ReactNode } from 'react';
 import type {
   AttributeCondition,
   BehaviourCondition,
@@ -21,9 +20,11 @@ import type {
   SegmentRead,
   SequenceCondition,
   TagCondition,
+  Value,
 } from '../../api/insight';
 import { useI18n, type MessageKey } from '../../i18n';
 import { ValueInput } from '../../common/ValueInput';
+import { BoolSelect, fieldOptionLabel, LastDaysInput, NumberOrRange, OpSelect, Wrap } from './conditionFields';
 import { attributeLabel, eventLabel } from './labels';
 import { eventProperties as catalogueEventProperties } from './properties';
 import {
@@ -198,9 +199,8 @@ function LeafEditor({ node, path, ctx, h }: { node: Condition; path: Path; ctx: 
     case 'holding':
       return <HoldingEditor node={node} id={id} ctx={ctx} set={set} />;
     case 'segment':
-      return <SegmentRefEditor node={node} id={id} ctx={ctx} set={set} />;
     case 'list':
-      return <ListRefEditor node={node} id={id} ctx={ctx} set={set} />;
+      return <RefEditor node={node} id={id} ctx={ctx} set={set} />;
     default:
       return null;
   }
@@ -208,23 +208,49 @@ function LeafEditor({ node, path, ctx, h }: { node: Condition; path: Path; ctx: 
 
 type Setter<T> = (patch: Partial<T>) => void;
 
-function Wrap({ testId, children }: { testId: string; children: ReactNode }) {
+/** The operator and value of an attribute or tag condition; `opField` decides the value a new operator starts from. */
+function OpAndValue({
+  id,
+  ctx,
+  node,
+  set,
+  ops,
+  field,
+  opField,
+}: {
+  id: string;
+  ctx: EditorContext;
+  node: { op: Op; value?: Value };
+  set: (patch: { op?: Op; value?: Value }) => void;
+  ops: readonly string[];
+  field?: Pick<FieldInfo, 'type' | 'values'>;
+  opField?: FieldInfo;
+}) {
   return (
-    <span data-testid={testId} className="mf-cond-field">
-      {children}
-    </span>
+    <>
+      <OpSelect<Op>
+        value={node.op}
+        ops={ops}
+        width={120}
+        testId={`cond-${id}-op`}
+        disabled={ctx.readOnly || !field}
+        onChange={(op) => set({ op, value: valueForOp(opField, op, node.value) })}
+      />
+      <ValueInput
+        field={field}
+        op={node.op}
+        value={node.value}
+        onChange={(value) => set({ value })}
+        testId={`cond-${id}-value`}
+        disabled={ctx.readOnly}
+      />
+    </>
   );
-}
-
-function useOpOptions(ops: string[]) {
-  const { t } = useI18n();
-  return ops.map((op) => ({ value: op, label: t(`op.${op}` as MessageKey) }));
 }
 
 function AttributeEditor({ node, id, ctx, set }: { node: AttributeCondition; id: string; ctx: EditorContext; set: Setter<AttributeCondition> }) {
   const { t, lang } = useI18n();
   const field = ctx.catalogue.attributes.find((a) => a.key === node.field);
-  const ops = useOpOptions(field?.ops ?? []);
   return (
     <Space wrap size={6}>
       <Wrap testId={`cond-${id}-field`}>
@@ -247,23 +273,7 @@ function AttributeEditor({ node, id, ctx, set }: { node: AttributeCondition; id:
           }}
         />
       </Wrap>
-      <Wrap testId={`cond-${id}-op`}>
-        <Select
-          value={node.op}
-          options={ops}
-          style={{ width: 120 }}
-          disabled={ctx.readOnly || !field}
-          onChange={(op: Op) => set({ op, value: valueForOp(field, op, node.value) })}
-        />
-      </Wrap>
-      <ValueInput
-        field={field}
-        op={node.op}
-        value={node.value}
-        onChange={(value) => set({ value })}
-        testId={`cond-${id}-value`}
-        disabled={ctx.readOnly}
-      />
+      <OpAndValue id={id} ctx={ctx} node={node} set={set} ops={field?.ops ?? []} field={field} opField={field} />
     </Space>
   );
 }
@@ -271,7 +281,6 @@ function AttributeEditor({ node, id, ctx, set }: { node: AttributeCondition; id:
 function TagEditor({ node, id, ctx, set }: { node: TagCondition; id: string; ctx: EditorContext; set: Setter<TagCondition> }) {
   const { t, tv } = useI18n();
   const tag = ctx.catalogue.tags.find((x) => x.key === node.tag);
-  const ops = useOpOptions(tag?.ops ?? []);
   const families = [...new Set(ctx.catalogue.tags.map((x) => x.family))];
   return (
     <Space wrap size={6}>
@@ -296,22 +305,13 @@ function TagEditor({ node, id, ctx, set }: { node: TagCondition; id: string; ctx
           }}
         />
       </Wrap>
-      <Wrap testId={`cond-${id}-op`}>
-        <Select
-          value={node.op}
-          options={ops}
-          style={{ width: 120 }}
-          disabled={ctx.readOnly || !tag}
-          onChange={(op: Op) => set({ op, value: valueForOp(undefined, op, node.value) })}
-        />
-      </Wrap>
-      <ValueInput
+      <OpAndValue
+        id={id}
+        ctx={ctx}
+        node={node}
+        set={set}
+        ops={tag?.ops ?? []}
         field={tag ? { type: tag.value_type, values: tag.values } : undefined}
-        op={node.op}
-        value={node.value}
-        onChange={(value) => set({ value })}
-        testId={`cond-${id}-value`}
-        disabled={ctx.readOnly}
       />
       <Wrap testId={`cond-${id}-days-ago`}>
         <InputNumber
@@ -403,7 +403,7 @@ export function FiltersEditor({
                 style={{ width: 150 }}
                 showSearch
                 disabled={ctx.readOnly}
-                options={properties.map((p) => ({ value: p.key, label: p.label === p.key ? p.key : `${p.label} · ${p.key}` }))}
+                options={properties.map((p) => ({ value: p.key, label: fieldOptionLabel(p) }))}
                 onChange={(key: string) => {
                   const p = properties.find((x) => x.key === key);
                   const op = (p?.ops[0] ?? 'eq') as Op;
@@ -411,12 +411,12 @@ export function FiltersEditor({
                 }}
               />
             </Wrap>
-            <Select
+            <OpSelect<Op>
               value={f.op}
-              style={{ width: 110 }}
+              ops={field?.ops ?? []}
+              width={110}
               disabled={ctx.readOnly || !field}
-              options={(field?.ops ?? []).map((op) => ({ value: op, label: t(`op.${op}` as MessageKey) }))}
-              onChange={(op: Op) => setF({ op, value: valueForOp(field, op, f.value) })}
+              onChange={(op) => setF({ op, value: valueForOp(field, op, f.value) })}
             />
             <ValueInput
               field={field}
@@ -460,30 +460,14 @@ function BehaviourEditor({ node, id, ctx, set }: { node: BehaviourCondition; id:
   return (
     <div>
       <Space wrap size={6}>
-        <Wrap testId={`cond-${id}-did`}>
-          <Select
-            value={node.did ? 'did' : 'not'}
-            style={{ width: 96 }}
-            disabled={ctx.readOnly}
-            options={[
-              { value: 'did', label: t('seg.did') },
-              { value: 'not', label: t('seg.didNot') },
-            ]}
-            onChange={(v: string) => set({ did: v === 'did' })}
-          />
-        </Wrap>
+        <BoolSelect kind="did" value={node.did} onChange={(did) => set({ did })} disabled={ctx.readOnly} testId={`cond-${id}-did`} />
         <Typography.Text>{t('seg.inLast')}</Typography.Text>
-        <Wrap testId={`cond-${id}-days`}>
-          <InputNumber
-            min={1}
-            max={3660}
-            value={node.window.last_days ?? null}
-            onChange={(v) => set({ window: { last_days: v ?? null } })}
-            suffix={t('seg.days')}
-            disabled={ctx.readOnly}
-            style={{ width: 100 }}
-          />
-        </Wrap>
+        <LastDaysInput
+          value={node.window.last_days}
+          onChange={(last_days) => set({ window: { last_days } })}
+          disabled={ctx.readOnly}
+          testId={`cond-${id}-days`}
+        />
         <Select
           value={node.source}
           style={{ width: 96 }}
@@ -518,43 +502,33 @@ function BehaviourEditor({ node, id, ctx, set }: { node: BehaviourCondition; id:
               placeholder={t('seg.pickProperty')}
               style={{ width: 140 }}
               disabled={ctx.readOnly}
-              options={(node.measure === 'distinct' ? props : numeric).map((p) => ({ value: p.key, label: p.label === p.key ? p.key : `${p.label} · ${p.key}` }))}
+              options={(node.measure === 'distinct' ? props : numeric).map((p) => ({ value: p.key, label: fieldOptionLabel(p) }))}
               onChange={(property: string) => set({ property })}
             />
           </Wrap>
         )}
-        <Wrap testId={`cond-${id}-op`}>
-          <Select
-            value={node.op}
-            style={{ width: 110 }}
-            disabled={ctx.readOnly}
-            options={COUNT_OPS.map((op) => ({ value: op, label: t(`op.${op}` as MessageKey) }))}
-            onChange={(op: CountOp) =>
-              set({
-                op,
-                value: op === 'between' ? (Array.isArray(value) ? value : [value, value]) : Array.isArray(value) ? value[0] : value,
-              })
-            }
-          />
-        </Wrap>
-        {node.op === 'between' && Array.isArray(value) ? (
-          <Wrap testId={`cond-${id}-value`}>
-            <Space size={4}>
-              <InputNumber value={value[0]} onChange={(v) => set({ value: [v ?? 0, value[1]] })} disabled={ctx.readOnly} style={{ width: 90 }} />
-              <span>~</span>
-              <InputNumber value={value[1]} onChange={(v) => set({ value: [value[0], v ?? 0] })} disabled={ctx.readOnly} style={{ width: 90 }} />
-            </Space>
-          </Wrap>
-        ) : (
-          <Wrap testId={`cond-${id}-value`}>
-            <InputNumber
-              value={Array.isArray(value) ? value[0] : value}
-              onChange={(v) => set({ value: v ?? 0 })}
-              disabled={ctx.readOnly}
-              style={{ width: 100 }}
-            />
-          </Wrap>
-        )}
+        <OpSelect<CountOp>
+          value={node.op}
+          ops={COUNT_OPS}
+          width={110}
+          testId={`cond-${id}-op`}
+          disabled={ctx.readOnly}
+          onChange={(op) =>
+            set({
+              op,
+              value: op === 'between' ? (Array.isArray(value) ? value : [value, value]) : Array.isArray(value) ? value[0] : value,
+            })
+          }
+        />
+        <NumberOrRange
+          value={value}
+          between={node.op === 'between'}
+          onChange={(v) => set({ value: v })}
+          disabled={ctx.readOnly}
+          width={100}
+          rangeWidth={90}
+          testId={`cond-${id}-value`}
+        />
         {node.measure === 'count' && <Typography.Text>{t('seg.times')}</Typography.Text>}
       </Space>
       <FiltersEditor filters={node.filters} properties={props} onChange={(filters) => set({ filters })} ctx={ctx} id={id} />
@@ -566,26 +540,9 @@ function SequenceEditor({ node, id, ctx, set }: { node: SequenceCondition; id: s
   const { t } = useI18n();
   return (
     <Space wrap size={6}>
-      <Select
-        value={node.did ? 'did' : 'not'}
-        style={{ width: 96 }}
-        disabled={ctx.readOnly}
-        options={[
-          { value: 'did', label: t('seg.did') },
-          { value: 'not', label: t('seg.didNot') },
-        ]}
-        onChange={(v: string) => set({ did: v === 'did' })}
-      />
+      <BoolSelect kind="did" value={node.did} onChange={(did) => set({ did })} disabled={ctx.readOnly} />
       <Typography.Text>{t('seg.inLast')}</Typography.Text>
-      <InputNumber
-        min={1}
-        max={3660}
-        value={node.window.last_days ?? null}
-        onChange={(v) => set({ window: { last_days: v ?? null } })}
-        suffix={t('seg.days')}
-        disabled={ctx.readOnly}
-        style={{ width: 100 }}
-      />
+      <LastDaysInput value={node.window.last_days} onChange={(last_days) => set({ window: { last_days } })} disabled={ctx.readOnly} />
       {node.steps.map((s, i) => (
         <Space key={i} size={4}>
           {i > 0 && <Typography.Text type="secondary">→</Typography.Text>}
@@ -626,16 +583,7 @@ function HoldingEditor({ node, id, ctx, set }: { node: HoldingCondition; id: str
   const value = node.value;
   return (
     <Space wrap size={6}>
-      <Select
-        value={node.holds ? 'holds' : 'not'}
-        style={{ width: 96 }}
-        disabled={ctx.readOnly}
-        options={[
-          { value: 'holds', label: t('seg.holds') },
-          { value: 'not', label: t('seg.holdsNot') },
-        ]}
-        onChange={(v: string) => set({ holds: v === 'holds' })}
-      />
+      <BoolSelect kind="holds" value={node.holds} onChange={(holds) => set({ holds })} disabled={ctx.readOnly} />
       <Wrap testId={`cond-${id}-product-type`}>
         <Select
           value={node.product_type ?? undefined}
@@ -660,32 +608,28 @@ function HoldingEditor({ node, id, ctx, set }: { node: HoldingCondition; id: str
         onChange={(v?: string) => set({ product_id: v ?? null })}
       />
       <Typography.Text>{t('seg.balance')}</Typography.Text>
-      <Select
-        value={node.op ?? undefined}
+      <OpSelect<CountOp>
+        value={node.op}
+        ops={COUNT_OPS}
+        width={110}
         allowClear
         placeholder={t('seg.anyBalance')}
-        style={{ width: 110 }}
         disabled={ctx.readOnly}
-        options={COUNT_OPS.map((op) => ({ value: op, label: t(`op.${op}` as MessageKey) }))}
         onChange={(op?: CountOp) =>
           set({ op: op ?? null, value: op ? (op === 'between' ? [0, 0] : Array.isArray(value) ? value[0] : (value ?? 0)) : null })
         }
       />
-      {node.op && (node.op === 'between' && Array.isArray(value) ? (
-        <Space size={4}>
-          <InputNumber value={value[0]} onChange={(v) => set({ value: [v ?? 0, value[1]] })} disabled={ctx.readOnly} style={{ width: 110 }} />
-          <span>~</span>
-          <InputNumber value={value[1]} onChange={(v) => set({ value: [value[0], v ?? 0] })} disabled={ctx.readOnly} style={{ width: 110 }} />
-        </Space>
-      ) : (
-        <InputNumber
-          value={Array.isArray(value) ? value[0] : (value ?? null)}
-          onChange={(v) => set({ value: v ?? 0 })}
+      {node.op && (
+        <NumberOrRange
+          value={value}
+          between={node.op === 'between'}
+          onChange={(v) => set({ value: v })}
           disabled={ctx.readOnly}
+          width={130}
+          rangeWidth={110}
           prefix="¥"
-          style={{ width: 130 }}
         />
-      ))}
+      )}
       <InputNumber
         min={0}
         max={3660}
@@ -701,60 +645,46 @@ function HoldingEditor({ node, id, ctx, set }: { node: HoldingCondition; id: str
   );
 }
 
-function SegmentRefEditor({ node, id, ctx, set }: { node: SegmentCondition; id: string; ctx: EditorContext; set: Setter<SegmentCondition> }) {
+/** 属于/不属于 a segment, 在/不在 a list: the membership choice and the picked segment or list. */
+function RefEditor({
+  node,
+  id,
+  ctx,
+  set,
+}: {
+  node: SegmentCondition | ListCondition;
+  id: string;
+  ctx: EditorContext;
+  set: (patch: { member?: boolean; segment_id?: number; list_id?: number }) => void;
+}) {
   const { t } = useI18n();
+  const target =
+    node.type === 'segment'
+      ? {
+          value: node.segment_id,
+          placeholder: t('seg.pickSegment'),
+          options: ctx.segments.filter((s) => s.id !== ctx.selfId).map((s) => ({ value: s.id, label: s.name })),
+          pick: (segment_id: number) => set({ segment_id }),
+        }
+      : {
+          value: node.list_id,
+          placeholder: ctx.lists.length ? t('seg.pickList') : t('seg.noLists'),
+          options: ctx.lists.map((l) => ({ value: l.id, label: `${l.name}（${l.accepted}）` })),
+          pick: (list_id: number) => set({ list_id }),
+        };
   return (
     <Space wrap size={6}>
-      <Select
-        value={node.member ? 'in' : 'out'}
-        style={{ width: 96 }}
-        disabled={ctx.readOnly}
-        options={[
-          { value: 'in', label: t('seg.memberOf') },
-          { value: 'out', label: t('seg.notMemberOf') },
-        ]}
-        onChange={(v: string) => set({ member: v === 'in' })}
-      />
-      <Wrap testId={`cond-${id}-segment`}>
+      <BoolSelect kind={node.type} value={node.member} onChange={(member) => set({ member })} disabled={ctx.readOnly} />
+      <Wrap testId={`cond-${id}-${node.type}`}>
         <Select
-          value={node.segment_id || undefined}
-          placeholder={t('seg.pickSegment')}
+          value={target.value || undefined}
+          placeholder={target.placeholder}
           showSearch
           optionFilterProp="label"
           style={{ width: 220 }}
           disabled={ctx.readOnly}
-          options={ctx.segments.filter((s) => s.id !== ctx.selfId).map((s) => ({ value: s.id, label: s.name }))}
-          onChange={(segment_id: number) => set({ segment_id })}
-        />
-      </Wrap>
-    </Space>
-  );
-}
-
-function ListRefEditor({ node, id, ctx, set }: { node: ListCondition; id: string; ctx: EditorContext; set: Setter<ListCondition> }) {
-  const { t } = useI18n();
-  return (
-    <Space wrap size={6}>
-      <Select
-        value={node.member ? 'in' : 'out'}
-        style={{ width: 96 }}
-        disabled={ctx.readOnly}
-        options={[
-          { value: 'in', label: t('seg.onList') },
-          { value: 'out', label: t('seg.notOnList') },
-        ]}
-        onChange={(v: string) => set({ member: v === 'in' })}
-      />
-      <Wrap testId={`cond-${id}-list`}>
-        <Select
-          value={node.list_id || undefined}
-          placeholder={ctx.lists.length ? t('seg.pickList') : t('seg.noLists')}
-          showSearch
-          optionFilterProp="label"
-          style={{ width: 220 }}
-          disabled={ctx.readOnly}
-          options={ctx.lists.map((l) => ({ value: l.id, label: `${l.name}（${l.accepted}）` }))}
-          onChange={(list_id: number) => set({ list_id })}
+          options={target.options}
+          onChange={target.pick}
         />
       </Wrap>
     </Space>

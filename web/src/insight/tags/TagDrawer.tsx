@@ -1,6 +1,7 @@
 import { EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
 import { App, Button, Card, Descriptions, Drawer, Empty, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
+import { orgsApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
 import { tagsApi, type HistoryPoint, type TagDistribution, type TagRead, type TagRunRead } from '../../api/insight';
 import { useAuth } from '../../auth/context';
@@ -43,6 +44,9 @@ export function TagDrawer({
   const history = useApi((signal) => (tagId ? tagsApi.history(tagId, signal) : Promise.resolve(undefined)), [tagId, nonce, refresh, imports]);
   const runs = useApi((signal) => (tagId ? tagsApi.runs(tagId, signal) : Promise.resolve(undefined)), [tagId, nonce, refresh, imports]);
   const tg = tag.data;
+  // The owning org by name (总行, 广东省分行), as everywhere else; the code is its tooltip.
+  const orgs = useApi((signal) => (tagId ? orgsApi.list(signal).catch(() => ({ items: [] })) : Promise.resolve(undefined)), [tagId]);
+  const ownerName = tg && orgs.data?.items.find((o) => o.code === tg.owner_org)?.name;
 
   const runNow = async () => {
     if (!tagId) return;
@@ -102,7 +106,7 @@ export function TagDrawer({
             <Descriptions.Item label={t('tags.col.valueType')}>{tv('valueType', tg.value_type)}</Descriptions.Item>
             <Descriptions.Item label={t('tags.col.version')}>v{tg.version}</Descriptions.Item>
             <Descriptions.Item label={t('tags.col.owner')}>
-              <span className="mf-mono">{tg.owner_org}</span>
+              {ownerName ? <span title={tg.owner_org}>{ownerName}</span> : <span className="mf-mono">{tg.owner_org}</span>}
               {tg.builtin && <Tag style={{ marginInlineStart: 6 }}>{t('tags.builtin')}</Tag>}
             </Descriptions.Item>
             <Descriptions.Item label={t('tags.col.status')} span={2}>

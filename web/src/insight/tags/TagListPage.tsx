@@ -34,6 +34,14 @@ export default function TagListPage() {
   const { can, me } = useAuth();
   // The editor: closed, a new tag ('new'), or a new version of a tag.
   const [editing, setEditing] = useState<TagRead | 'new'>();
+  // Every opening is a fresh drawer, placed above whatever is open. Reopened while still sliding out, the
+  // old one would keep its place in the page, below the detail drawer opened meanwhile, whose mask then
+  // takes every click meant for the editor.
+  const [session, setSession] = useState(0);
+  const edit = (target: TagRead | 'new') => {
+    setSession((n) => n + 1);
+    setEditing(target);
+  };
   const [saves, setSaves] = useState(0);
 
   const counts = useMemo(() => {
@@ -120,7 +128,7 @@ export default function TagListPage() {
           // Relationship managers see their book's values but do not define tags.
           can(PERM_CAMPAIGN_EDIT) &&
           me?.roleId !== 'rm' && (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')} data-testid="tag-new">
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => edit('new')} data-testid="tag-new">
               {t('tagEditor.new')}
             </Button>
           )
@@ -155,8 +163,9 @@ export default function TagListPage() {
           data-testid="tag-table"
         />
       </Card>
-      <TagDrawer tagId={openId} onClose={() => setParam('tag')} onRan={reload} onEdit={setEditing} refresh={saves} />
+      <TagDrawer tagId={openId} onClose={() => setParam('tag')} onRan={reload} onEdit={edit} refresh={saves} />
       <TagEditor
+        key={session}
         open={editing !== undefined}
         tag={editing === 'new' ? undefined : editing}
         onClose={() => {

@@ -1,15 +1,15 @@
 import { CheckOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { App, Badge, Button, Card, Segmented, Select, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
-import { useState, type HTMLAttributes } from 'react';
+import { App, Badge, Button, Card, Segmented, Select, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
 import { errorMessage } from '../../api/errors';
 import { monitorApi, SEVERITIES, type AlertRead, type AlertStatus, type RuleRead, type Severity } from '../../api/monitor';
-import { ErrorAlert } from '../../common/ErrorAlert';
 import { formatDateTime, orDash } from '../../common/format';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
 import { num } from '../../analytics/common';
 import { deviationText, ruleConditionText } from './forms';
+import { ListTable, ownerColumns } from './scaffold';
 import { CreateRuleModal } from './RuleModal';
 
 const SEVERITY_COLOR: Record<Severity, string> = { info: 'blue', warning: 'orange', critical: 'red' };
@@ -96,6 +96,7 @@ function AlertsTab({ rules }: { rules: RuleRead[] }) {
           value={severity}
           onChange={setSeverity}
           style={{ width: 140 }}
+          aria-label={t('admin2.alerts.severityFilter')}
           data-testid="alert-severity-filter"
           options={[
             { value: 'all', label: t('mal.severity.all') },
@@ -106,16 +107,11 @@ function AlertsTab({ rules }: { rules: RuleRead[] }) {
           {t('common.refresh')}
         </Button>
       </div>
-      {alerts.error !== undefined && <ErrorAlert error={alerts.error} onRetry={alerts.reload} />}
-      <Table<AlertRead>
-        rowKey="id"
-        size="small"
-        loading={alerts.loading}
-        dataSource={alerts.data ?? []}
-        data-testid="alert-table"
-        onRow={(a) => ({ 'data-testid': `alert-row-${a.id}`, 'data-status': a.status, 'data-severity': a.severity }) as HTMLAttributes<HTMLElement>}
-        pagination={{ pageSize: 50, hideOnSinglePage: true, showTotal: (n) => t('common.total', { n }) }}
-        scroll={{ x: 1280 }}
+      <ListTable<AlertRead>
+        list={alerts}
+        testId="alert-table"
+        rowAttrs={(a) => ({ 'data-testid': `alert-row-${a.id}`, 'data-status': a.status, 'data-severity': a.severity })}
+        scrollX={1280}
         columns={[
           { title: t('mal.firedAt'), dataIndex: 'created_at', width: 160, render: (v: string) => <span className="mf-num">{formatDateTime(v)}</span> },
           { title: t('mal.severity'), dataIndex: 'severity', width: 80, render: (v: Severity) => <SeverityTag severity={v} /> },
@@ -218,17 +214,11 @@ export default function AlertsPage() {
               key: 'rules',
               label: <span data-testid="rules-tab">{t('mal.tab.rules')}</span>,
               children: (
-                <>
-                  {rules.error !== undefined && <ErrorAlert error={rules.error} onRetry={rules.reload} />}
-                  <Table<RuleRead>
-                    rowKey="id"
-                    size="small"
-                    loading={rules.loading}
-                    dataSource={rules.data ?? []}
-                    data-testid="rule-table"
-                    onRow={(r) => ({ 'data-testid': `rule-row-${r.id}` }) as HTMLAttributes<HTMLElement>}
-                    pagination={{ pageSize: 50, hideOnSinglePage: true, showTotal: (n) => t('common.total', { n }) }}
-                    scroll={{ x: 1040 }}
+                <ListTable<RuleRead>
+                  list={rules}
+                  testId="rule-table"
+                  rowAttrs={(r) => ({ 'data-testid': `rule-row-${r.id}` })}
+                  scrollX={1040}
                     columns={[
                       { title: t('mal.ruleName'), dataIndex: 'name' },
                       {
@@ -248,11 +238,9 @@ export default function AlertsPage() {
                         dataIndex: 'enabled',
                         render: (v: boolean) => (v ? <Badge status="success" text={t('common.yes')} /> : <Badge status="default" text={t('common.no')} />),
                       },
-                      { title: t('mal.owner'), dataIndex: 'owner_org', render: (v: string) => <span className="mf-mono">{v}</span> },
-                      { title: t('mal.createdAt'), key: 'created', render: (_: unknown, r) => <span className="mf-num">{formatDateTime(r.created_at)} {orDash(r.created_by)}</span> },
+                      ...ownerColumns<RuleRead>(t),
                     ]}
                   />
-                </>
               ),
             },
           ]}

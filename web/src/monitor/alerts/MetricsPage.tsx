@@ -1,17 +1,16 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Select, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Form, Input, InputNumber, Select, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useState, type HTMLAttributes } from 'react';
-import { errorMessage, fieldErrors } from '../../api/errors';
+import { useState } from 'react';
+import { errorMessage } from '../../api/errors';
 import type { Catalogue } from '../../api/insight';
 import { monitorApi, METRIC_MEASURES, PROPERTY_MEASURES, type MetricMeasure, type MetricRead } from '../../api/monitor';
-import { ErrorAlert } from '../../common/ErrorAlert';
-import { formatDateTime, orDash } from '../../common/format';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
 import { EventPicker, num, useCatalogue, useEventName } from '../../analytics/common';
-import { metricFormField, splitServerErrors } from './forms';
+import { metricFormField } from './forms';
+import { FormModal, ListTable, ownerColumns, useServerForm } from './scaffold';
 
 interface MetricForm {
   key: string;
@@ -56,60 +55,28 @@ function CreateMetricModal({
 }) {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const [form] = Form.useForm<MetricForm>();
-  const [saving, setSaving] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
+  const state = useServerForm<MetricForm>(
+    metricFormField,
+    (v) =>
+      monitorApi.createMetric({
+        key: v.key.trim(),
+        name: v.name.trim(),
+        definition: { event: { event: v.event }, measure: v.measure, property: PROPERTY_MEASURES.includes(v.measure) ? v.property : null, days: v.days },
+      }),
+    () => {
+      message.success(t('mal.metricCreated'));
+      onCreated();
+    },
+  );
+  const { form } = state;
   const event = Form.useWatch('event', form);
   const measure = Form.useWatch('measure', form);
   const needsProperty = !!measure && PROPERTY_MEASURES.includes(measure);
   const numericProps = (catalogue?.events.find((e) => e.name === event)?.properties ?? []).filter((p) => p.type === 'number');
 
-  const save = async () => {
-    let v: MetricForm;
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setSaving(true);
-    setFormError(null);
-    try {
-      await monitorApi.createMetric({
-        key: v.key.trim(),
-        name: v.name.trim(),
-        definition: { event: { event: v.event }, measure: v.measure, property: needsProperty ? v.property : null, days: v.days },
-      });
-      message.success(t('mal.metricCreated'));
-      form.resetFields();
-      onCreated();
-    } catch (err) {
-      const { fields, general } = splitServerErrors<keyof MetricForm>(fieldErrors(err), metricFormField);
-      if (fields.length) form.setFields(fields);
-      setFormError(general ?? (fields.length ? null : errorMessage(err, t)));
-    } finally {
-      setSaving(false);
-    }
-  };
-
   const required = { required: true, message: t('mal.required') };
   return (
-    <Modal
-      open={open}
-      title={t('mal.createMetric')}
-      onCancel={onClose}
-      destroyOnHidden
-      maskClosable={false}
-      afterClose={() => setFormError(null)}
-      footer={[
-        <Button key="cancel" onClick={onClose}>
-          {t('common.cancel')}
-        </Button>,
-        <Button key="save" type="primary" loading={saving} onClick={save} data-testid="metric-save">
-          {t('mal.save')}
-        </Button>,
-      ]}
-    >
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="metric-form-error" />}
+    <FormModal open={open} title={t('mal.createMetric')} onClose={onClose} state={state} testPrefix="metric">
       <Form<MetricForm> form={form} layout="vertical" preserve={false} initialValues={{ measure: 'total', days: 1 }}>
         <Form.Item name="name" label={t('mal.metricName')} rules={[{ ...required, whitespace: true }]}>
           <Input autoComplete="off" data-testid="metric-name" />
@@ -145,7 +112,7 @@ function CreateMetricModal({
           <InputNumber min={1} max={90} precision={0} data-testid="metric-days" />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 
@@ -185,16 +152,11 @@ export default function MetricsPage() {
           />{' '}
           <Typography.Text type="secondary">{t('mal.valueDayHint')}</Typography.Text>
         </div>
-        {metrics.error !== undefined && <ErrorAlert error={metrics.error} onRetry={metrics.reload} />}
-        <Table<MetricRead>
-          rowKey="id"
-          size="small"
-          loading={metrics.loading}
-          dataSource={metrics.data ?? []}
-          data-testid="metric-table"
-          onRow={(m) => ({ 'data-testid': `metric-row-${m.id}` }) as HTMLAttributes<HTMLElement>}
-          pagination={{ pageSize: 50, hideOnSinglePage: true, showTotal: (n) => t('common.total', { n }) }}
-          scroll={{ x: 960 }}
+        <ListTable<MetricRead>
+          list={metrics}
+          testId="metric-table"
+          rowAttrs={(m) => ({ 'data-testid': `metric-row-${m.id}` })}
+          scrollX={960}
           columns={[
             { title: t('mal.metricName'), dataIndex: 'name' },
             { title: t('mal.metricKey'), dataIndex: 'key', render: (v: string) => <span className="mf-mono">{v}</span> },
@@ -211,8 +173,7 @@ export default function MetricsPage() {
             },
             { title: t('mal.days'), key: 'days', align: 'right', render: (_: unknown, m) => <Tag>{t('mal.daysN', { n: m.definition.days })}</Tag> },
             { title: t('mal.currentValue'), key: 'value', align: 'right', render: (_: unknown, m) => <ValueCell metric={m} day={day} /> },
-            { title: t('mal.owner'), dataIndex: 'owner_org', render: (v: string) => <span className="mf-mono">{v}</span> },
-            { title: t('mal.createdAt'), key: 'created', render: (_: unknown, m) => <span className="mf-num">{formatDateTime(m.created_at)} {orDash(m.created_by)}</span> },
+            ...ownerColumns<MetricRead>(t),
           ]}
         />
       </Card>

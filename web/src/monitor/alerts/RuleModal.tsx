@@ -1,6 +1,4 @@
-import { Alert, App, Button, Form, Input, InputNumber, Modal, Segmented, Select, Typography } from 'antd';
-import { useState } from 'react';
-import { errorMessage, fieldErrors } from '../../api/errors';
+import { App, Form, Input, InputNumber, Segmented, Select, Typography } from 'antd';
 import {
   ANOMALY_DIRECTIONS,
   monitorApi,
@@ -13,7 +11,8 @@ import {
   type Severity,
 } from '../../api/monitor';
 import { useI18n } from '../../i18n';
-import { cleanEmails, ruleFormField, splitServerErrors } from './forms';
+import { cleanEmails, ruleFormField } from './forms';
+import { FormModal, useServerForm } from './scaffold';
 
 interface RuleForm {
   name: string;
@@ -58,53 +57,20 @@ export function CreateRuleModal({
 }) {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const [form] = Form.useForm<RuleForm>();
-  const [saving, setSaving] = useState(false);
-  const [formError, setFormError] = useState<string | null>(null);
-  const op = Form.useWatch('op', form);
-
-  const save = async () => {
-    let v: RuleForm;
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setSaving(true);
-    setFormError(null);
-    try {
-      await monitorApi.createRule(ruleBody(v));
+  const state = useServerForm<RuleForm>(
+    ruleFormField,
+    (v) => monitorApi.createRule(ruleBody(v)),
+    () => {
       message.success(t('mal.ruleCreated'));
-      form.resetFields();
       onCreated();
-    } catch (err) {
-      const { fields, general } = splitServerErrors<keyof RuleForm>(fieldErrors(err), ruleFormField);
-      if (fields.length) form.setFields(fields);
-      setFormError(general ?? (fields.length ? null : errorMessage(err, t)));
-    } finally {
-      setSaving(false);
-    }
-  };
+    },
+  );
+  const { form } = state;
+  const op = Form.useWatch('op', form);
 
   const required = { required: true, message: t('mal.required') };
   return (
-    <Modal
-      open={open}
-      title={t('mal.createRule')}
-      onCancel={onClose}
-      destroyOnHidden
-      maskClosable={false}
-      afterClose={() => setFormError(null)}
-      footer={[
-        <Button key="cancel" onClick={onClose}>
-          {t('common.cancel')}
-        </Button>,
-        <Button key="save" type="primary" loading={saving} onClick={save} data-testid="rule-save">
-          {t('mal.save')}
-        </Button>,
-      ]}
-    >
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} data-testid="rule-form-error" />}
+    <FormModal open={open} title={t('mal.createRule')} onClose={onClose} state={state} testPrefix="rule">
       <Form<RuleForm>
         form={form}
         layout="vertical"
@@ -163,6 +129,6 @@ export function CreateRuleModal({
           <Input autoComplete="off" placeholder="https://" data-testid="rule-webhook" />
         </Form.Item>
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

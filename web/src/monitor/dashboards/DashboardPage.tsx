@@ -54,7 +54,7 @@ export default function DashboardPage() {
       <PageHeader
         back={
           <Link to="/monitor/dashboards" aria-label={t('dash.back')}>
-            <Button type="text" icon={<ArrowLeftOutlined />} />
+            <Button type="text" icon={<ArrowLeftOutlined />} aria-label={t('dash.back')} />
           </Link>
         }
         title={

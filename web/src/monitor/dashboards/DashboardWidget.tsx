@@ -12,7 +12,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { describeRange, resolveQuery } from '../../analytics/saved/range';
 import { AnalysisView } from '../../analytics/views/AnalysisView';
-import { savedApi, type DashboardItem } from '../../api/dashboards';
+import { analysisPath, savedApi, type DashboardItem } from '../../api/dashboards';
 import { errorMessage } from '../../api/errors';
 import type { Catalogue } from '../../api/insight';
 import { ErrorAlert } from '../../common/ErrorAlert';
@@ -84,7 +84,7 @@ export function DashboardWidget({
           size="small"
           type="text"
           icon={<ExportOutlined />}
-          onClick={() => navigate(`/analytics/${analysis.model}?saved=${analysis.id}`)}
+          onClick={() => navigate(analysisPath(analysis.model, analysis.id))}
           data-testid="dash-widget-open"
         >
           {t('dash.widget.open')}

@@ -3,7 +3,7 @@ import { App, Button, Form, Modal, Popconfirm, Select, Space, Table, Tag, Typogr
 import { useState, type HTMLAttributes } from 'react';
 import { Link } from 'react-router';
 import { describeRange, resolveQuery } from '../../analytics/saved/range';
-import { dashboardsApi, savedApi, type SavedAnalysis, type WidgetSize } from '../../api/dashboards';
+import { analysisPath, dashboardsApi, savedApi, type SavedAnalysis, type WidgetSize } from '../../api/dashboards';
 import { errorMessage } from '../../api/errors';
 import { ErrorAlert } from '../../common/ErrorAlert';
 import { formatDateTime } from '../../common/format';
@@ -49,7 +49,7 @@ export function SavedAnalysesTable({ onPinned }: { onPinned: () => void }) {
             dataIndex: 'name',
             render: (name: string, a) => (
               <div>
-                <Link to={`/analytics/${a.model}?saved=${a.id}`} data-testid={`saved-open-${a.id}`}>
+                <Link to={analysisPath(a.model, a.id)} data-testid={`saved-open-${a.id}`}>
                   {name}
                 </Link>
                 {a.description && (

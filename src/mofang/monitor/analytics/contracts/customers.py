@@ -206,14 +206,24 @@ class MauAumRow(BaseModel):
     org_code: str
     org_name: str | None
     customers: int
-    mau: int
+    mau: int | None  # None: the bank recorded no event in the month (no data), not zero active customers
     active_rate: float | None
     aum: float | None  # None: no AUM snapshot in the month (no data), not zero assets
-    net_inflow: float
+    net_inflow: float | None  # None: no transaction recorded in the month (no data)
+
+
+class MauAumMonth(BaseModel):
+    """Which days of a month have any data (events, transactions or AUM snapshots), bank-wide."""
+
+    month: str
+    first_day: date | None  # None: no data at all in the month
+    last_day: date | None
+    partial: bool  # data covers only part of the month: not comparable with full months as is
 
 
 class MauAumResult(BaseModel):
-    """Rows per month and child org, with totals per month."""
+    """Rows per month and child org, with totals and data coverage per month."""
 
     rows: list[MauAumRow]
     totals: list[MauAumRow]
+    months: list[MauAumMonth] = Field(default_factory=list)
