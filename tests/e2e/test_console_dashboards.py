@@ -128,3 +128,28 @@ def test_csv_button_downloads_the_servers_export_and_the_export_is_audited(live_
     audit = httpx.get(live_server + "/api/admin/audit", params={"action": "analytics.export"}, headers=admin).json()
     assert [(e["username"], e["detail"]["model"], e["detail"]["rows"]) for e in audit["items"]] == [
         ("analyst1", "trends", 30)]
+
+
+@pytest.mark.usefixtures("bank")
+def test_a_metric_of_the_library_is_pinned_to_a_dashboard_as_its_daily_trend(live_server: str, page) -> None:
+    headers = _headers(live_server, "analyst1")
+    metric = httpx.post(live_server + "/api/monitor/metrics", headers=headers, json={
+        "key": "daily_logins", "name": "每日登录次数", "definition": {"event": {"event": "login"}, "measure": "total"}})
+    assert metric.status_code == 201, metric.text
+    login_ui(page, live_server, "analyst1")
+    page.goto(live_server + "/monitor/metrics")
+    page.get_by_test_id(f"metric-pin-{metric.json()['id']}").click()
+    expect(page.get_by_test_id("an-save-name")).to_have_value("每日登录次数 · 近30天趋势")
+    page.get_by_test_id("an-save-dashboard").click()
+    page.locator(".ant-select-dropdown:visible .ant-select-item-option[title*='新建看板']").click()
+    page.get_by_test_id("an-save-dashboard-name").fill("指标看板")
+    page.get_by_test_id("an-save-ok").click()
+    expect(page.get_by_test_id("an-saved")).to_contain_text("指标看板")
+
+    saved = httpx.get(live_server + "/api/analytics/saved", headers=headers).json()
+    assert [(a["model"], a["query"]["series"][0]["event"], a["range"]) for a in saved] == [
+        ("trends", "login", {"kind": "last_days", "days": 30})]
+    page.get_by_test_id("an-saved-open").click()
+    widget = page.get_by_test_id("dash-widget")
+    widget.get_by_test_id("trends-chart").locator("canvas").wait_for()
+    expect(widget.locator(".ant-table-row").first.locator("td").nth(1)).to_have_text("7")  # the 7 logins in 30 days

@@ -36,12 +36,15 @@ export function SaveAnalysisModal({
   model,
   query,
   loaded,
+  defaultName,
   onClose,
   onSaved,
 }: {
   model: AnalysisModel;
   query: AnyQuery;
   loaded?: SavedAnalysis;
+  /** The name offered for a new analysis (e.g. a metric's name when pinning a metric). */
+  defaultName?: string;
   onClose: () => void;
   onSaved?: (analysis: SavedAnalysis) => void;
 }) {
@@ -153,7 +156,7 @@ export function SaveAnalysisModal({
         form={form}
         layout="vertical"
         initialValues={{
-          name: loaded?.name ?? '',
+          name: loaded?.name ?? defaultName ?? '',
           description: loaded?.description ?? '',
           rangeKind: initialRange.kind,
           days: initialRange.kind === 'last_days' ? initialRange.days : 30,

@@ -1,6 +1,8 @@
 /** Messages of one console area, kept apart so areas can grow without touching each other's lines. */
 export const zhDashboards = {
   'dash.menu': '分析看板',
+  'metricPin.button': '固定到看板',
+  'metricPin.name': '{name} · 近30天趋势',
   'dash.required': '必填',
   'dash.tooLong': '不能超过 {n} 个字',
 
@@ -171,4 +173,6 @@ export const enDashboards: Record<keyof typeof zhDashboards, string> = {
   'dash.saved.size': 'Width',
   'dash.saved.deleteConfirm': 'Delete analysis "{name}"? It is also removed from every dashboard.',
   'dash.saved.deleted': 'Analysis deleted',
+  'metricPin.button': 'Pin to a dashboard',
+  'metricPin.name': '{name} · last 30 days',
 };

@@ -1,4 +1,4 @@
-import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { PlusOutlined, PushpinOutlined, ReloadOutlined } from '@ant-design/icons';
 import { App, Button, Card, DatePicker, Form, Input, InputNumber, Select, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
@@ -9,7 +9,9 @@ import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
 import { EventPicker, num, useCatalogue, useEventName } from '../../analytics/common';
+import { SaveAnalysisModal } from '../../analytics/saved/SaveAnalysisModal';
 import { metricFormField } from './forms';
+import { metricTrendQuery } from './metricTrend';
 import { FormModal, ListTable, ownerColumns, useServerForm } from './scaffold';
 
 interface MetricForm {
@@ -124,6 +126,8 @@ export default function MetricsPage() {
   const metrics = useApi((signal) => monitorApi.metrics(signal), []);
   const [creating, setCreating] = useState(false);
   const [day, setDay] = useState(() => dayjs().format('YYYY-MM-DD'));
+  // A metric is reused in dashboards as the 事件分析 of its definition, saved as a rolling 30-day analysis.
+  const [pinning, setPinning] = useState<MetricRead>();
 
   return (
     <>
@@ -174,9 +178,26 @@ export default function MetricsPage() {
             { title: t('mal.days'), key: 'days', align: 'right', render: (_: unknown, m) => <Tag>{t('mal.daysN', { n: m.definition.days })}</Tag> },
             { title: t('mal.currentValue'), key: 'value', align: 'right', render: (_: unknown, m) => <ValueCell metric={m} day={day} /> },
             ...ownerColumns<MetricRead>(t),
+            {
+              title: t('common.actions'),
+              key: 'actions',
+              render: (_: unknown, m) => (
+                <Button size="small" type="link" icon={<PushpinOutlined />} onClick={() => setPinning(m)} data-testid={`metric-pin-${m.id}`}>
+                  {t('metricPin.button')}
+                </Button>
+              ),
+            },
           ]}
         />
       </Card>
+      {pinning && (
+        <SaveAnalysisModal
+          model="trends"
+          query={metricTrendQuery(pinning, dayjs().format('YYYY-MM-DD'))}
+          defaultName={t('metricPin.name', { name: pinning.name })}
+          onClose={() => setPinning(undefined)}
+        />
+      )}
       <CreateMetricModal
         open={creating}
         catalogue={catalogue.data}
