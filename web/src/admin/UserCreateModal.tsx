@@ -1,4 +1,4 @@
-import { Alert, App, Form, Input, Modal, Select } from 'antd';
+import { Alert, App, Form, Input, Modal } from 'antd';
 import { useState } from 'react';
 import { adminApi } from '../api/endpoints';
 import { errorMessage, fieldErrors } from '../api/errors';
@@ -6,6 +6,7 @@ import type { Role, UserCreate } from '../api/types';
 import { useI18n } from '../i18n';
 import { applyFieldErrors } from './formErrors';
 import { OrgTreeSelect } from './OrgTreeSelect';
+import { RoleSelect } from './RoleSelect';
 
 const FIELDS = ['username', 'password', 'display_name', 'role', 'org_code'] as const;
 
@@ -20,7 +21,7 @@ export function UserCreateModal({
   onClose: () => void;
   onCreated: () => void;
 }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm<UserCreate>();
   const [submitting, setSubmitting] = useState(false);
@@ -95,13 +96,7 @@ export function UserCreateModal({
           <Input.Password autoComplete="new-password" data-testid="user-form-password" />
         </Form.Item>
         <Form.Item name="role" label={t('admin.users.form.role')} rules={[required(t('admin.users.form.role'))]}>
-          <Select
-            options={roles.map((r) => ({
-              value: r.id,
-              label: `${lang === 'en' ? r.name_en || r.name : r.name} (${r.id})`,
-            }))}
-            data-testid="user-form-role"
-          />
+          <RoleSelect roles={roles} testId="user-form-role" />
         </Form.Item>
         <Form.Item name="org_code" label={t('admin.users.form.org')} rules={[required(t('admin.users.form.org'))]}>
           <OrgTreeSelect />

@@ -1,10 +1,11 @@
-import { Alert, App, Form, Input, Modal, Select, type ButtonProps } from 'antd';
+import { Alert, App, Form, Input, Modal, type ButtonProps } from 'antd';
 import { useState } from 'react';
 import { adminApi } from '../api/endpoints';
 import { errorMessage, isApiError, serverFieldErrors } from '../api/errors';
 import type { AdminUser, Role, UserUpdate } from '../api/types';
 import { useI18n } from '../i18n';
 import { OrgTreeSelect } from './OrgTreeSelect';
+import { RoleSelect } from './RoleSelect';
 
 type EditValues = { display_name: string; role: string; org_code: string };
 const FIELDS = ['display_name', 'role', 'org_code', 'active'] as const;
@@ -39,7 +40,7 @@ export function UserEditModal({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm<EditValues>();
   const [submitting, setSubmitting] = useState(false);
@@ -104,13 +105,7 @@ export function UserEditModal({
           <Input autoComplete="off" data-testid="user-edit-display-name" />
         </Form.Item>
         <Form.Item name="role" label={t('admin.users.form.role')} rules={[required(t('admin.users.form.role'))]}>
-          <Select
-            options={roles.map((r) => ({
-              value: r.id,
-              label: `${lang === 'en' ? r.name_en || r.name : r.name} (${r.id})`,
-            }))}
-            data-testid="user-edit-role"
-          />
+          <RoleSelect roles={roles} testId="user-edit-role" />
         </Form.Item>
         <Form.Item
           name="org_code"
