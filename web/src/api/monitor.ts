@@ -37,12 +37,28 @@ export interface AnomalyDetails extends AnomalyParams {
   change_pct: number | null;
 }
 
+export type MetricSource = 'event' | 'attribute';
+export type AttributeMeasure = 'customers' | 'sum' | 'avg';
+export type MetricAttribute = 'aum' | 'age';
+/** A way a metric may be broken down: a customer attribute or (event metrics) an event property. */
+export interface MetricDimension {
+  kind: 'attribute' | 'property';
+  name: string;
+  limit?: number;
+}
+
 export interface MetricDefinition {
-  event: EventSpec;
+  /** `event` (default; definitions stored before sources existed) or `attribute` (customers, AUM, age). */
+  source?: MetricSource;
+  /** Required for event metrics, null for attribute metrics. */
+  event?: EventSpec | null;
   measure: MetricMeasure;
   property?: string | null;
+  attribute_measure?: AttributeMeasure;
+  attribute?: MetricAttribute | null;
   days: number;
   customers?: Record<string, unknown>;
+  dimensions?: MetricDimension[];
 }
 
 export interface MetricCreate {
@@ -58,11 +74,20 @@ export interface MetricRead extends MetricCreate {
   created_at: string;
 }
 
+export interface MetricGroup {
+  group: string | null;
+  value: number;
+  previous: number;
+}
+
 export interface MetricValue {
   metric_id: number;
   day: string;
   value: number;
   previous: number;
+  dimension?: MetricDimension | null;
+  /** Top groups by value, when a dimension was asked. */
+  groups?: MetricGroup[] | null;
 }
 
 export interface RuleCreate {
@@ -108,8 +133,8 @@ export interface AlertRead {
 export const monitorApi = {
   metrics: (signal?: AbortSignal) => api.get<MetricRead[]>('/api/monitor/metrics', { signal }),
   createMetric: (body: MetricCreate) => api.post<MetricRead>('/api/monitor/metrics', body),
-  metricValue: (id: number, day: string, signal?: AbortSignal) =>
-    api.get<MetricValue>(`/api/monitor/metrics/${id}/value`, { query: { day }, signal }),
+  metricValue: (id: number, day: string, signal?: AbortSignal, dimension?: number) =>
+    api.get<MetricValue>(`/api/monitor/metrics/${id}/value`, { query: dimension === undefined ? { day } : { day, dimension }, signal }),
   rules: (signal?: AbortSignal) => api.get<RuleRead[]>('/api/monitor/alert-rules', { signal }),
   createRule: (body: RuleCreate) => api.post<RuleRead>('/api/monitor/alert-rules', body),
   alerts: (status: AlertStatus | undefined, signal?: AbortSignal, severity?: Severity) =>

@@ -5,6 +5,7 @@ import { enTagEditor } from './parts/tageditor';
 import { enFlows } from './parts/flows';
 import { enWalk } from './parts/walk';
 import { enAdmin2 } from './parts/admin2';
+import { enMetrics2 } from './parts/metrics2';
 import type { MessageKey } from './zh';
 
 /** English dictionary. Every key of zh must exist here (checked by the compiler). */
@@ -860,7 +861,7 @@ export const en: Record<MessageKey, string> = {
   'menu.monitorMetrics': 'Metric library',
   'menu.monitorAlerts': 'Alerts',
   'mal.metricsTitle': 'Monitoring · Metric library',
-  'mal.metricsSubtitle': 'Metrics defined on events (an aggregate over the last N complete bank days), the basis of alert rules',
+  'mal.metricsSubtitle': 'Metrics on events or customer attributes (an aggregate over the last N complete bank days), split by dimensions, pinned to dashboards, the basis of alert rules',
   'mal.createMetric': 'New metric',
   'mal.metricCreated': 'Metric created',
   'mal.metricName': 'Name',
@@ -936,4 +937,5 @@ export const en: Record<MessageKey, string> = {
   ...enFlows,
   ...enWalk,
   ...enAdmin2,
+  ...enMetrics2,
 };

@@ -5,6 +5,7 @@ import { zhTagEditor } from './parts/tageditor';
 import { zhFlows } from './parts/flows';
 import { zhWalk } from './parts/walk';
 import { zhAdmin2 } from './parts/admin2';
+import { zhMetrics2 } from './parts/metrics2';
 
 /** Chinese (zh-CN) dictionary: the source of truth for message keys. */
 export const zh = {
@@ -859,7 +860,7 @@ export const zh = {
   'menu.monitorMetrics': '指标库',
   'menu.monitorAlerts': '预警',
   'mal.metricsTitle': '运营监控 · 指标库',
-  'mal.metricsSubtitle': '按事件定义指标（最近 N 个完整营业日的聚合），作为预警规则的依据',
+  'mal.metricsSubtitle': '按事件或客户属性定义指标（最近 N 个完整营业日的聚合），可按维度拆分、固定到看板，并作为预警规则的依据',
   'mal.createMetric': '新建指标',
   'mal.metricCreated': '指标已创建',
   'mal.metricName': '指标名称',
@@ -935,6 +936,7 @@ export const zh = {
   ...zhFlows,
   ...zhWalk,
   ...zhAdmin2,
+  ...zhMetrics2,
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from mofang.monitor.analytics.contracts import PROPERTY_NAME, CustomerFilter, EventSpec
+from mofang.monitor.analytics.contracts import PROPERTY_NAME, CustomerFilter, EventSpec, GroupBy
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 Op = Literal["gt", "gte", "lt", "lte", "change_gt", "change_lt", "anomaly"]
@@ -18,17 +18,31 @@ Outcome = Literal["fired", "insufficient_baseline"]
 AlertStatus = Literal["open", "acknowledged", "none"]
 
 
-class MetricDefinition(BaseModel):
-    """What a metric measures: an event aggregate over the trailing `days` complete bank days."""
+MetricSource = Literal["event", "attribute"]
+AttributeMeasure = Literal["customers", "sum", "avg"]
+MetricAttribute = Literal["aum", "age"]
+MAX_DIMENSIONS = 5
 
-    event: EventSpec
+
+class MetricDefinition(BaseModel):
+    """What a metric measures: an event aggregate over the trailing `days` complete bank days (source "event"),
+    or a customer-attribute aggregate at the end of that window (source "attribute"); and the dimensions it may
+    be broken down by. Definitions stored before `source` and `dimensions` existed load as event metrics."""
+
+    source: MetricSource = "event"
+    event: EventSpec | None = None  # required for source "event"; service checks name the field
     measure: Literal["total", "uniques", "sum", "avg", "max"] = "total"
     property: str | None = Field(default=None, max_length=128)
+    attribute_measure: AttributeMeasure = "customers"
+    attribute: MetricAttribute | None = None  # the numeric attribute of attribute_measure sum/avg
     days: int = Field(default=1, ge=1, le=90)
     customers: CustomerFilter = Field(default_factory=CustomerFilter)
+    dimensions: list[GroupBy] = Field(default_factory=list, max_length=MAX_DIMENSIONS)
 
     @model_validator(mode="after")
     def _property(self) -> MetricDefinition:
+        if self.source != "event":
+            return self
         if self.measure in ("sum", "avg", "max") and not (self.property and PROPERTY_NAME.match(self.property)):
             raise ValueError(f"measure '{self.measure}' needs a numeric property name")
         return self
@@ -54,13 +68,24 @@ class MetricRead(BaseModel):
     created_at: datetime
 
 
+class MetricGroup(BaseModel):
+    """One group of a metric broken down by a dimension."""
+
+    group: str | None
+    value: float
+    previous: float
+
+
 class MetricValue(BaseModel):
-    """A metric's value over the window ending the day before `day`, and over the window before it."""
+    """A metric's value over the window ending the day before `day`, and over the window before it (with the
+    top groups by value when a dimension was asked)."""
 
     metric_id: int
     day: date
     value: float
     previous: float
+    dimension: GroupBy | None = None
+    groups: list[MetricGroup] | None = None
 
 
 class AnomalyParams(BaseModel):

@@ -19,6 +19,14 @@ def windows(day: date, days: int) -> tuple[tuple[date, date], tuple[date, date]]
     return (start, end), (start - timedelta(days=days), start - timedelta(days=1))
 
 
+TOP_GROUPS = 20
+
+
+def top_groups(values: dict[str | None, float], limit: int = TOP_GROUPS) -> list[tuple[str | None, float]]:
+    """The groups with the largest values (ties by name, the unknown group last among equals)."""
+    return sorted(values.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))[:limit]
+
+
 def change_pct(value: float, previous: float) -> float | None:
     """Change against the previous window in percent (None when the previous window was 0)."""
     return None if previous == 0 else (value - previous) / abs(previous) * 100

@@ -40,9 +40,10 @@ def list_metrics(who: Analyst, platform: PlatformDep) -> list[MetricRead]:
 
 
 @router.get("/metrics/{metric_id}/value", response_model=MetricValue)
-def metric_value(metric_id: int, day: date, who: Analyst, platform: PlatformDep) -> MetricValue:
-    """A metric's value for a business day, with the previous window."""
-    return service.metric_value(platform=platform, who=who, metric_id=metric_id, day=day)
+def metric_value(metric_id: int, day: date, who: Analyst, platform: PlatformDep,
+                 dimension: Annotated[int | None, Query(ge=0, le=20)] = None) -> MetricValue:
+    """A metric's value for a business day, with the previous window (and its top groups by a dimension)."""
+    return service.metric_value(platform=platform, who=who, metric_id=metric_id, day=day, dimension=dimension)
 
 
 @router.post("/alert-rules", response_model=RuleRead, status_code=201)

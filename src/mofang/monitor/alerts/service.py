@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from mofang.monitor.alerts import logic, notify
+from mofang.monitor.alerts import attribute, logic, notify
 from mofang.monitor.alerts import repository as repo
 from mofang.monitor.alerts.contracts import (
     AlertRead,
@@ -17,6 +17,7 @@ from mofang.monitor.alerts.contracts import (
     EvaluationReport,
     MetricCreate,
     MetricDefinition,
+    MetricGroup,
     MetricRead,
     MetricValue,
     RuleCreate,
@@ -25,7 +26,7 @@ from mofang.monitor.alerts.contracts import (
 from mofang.monitor.alerts.models import Alert, AlertRule, Metric
 from mofang.monitor.analytics import events
 from mofang.monitor.analytics import repository as analytics_repo
-from mofang.monitor.analytics.contracts import TrendsQuery
+from mofang.monitor.analytics.contracts import GroupBy, TrendsQuery
 from mofang.monitor.analytics.filters import customer_set
 from mofang.platform.context import Platform
 from mofang.platform.errors import Conflict, Invalid, NotFound
@@ -69,8 +70,28 @@ def _owner_scope(owner_org: str) -> Scope:
     return Scope(kind="all") if owner_org == "HQ" else Scope(kind="org", org_code=owner_org)
 
 
+def _check_definition(d: MetricDefinition) -> None:
+    """What the model cannot say per field: which parts each source needs, and the dimensions it allows."""
+    if d.source == "event" and d.event is None:
+        raise Invalid("an event metric needs an event", field="definition.event")
+    if d.source == "attribute":
+        if d.event is not None:
+            raise Invalid("an attribute metric measures customers, not an event", field="definition.event")
+        if d.attribute_measure != "customers" and d.attribute is None:
+            raise Invalid(f"attribute measure '{d.attribute_measure}' needs a numeric attribute (aum or age)",
+                          field="definition.attribute")
+        for i, dim in enumerate(d.dimensions):
+            if dim.kind != "attribute":
+                raise Invalid("an attribute metric breaks down by customer attributes only",
+                              field=f"definition.dimensions[{i}].kind")
+    seen = [(dim.kind, dim.name) for dim in d.dimensions]
+    if len(set(seen)) != len(seen):
+        raise Invalid("a dimension is listed twice", field="definition.dimensions")
+
+
 def create_metric(*, platform: Platform, who: Principal, data: MetricCreate) -> MetricRead:
     """Add a metric owned by the user's org."""
+    _check_definition(data.definition)
     with platform.metadata.session() as s:
         m = Metric(key=data.key, name=data.name, definition=data.definition.model_dump(mode="json"),
                    owner_org=who.org_code, created_by=who.username)
@@ -90,33 +111,73 @@ def list_metrics(*, platform: Platform, who: Principal) -> list[MetricRead]:
 
 def _value(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date, d1: date) -> float:
     """The metric's value over bank days d0..d1, within a scope (0 when nothing was recorded)."""
+    if definition.source == "attribute":
+        return attribute.value(platform.store, definition, scope=scope, day=d1,
+                               sets=platform.extras.get("customer_sets"))
     value = _value_or_none(platform, definition, scope, d0, d1)
     return 0.0 if value is None else value
 
 
-def _value_or_none(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date,
-                   d1: date) -> float | None:
-    """The metric's value over bank days d0..d1, or None when no matching event was recorded there."""
-    q = TrendsQuery(date_from=d0, date_to=d1, customers=definition.customers, granularity="day",
+def _event_rows(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date, d1: date,
+                group_by: GroupBy | None = None) -> list[dict[str, Any]]:
+    """Whole-window rows (grp, value) of an event metric."""
+    assert definition.event is not None  # checked when the metric was created
+    q = TrendsQuery(date_from=d0, date_to=d1, customers=definition.customers, granularity="day", group_by=group_by,
                     series=[{"event": definition.event.event, "filters": definition.event.filters,
                              "measure": definition.measure, "property": definition.property}])
     params = Params()
     members = customer_set(params, scope=scope, customers=q.customers, sets=platform.extras.get("customer_sets"))
     rows = analytics_repo.rows(platform.store, events.build_series(q, 0, members=members, params=params), params)
-    value = next((r["value"] for r in rows if r["bucket"] is None and r["value"] is not None), None)
+    return [r for r in rows if r["bucket"] is None]
+
+
+def _value_or_none(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date,
+                   d1: date) -> float | None:
+    """The metric's value over bank days d0..d1, or None when no matching event was recorded there (for an
+    attribute metric: when no AUM snapshot at all was taken on the window's last day)."""
+    if definition.source == "attribute":
+        if not attribute.has_snapshots(platform.store, d1):
+            return None
+        return _value(platform, definition, scope, d0, d1)
+    rows = _event_rows(platform, definition, scope, d0, d1)
+    value = next((r["value"] for r in rows if r["value"] is not None), None)
     return None if value is None else float(value)
 
 
-def metric_value(*, platform: Platform, who: Principal, metric_id: int, day: date) -> MetricValue:
-    """A metric's value for a business day (the window before it) and the window before that."""
+def _group_values(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date, d1: date,
+                  dim: GroupBy) -> dict[str | None, float]:
+    """The metric per group of a dimension over bank days d0..d1."""
+    if definition.source == "attribute":
+        rows = attribute.rows(platform.store, definition, scope=scope, day=d1,
+                              sets=platform.extras.get("customer_sets"), dimension=dim)
+    else:
+        rows = _event_rows(platform, definition, scope, d0, d1, group_by=dim)
+    return {None if r["grp"] is None else str(r["grp"]): float(r["value"] or 0) for r in rows}
+
+
+def metric_value(*, platform: Platform, who: Principal, metric_id: int, day: date,
+                 dimension: int | None = None) -> MetricValue:
+    """A metric's value for a business day (the window before it) and the window before that; with a
+    dimension (an index into the metric's dimensions), also the top groups by value."""
     with platform.metadata.session() as s:
         m = s.get(Metric, metric_id)
         if m is None or not repo.visible(who.scope, m.owner_org):
             raise NotFound(f"metric {metric_id} not found")
         definition = MetricDefinition(**m.definition)
+    if dimension is not None and not 0 <= dimension < len(definition.dimensions):
+        raise Invalid(f"the metric has {len(definition.dimensions)} dimension(s); no dimension {dimension}",
+                      field="dimension")
     cur, prev = logic.windows(day, definition.days)
-    return MetricValue(metric_id=metric_id, day=day, value=_value(platform, definition, who.scope, *cur),
-                       previous=_value(platform, definition, who.scope, *prev))
+    out = MetricValue(metric_id=metric_id, day=day, value=_value(platform, definition, who.scope, *cur),
+                      previous=_value(platform, definition, who.scope, *prev))
+    if dimension is None:
+        return out
+    dim = definition.dimensions[dimension].model_copy(update={"limit": logic.TOP_GROUPS})
+    now = _group_values(platform, definition, who.scope, *cur, dim)
+    before = _group_values(platform, definition, who.scope, *prev, dim)
+    out.dimension = dim
+    out.groups = [MetricGroup(group=g, value=v, previous=before.get(g, 0.0)) for g, v in logic.top_groups(now)]
+    return out
 
 
 def create_rule(*, platform: Platform, who: Principal, data: RuleCreate) -> RuleRead:

@@ -1,26 +1,29 @@
 import { PlusOutlined, PushpinOutlined, ReloadOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Form, Input, InputNumber, Select, Tag, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Form, Input, InputNumber, Radio, Select, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { errorMessage } from '../../api/errors';
 import type { Catalogue } from '../../api/insight';
-import { monitorApi, METRIC_MEASURES, PROPERTY_MEASURES, type MetricMeasure, type MetricRead } from '../../api/monitor';
+import { monitorApi, METRIC_MEASURES, PROPERTY_MEASURES, type MetricDefinition, type MetricRead } from '../../api/monitor';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
 import { EventPicker, num, useCatalogue, useEventName } from '../../analytics/common';
 import { SaveAnalysisModal } from '../../analytics/saved/SaveAnalysisModal';
+import { ANALYTICS_ATTRIBUTES } from '../../api/analytics';
+import { attributeLabel } from '../../insight/segments/labels';
 import { metricFormField } from './forms';
+import { ATTRIBUTE_MEASURES, MAX_DIMENSIONS, METRIC_ATTRIBUTES, isAttributeMetric, metricDefinition, type MetricFormValues } from './metricForm';
 import { metricTrendQuery } from './metricTrend';
 import { FormModal, ListTable, ownerColumns, useServerForm } from './scaffold';
 
-interface MetricForm {
-  key: string;
-  name: string;
-  event: string;
-  measure: MetricMeasure;
-  property?: string;
-  days: number;
+type MetricForm = MetricFormValues;
+
+/** `资产余额AUM合计`, `客户数`: what an attribute metric measures. */
+function attributeFormula(d: MetricDefinition, t: ReturnType<typeof useI18n>['t']): string {
+  const measure = d.attribute_measure ?? 'customers';
+  if (measure === 'customers' || !d.attribute) return t('metrics2.formula.customers');
+  return t(`metrics2.formula.${measure}`, { attr: t(`metrics2.formula.${d.attribute}`) });
 }
 
 /** The metric's value for the window before `day` and the change against the window before that. */
@@ -55,7 +58,7 @@ function CreateMetricModal({
   onClose: () => void;
   onCreated: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { message } = App.useApp();
   const state = useServerForm<MetricForm>(
     metricFormField,
@@ -63,7 +66,7 @@ function CreateMetricModal({
       monitorApi.createMetric({
         key: v.key.trim(),
         name: v.name.trim(),
-        definition: { event: { event: v.event }, measure: v.measure, property: PROPERTY_MEASURES.includes(v.measure) ? v.property : null, days: v.days },
+        definition: metricDefinition(v),
       }),
     () => {
       message.success(t('mal.metricCreated'));
@@ -73,13 +76,24 @@ function CreateMetricModal({
   const { form } = state;
   const event = Form.useWatch('event', form);
   const measure = Form.useWatch('measure', form);
-  const needsProperty = !!measure && PROPERTY_MEASURES.includes(measure);
-  const numericProps = (catalogue?.events.find((e) => e.name === event)?.properties ?? []).filter((p) => p.type === 'number');
+  const source = Form.useWatch('source', form) ?? 'event';
+  const attributeMeasure = Form.useWatch('attribute_measure', form) ?? 'customers';
+  const needsProperty = source === 'event' && !!measure && PROPERTY_MEASURES.includes(measure);
+  const eventProps = catalogue?.events.find((e) => e.name === event)?.properties ?? [];
+  const numericProps = eventProps.filter((p) => p.type === 'number');
+  const propLabel = (p: { key: string; label?: string | null }) => (p.label && p.label !== p.key ? `${p.label} · ${p.key}` : p.key);
+  // Customer attributes always; the chosen event's properties only for event metrics.
+  const dimensionOptions = [
+    { label: t('metrics2.dimensions.attributes'), options: ANALYTICS_ATTRIBUTES.map((a) => ({ value: `attribute:${a}`, label: attributeLabel(lang, a, catalogue) })) },
+    ...(source === 'event' && eventProps.length
+      ? [{ label: t('metrics2.dimensions.properties'), options: eventProps.map((p) => ({ value: `property:${p.key}`, label: propLabel(p) })) }]
+      : []),
+  ];
 
   const required = { required: true, message: t('mal.required') };
   return (
     <FormModal open={open} title={t('mal.createMetric')} onClose={onClose} state={state} testPrefix="metric">
-      <Form<MetricForm> form={form} layout="vertical" preserve={false} initialValues={{ measure: 'total', days: 1 }}>
+      <Form<MetricForm> form={form} layout="vertical" preserve={false} initialValues={{ source: 'event', measure: 'total', attribute_measure: 'customers', days: 1 }}>
         <Form.Item name="name" label={t('mal.metricName')} rules={[{ ...required, whitespace: true }]}>
           <Input autoComplete="off" data-testid="metric-name" />
         </Form.Item>
@@ -91,27 +105,66 @@ function CreateMetricModal({
         >
           <Input autoComplete="off" className="mf-mono" data-testid="metric-key" />
         </Form.Item>
-        <Form.Item name="event" label={t('mal.event')} rules={[required]}>
-          <EventPicker catalogue={catalogue} onChange={() => undefined} testId="metric-event" width={320} />
-        </Form.Item>
-        <Form.Item name="measure" label={t('mal.measure')} rules={[required]}>
-          <Select
-            style={{ width: 200 }}
-            data-testid="metric-measure"
-            options={METRIC_MEASURES.map((m) => ({ value: m, label: t(`mal.measure.${m}`) }))}
+        <Form.Item name="source" label={t('metrics2.source')} extra={t(`metrics2.sourceHint.${source}`)}>
+          <Radio.Group
+            optionType="button"
+            data-testid="metric-source"
+            onChange={() => form.setFieldValue('dimensions', (form.getFieldValue('dimensions') ?? []).filter((d: string) => d.startsWith('attribute:')))}
+            options={(['event', 'attribute'] as const).map((v) => ({ value: v, label: t(`metrics2.source.${v}`) }))}
           />
         </Form.Item>
+        {source === 'event' ? (
+          <>
+            <Form.Item name="event" label={t('mal.event')} rules={[required]}>
+              <EventPicker catalogue={catalogue} onChange={() => undefined} testId="metric-event" width={320} />
+            </Form.Item>
+            <Form.Item name="measure" label={t('mal.measure')} rules={[required]}>
+              <Select
+                style={{ width: 200 }}
+                data-testid="metric-measure"
+                options={METRIC_MEASURES.map((m) => ({ value: m, label: t(`mal.measure.${m}`) }))}
+              />
+            </Form.Item>
+          </>
+        ) : (
+          <>
+            <Form.Item name="attribute_measure" label={t('metrics2.attributeMeasure')} rules={[required]}>
+              <Select
+                style={{ width: 200 }}
+                data-testid="metric-attribute-measure"
+                options={ATTRIBUTE_MEASURES.map((m) => ({ value: m, label: t(`metrics2.attributeMeasure.${m}`) }))}
+              />
+            </Form.Item>
+            {attributeMeasure !== 'customers' && (
+              <Form.Item name="attribute" label={t('metrics2.attribute')} rules={[required]}>
+                <Select
+                  style={{ width: 240 }}
+                  data-testid="metric-attribute"
+                  options={METRIC_ATTRIBUTES.map((a) => ({ value: a, label: t(`metrics2.attr.${a}`) }))}
+                />
+              </Form.Item>
+            )}
+          </>
+        )}
         {needsProperty && (
           <Form.Item name="property" label={t('mal.property')} rules={[required]} extra={numericProps.length ? undefined : t('mal.noNumericProperty')}>
             <Select
               style={{ width: 200 }}
               data-testid="metric-property"
-              options={numericProps.map((p) => ({ value: p.key, label: p.label && p.label !== p.key ? `${p.label} · ${p.key}` : p.key }))}
+              options={numericProps.map((p) => ({ value: p.key, label: propLabel(p) }))}
             />
           </Form.Item>
         )}
         <Form.Item name="days" label={t('mal.days')} extra={t('mal.daysHint')} rules={[required]}>
           <InputNumber min={1} max={90} precision={0} data-testid="metric-days" />
+        </Form.Item>
+        <Form.Item
+          name="dimensions"
+          label={t('metrics2.dimensions')}
+          extra={t('metrics2.dimensionsHint')}
+          rules={[{ type: 'array', max: MAX_DIMENSIONS, message: t('metrics2.dimensionsHint') }]}
+        >
+          <Select mode="multiple" allowClear style={{ width: 420 }} data-testid="metric-dimensions" options={dimensionOptions} optionFilterProp="label" />
         </Form.Item>
       </Form>
     </FormModal>
@@ -120,7 +173,7 @@ function CreateMetricModal({
 
 /** 运营监控 · 指标库: metrics as data (an event aggregate over trailing bank days) and their current value. */
 export default function MetricsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const catalogue = useCatalogue();
   const eventName = useEventName(catalogue.data);
   const metrics = useApi((signal) => monitorApi.metrics(signal), []);
@@ -160,20 +213,42 @@ export default function MetricsPage() {
           list={metrics}
           testId="metric-table"
           rowAttrs={(m) => ({ 'data-testid': `metric-row-${m.id}` })}
-          scrollX={960}
+          scrollX={1120}
           columns={[
             { title: t('mal.metricName'), dataIndex: 'name' },
             { title: t('mal.metricKey'), dataIndex: 'key', render: (v: string) => <span className="mf-mono">{v}</span> },
-            { title: t('mal.event'), key: 'event', render: (_: unknown, m) => eventName(m.definition.event.event) },
+            {
+              title: t('mal.event'),
+              key: 'event',
+              render: (_: unknown, m) =>
+                isAttributeMetric(m.definition) ? <Tag color="purple">{t('metrics2.attributeTag')}</Tag> : eventName(m.definition.event?.event ?? ''),
+            },
             {
               title: t('mal.measure'),
               key: 'measure',
-              render: (_: unknown, m) => (
-                <span>
-                  {t(`mal.measure.${m.definition.measure}`)}
-                  {m.definition.property && <span className="mf-mono"> ({m.definition.property})</span>}
-                </span>
-              ),
+              render: (_: unknown, m) =>
+                isAttributeMetric(m.definition) ? (
+                  <span data-testid={`metric-formula-${m.id}`}>{attributeFormula(m.definition, t)}</span>
+                ) : (
+                  <span>
+                    {t(`mal.measure.${m.definition.measure}`)}
+                    {m.definition.property && <span className="mf-mono"> ({m.definition.property})</span>}
+                  </span>
+                ),
+            },
+            {
+              title: t('metrics2.dimensions'),
+              key: 'dimensions',
+              render: (_: unknown, m) =>
+                m.definition.dimensions?.length ? (
+                  <Space size={[0, 4]} wrap data-testid={`metric-dimensions-${m.id}`}>
+                    {m.definition.dimensions.map((d) => (
+                      <Tag key={`${d.kind}:${d.name}`}>{d.kind === 'attribute' ? attributeLabel(lang, d.name, catalogue.data) : d.name}</Tag>
+                    ))}
+                  </Space>
+                ) : (
+                  t('metrics2.noDimensions')
+                ),
             },
             { title: t('mal.days'), key: 'days', align: 'right', render: (_: unknown, m) => <Tag>{t('mal.daysN', { n: m.definition.days })}</Tag> },
             { title: t('mal.currentValue'), key: 'value', align: 'right', render: (_: unknown, m) => <ValueCell metric={m} day={day} /> },
@@ -181,11 +256,13 @@ export default function MetricsPage() {
             {
               title: t('common.actions'),
               key: 'actions',
-              render: (_: unknown, m) => (
-                <Button size="small" type="link" icon={<PushpinOutlined />} onClick={() => setPinning(m)} data-testid={`metric-pin-${m.id}`}>
-                  {t('metricPin.button')}
-                </Button>
-              ),
+              // A dashboard pin is the metric's 事件分析; an attribute metric has no event to analyse.
+              render: (_: unknown, m) =>
+                isAttributeMetric(m.definition) ? null : (
+                  <Button size="small" type="link" icon={<PushpinOutlined />} onClick={() => setPinning(m)} data-testid={`metric-pin-${m.id}`}>
+                    {t('metricPin.button')}
+                  </Button>
+                ),
             },
           ]}
         />

@@ -1,10 +1,13 @@
 /** Pure helpers of the metric and rule forms: 422 locations to form fields, recipients, rule text. */
 import type { AnomalyParams, RuleOp, RuleRead } from '../../api/monitor';
 import type { TFunction } from '../../i18n';
+import { metricFormField2 } from './metricForm';
 
 /** Form field of the metric form a 422 issue path (`definition.event.event`, ...) belongs to. */
 export function metricFormField(path: string): string {
   if (path === 'key' || path === 'name') return path;
+  const added = metricFormField2(path); // source, attribute fields and dimensions
+  if (added) return added;
   if (path.startsWith('definition.event')) return 'event';
   if (path.startsWith('definition.measure')) return 'measure';
   if (path.startsWith('definition.days')) return 'days';

@@ -11,7 +11,7 @@ export function metricTrendQuery(metric: MetricRead, today: string, days = 30): 
   return {
     date_from: dayjs(today).subtract(days - 1, 'day').format('YYYY-MM-DD'),
     date_to: today,
-    series: [{ event: d.event.event, filters: d.event.filters ?? [], measure: d.measure, property: d.property ?? null }],
+    series: [{ event: d.event?.event ?? '', filters: d.event?.filters ?? [], measure: d.measure, property: d.property ?? null }],
     granularity: 'day',
     compare_previous: false,
     ...(d.customers ? { customers: d.customers as unknown as AnalyticsCustomerFilter } : {}),
