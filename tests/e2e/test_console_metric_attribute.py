@@ -1,6 +1,6 @@
 """The console in a real browser: an operator defines a customer-attribute metric (AUM sum as of the window's
-end) with a dimension, and the metric library lists its formula, its dimension and its value — without the
-dashboard pin, which only event metrics have."""
+end) with a dimension, and the metric library lists its formula, its dimension (split on click) and its value —
+without the dashboard pin, which only event metrics have."""
 
 from __future__ import annotations
 
@@ -49,3 +49,12 @@ def test_operator_defines_an_attribute_metric_with_a_dimension(live_server: str,
     # 500,000 (A1's latest snapshot) + 300,000 (A2's), as of yesterday.
     expect(row.locator("[data-testid^='metric-value-']")).to_contain_text("800,000")
     expect(row.locator("[data-testid^='metric-pin-']")).to_have_count(0)
+
+    # Clicking the dimension splits the value by it: 财富 500,000 and 大众 300,000, the larger first.
+    row.locator("[data-testid^='metric-dim-']").first.click()
+    breakdown = page.get_by_test_id("metric-breakdown")
+    expect(breakdown.locator(".ant-table-row")).to_have_count(2)
+    expect(breakdown.locator(".ant-table-row").nth(0)).to_contain_text("财富")
+    expect(breakdown.locator(".ant-table-row").nth(0)).to_contain_text("500,000")
+    expect(breakdown.locator(".ant-table-row").nth(1)).to_contain_text("大众")
+    expect(breakdown.locator(".ant-table-row").nth(1)).to_contain_text("300,000")

@@ -1,5 +1,8 @@
 /** Messages of attribute metrics and metric dimensions in the metric library. */
 export const zhMetrics2 = {
+  'metrics2.breakdownTitle': '按维度拆分（{day} 之前的窗口）',
+  'metrics2.group': '分组',
+  'metrics2.noValue': '（无值）',
   'metrics2.source': '指标类型',
   'metrics2.source.event': '事件指标',
   'metrics2.source.attribute': '客户属性指标',
@@ -27,6 +30,9 @@ export const zhMetrics2 = {
 };
 
 export const enMetrics2: Record<keyof typeof zhMetrics2, string> = {
+  'metrics2.breakdownTitle': 'Split by dimension (window before {day})',
+  'metrics2.group': 'Group',
+  'metrics2.noValue': '(no value)',
   'metrics2.source': 'Metric type',
   'metrics2.source.event': 'Event metric',
   'metrics2.source.attribute': 'Customer attribute metric',

@@ -1,10 +1,10 @@
 import { PlusOutlined, PushpinOutlined, ReloadOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Form, Input, InputNumber, Radio, Select, Space, Tag, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Form, Input, InputNumber, Popover, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { errorMessage } from '../../api/errors';
 import type { Catalogue } from '../../api/insight';
-import { monitorApi, METRIC_MEASURES, PROPERTY_MEASURES, type MetricDefinition, type MetricRead } from '../../api/monitor';
+import { monitorApi, METRIC_MEASURES, PROPERTY_MEASURES, type MetricDefinition, type MetricGroup, type MetricRead } from '../../api/monitor';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
@@ -44,6 +44,29 @@ function ValueCell({ metric, day }: { metric: MetricRead; day: string }) {
         {change !== null && `, ${change >= 0 ? '+' : ''}${change.toFixed(1)}%`})
       </Typography.Text>
     </span>
+  );
+}
+
+/** The metric split by one of its dimensions for the window before `day`: the top groups with their previous value. */
+function DimensionBreakdown({ metric, index, day }: { metric: MetricRead; index: number; day: string }) {
+  const { t } = useI18n();
+  const v = useApi((signal) => monitorApi.metricValue(metric.id, day, signal, index), [metric.id, day, index]);
+  if (v.error !== undefined) return <Typography.Text type="danger">{errorMessage(v.error, t)}</Typography.Text>;
+  return (
+    <Table<MetricGroup>
+      size="small"
+      loading={v.loading}
+      pagination={false}
+      style={{ width: 360 }}
+      rowKey={(g) => String(g.group)}
+      dataSource={v.data?.groups ?? []}
+      data-testid="metric-breakdown"
+      columns={[
+        { title: t('metrics2.group'), dataIndex: 'group', render: (g: string | null) => g ?? t('metrics2.noValue') },
+        { title: t('mal.currentValue'), dataIndex: 'value', align: 'right', render: (x: number) => <span className="mf-num">{num(x)}</span> },
+        { title: t('mal.previous'), dataIndex: 'previous', align: 'right', render: (x: number) => <span className="mf-num">{num(x)}</span> },
+      ]}
+    />
   );
 }
 
@@ -242,8 +265,19 @@ export default function MetricsPage() {
               render: (_: unknown, m) =>
                 m.definition.dimensions?.length ? (
                   <Space size={[0, 4]} wrap data-testid={`metric-dimensions-${m.id}`}>
-                    {m.definition.dimensions.map((d) => (
-                      <Tag key={`${d.kind}:${d.name}`}>{d.kind === 'attribute' ? attributeLabel(lang, d.name, catalogue.data) : d.name}</Tag>
+                    {m.definition.dimensions.map((d, i) => (
+                      // Clicking a dimension shows the metric split by it for the chosen day.
+                      <Popover
+                        key={`${d.kind}:${d.name}`}
+                        trigger="click"
+                        destroyOnHidden
+                        title={t('metrics2.breakdownTitle', { day })}
+                        content={<DimensionBreakdown metric={m} index={i} day={day} />}
+                      >
+                        <Tag style={{ cursor: 'pointer' }} data-testid={`metric-dim-${m.id}-${i}`}>
+                          {d.kind === 'attribute' ? attributeLabel(lang, d.name, catalogue.data) : d.name}
+                        </Tag>
+                      </Popover>
                     ))}
                   </Space>
                 ) : (
