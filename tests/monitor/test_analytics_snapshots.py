@@ -16,6 +16,7 @@ from mofang.monitor.analytics import (
     funnel,
     interval,
     ltv,
+    mau_aum,
     paths,
     properties,
     retention,
@@ -37,7 +38,6 @@ from mofang.monitor.analytics.contracts import (
 )
 from mofang.monitor.analytics.filters import customer_conditions, customer_set
 from mofang.monitor.analytics.sqltemplate import inline, render
-from mofang.monitor.dashboards import mau_aum
 from mofang.platform.governance.logic import Scope
 from mofang.platform.storage.sql import Params
 

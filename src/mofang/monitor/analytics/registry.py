@@ -27,8 +27,6 @@ from mofang.monitor.analytics.contracts import (
     RfmQuery,
     TrendsQuery,
 )
-from mofang.platform.context import Platform
-from mofang.platform.governance.contracts import Principal
 
 ModelName = Literal["trends", "funnel", "retention", "paths", "attribution", "distribution", "interval",
                     "properties", "ltv", "rfm", "mau-aum"]
@@ -64,8 +62,3 @@ MODELS: dict[str, AnalysisModel] = {m.name: m for m in (
     AnalysisModel("mau-aum", MauAumQuery, service.mau_aum_dashboard, tabular.mau_aum),
 )}
 assert set(MODELS) == set(MODEL_NAMES)
-
-
-def run(model: AnalysisModel, *, platform: Platform, who: Principal, query: BaseModel) -> BaseModel:
-    """Run a validated query of `model` in the caller's data scope."""
-    return model.run(platform=platform, who=who, query=query)

@@ -15,6 +15,7 @@ from mofang.monitor.analytics import (
     funnel_pass,
     interval,
     ltv,
+    mau_aum,
     paths,
     properties,
     retention,
@@ -50,7 +51,6 @@ from mofang.monitor.analytics.contracts import (
     TrendsResult,
 )
 from mofang.monitor.analytics.filters import customer_conditions, customer_set
-from mofang.monitor.dashboards import mau_aum
 from mofang.platform.context import Platform
 from mofang.platform.errors import MofangError, NotFound
 from mofang.platform.governance import service as gov
