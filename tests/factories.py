@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -81,6 +82,12 @@ def events_for(platform: Platform, spec: dict[str, list[tuple[str, datetime, dic
                          orjson.dumps(props).decode(), "{}"])
     with platform.store.write() as cur:
         cur.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def add_aum_snapshots(platform: Platform, rows: Iterable[Sequence[Any]]) -> None:
+    """Insert daily AUM snapshots given as [(customer_id, day, aum), ...]."""
+    with platform.store.write() as cur:
+        cur.executemany("INSERT INTO aum_daily VALUES (?, ?, ?)", [list(r) for r in rows])
 
 
 def add_products_and_holdings(

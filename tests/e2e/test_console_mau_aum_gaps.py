@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from ui import login_ui
 
-from factories import add_customers
+from factories import add_aum_snapshots, add_customers
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +23,9 @@ def bank(platform, make_user) -> None:
     """Two Shenzhen customers with AUM snapshots from last month on; none before."""
     add_customers(platform, {"M1": {"name": "客户一", "org_code": "GD-SZ-001"},
                              "M2": {"name": "客户二", "org_code": "GD-SZ-001"}})
-    with platform.store.write() as cur:
-        cur.executemany("INSERT INTO aum_daily VALUES (?, ?, ?)", [
-            ["M1", LAST_MONTH.replace(day=15), 300_000.0], ["M2", LAST_MONTH.replace(day=20), 200_000.0],
-            ["M1", THIS_MONTH, 310_000.0]])
+    add_aum_snapshots(platform, [
+        ["M1", LAST_MONTH.replace(day=15), 300_000.0], ["M2", LAST_MONTH.replace(day=20), 200_000.0],
+        ["M1", THIS_MONTH, 310_000.0]])
     make_user("hq_ops", "hq_operator", "HQ")
 
 

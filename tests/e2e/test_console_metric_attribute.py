@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from ui import login_ui, pick
 
-from factories import add_customers
+from factories import add_aum_snapshots, add_customers
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +21,8 @@ def bank(platform, make_user) -> None:
     add_customers(platform, {"A1": {"name": "客户1", "org_code": "GD-SZ-001", "tier": "财富"},
                              "A2": {"name": "客户2", "org_code": "GD-SZ-001", "tier": "大众"}})
     old, recent = date.today() - timedelta(days=5), date.today() - timedelta(days=3)
-    with platform.store.write() as cur:
-        cur.executemany("INSERT INTO aum_daily VALUES (?, ?, ?)", [
-            ("A1", old, 100_000.0), ("A1", recent, 500_000.0), ("A2", old, 300_000.0)])
+    add_aum_snapshots(platform, [
+        ("A1", old, 100_000.0), ("A1", recent, 500_000.0), ("A2", old, 300_000.0)])
     make_user("hq_ops", "hq_operator", "HQ")
 
 

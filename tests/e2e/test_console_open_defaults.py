@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from ui import login_ui
 
-from factories import add_customers
+from factories import add_aum_snapshots, add_customers
 from mofang.insight.tags import tasks as tag_tasks
 
 pytestmark = pytest.mark.browser
@@ -26,10 +26,9 @@ def bank(platform, make_user) -> None:
     add_customers(platform, {"M1": {"name": "客户一", "org_code": "GD-SZ-001", "aum": 800_000.0},
                              "M2": {"name": "客户二", "org_code": "GD-GZ-001", "aum": 20_000.0},
                              "M3": {"name": "客户三", "org_code": "ZJ-HZ-001", "aum": 60_000.0}})
-    with platform.store.write() as cur:
-        cur.executemany("INSERT INTO aum_daily VALUES (?, ?, ?)", [
-            ["M1", LAST_MONTH.replace(day=24), 300_000.0], ["M2", THIS_MONTH - timedelta(days=1), 200_000.0],
-            ["M1", THIS_MONTH, 310_000.0]])
+    add_aum_snapshots(platform, [
+        ["M1", LAST_MONTH.replace(day=24), 300_000.0], ["M2", THIS_MONTH - timedelta(days=1), 200_000.0],
+        ["M1", THIS_MONTH, 310_000.0]])
     make_user("hq_ops", "hq_operator", "HQ")
 
 

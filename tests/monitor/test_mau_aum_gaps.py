@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from factories import add_aum_snapshots
+
 
 def test_months_without_snapshots_have_null_aum_not_zero(analyst, bank):
-    with bank.store.write() as cur:
-        cur.executemany("INSERT INTO aum_daily VALUES (?, ?, ?)", [
-            ["c1", date(2026, 2, 20), 120_000.0], ["c1", date(2026, 3, 31), 125_000.0],
-            ["c4", date(2026, 3, 10), 60_000.0]])
+    add_aum_snapshots(bank, [
+        ["c1", date(2026, 2, 20), 120_000.0], ["c1", date(2026, 3, 31), 125_000.0],
+        ["c4", date(2026, 3, 10), 60_000.0]])
     dash = analyst("mau-aum", {"month_from": "2026-01-01", "month_to": "2026-03-01"})
     aum = {(r["month"], r["org_code"]): r["aum"] for r in dash["rows"]}
     # January: no snapshot anywhere yet; February: only Guangdong has one; March: both.

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from factories import add_aum_snapshots
 from mofang.monitor.alerts.models import Metric
 from mofang.monitor.alerts.tasks import ALERTS_JOB
 
@@ -26,8 +27,7 @@ AUM_SUM = {"source": "attribute", "attribute_measure": "sum", "attribute": "aum"
 @pytest.fixture
 def snapshots(bank):
     """The small bank with its AUM history."""
-    with bank.store.write() as cur:
-        cur.executemany("INSERT INTO aum_daily VALUES (?, ?, ?)", SNAPSHOTS)
+    add_aum_snapshots(bank, SNAPSHOTS)
     return bank
 
 

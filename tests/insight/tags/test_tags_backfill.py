@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import TODAY
+from factories import add_aum_snapshots
 from mofang.insight.tags import tasks
 
 EARLIER = date(2026, 10, 20)
@@ -19,8 +20,7 @@ def add_aum_history(platform, series: dict[str, list[tuple[date, float]]]) -> No
     for cid, points in series.items():
         for (start, aum), (end, _) in zip(points, [*points[1:], (TODAY + timedelta(days=1), 0.0)], strict=True):
             rows += [[cid, start + timedelta(days=i), aum] for i in range((end - start).days)]
-    with platform.store.write() as cur:
-        cur.executemany("INSERT INTO aum_daily VALUES (?, ?, ?)", rows)
+    add_aum_snapshots(platform, rows)
 
 
 def tier_on(platform, tag_id: int, day: date) -> dict[str, str]:
