@@ -33,6 +33,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     from mofang.monitor.dashboards.routes import router as dashboards_router
     from mofang.monitor.routes import router as monitor_router
     from mofang.tracking import routes as tracking_routes
+    from mofang.tracking.parsers import close_pool, open_pool
     from mofang.tracking.service import start_ingestion, stop_ingestion
 
     plat = platform or open_platform(settings)
@@ -47,12 +48,14 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         start_ingestion(plat)
+        open_pool(plat)
         if settings.start_background and settings.scheduler:
             scheduler.start()
         try:
             yield
         finally:
             scheduler.stop()
+            await close_pool(plat)
             stop_ingestion(plat)
             if platform is None:
                 plat.close()

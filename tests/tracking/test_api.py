@@ -9,6 +9,14 @@ import orjson
 import pytest
 from ingest_helpers import Sender, track
 
+from mofang.platform.settings import Settings
+
+
+@pytest.fixture(params=[2, 0], ids=["parse-workers", "in-process"])
+def settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """Every answer is the same whether bodies are parsed in worker processes or in the server."""
+    return settings.model_copy(update={"ingest_parse_workers": request.param})
+
 # -- authentication ------------------------------------------------------------------------------
 
 
@@ -43,6 +51,17 @@ def test_missing_or_invalid_key_is_401_json(
     assert words in res.json()["detail"]
     assert res.json()["field"] == "writeKey"
     assert stored() == []
+
+
+@pytest.mark.parametrize(("body", "status", "words"), [
+    (b'{"writeKey": "mfk_nope", "batch": "not a list"}', 401, "invalid or revoked"),
+    (b'{"batch": "not a list"}', 401, "missing write key"),
+    (b'{"writeKey": "mfk_nope", "batch": [', 400, "malformed JSON"),  # no key can be read
+])
+def test_the_key_is_judged_before_the_events(app_client: Any, body: bytes, status: int, words: str) -> None:
+    res = app_client.post("/v1/batch", content=body, headers={"Content-Type": "application/json"})
+    assert res.status_code == status, res.text
+    assert words in res.json()["detail"]
 
 
 def test_body_key_is_used_when_the_basic_user_is_empty(app_client: Any, write_key: str, stored: Any) -> None:

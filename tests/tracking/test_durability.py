@@ -29,6 +29,19 @@ def cli(*args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
+def parse_workers_of(server_pid: int) -> list[int]:
+    """Live parse-worker processes started by the server with this pid (they carry it on their command line)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"mofang.tracking.parsers" in args and str(server_pid).encode() in args:
+            found.append(int(cmdline.parent.name))
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -70,9 +83,15 @@ def test_acknowledged_events_survive_kill_9(tmp_path: Path) -> None:
             "Content-Encoding": "gzip", "Content-Type": "application/json",
         })
         assert res.status_code == 200 and res.json()["accepted"] == 300
+        assert parse_workers_of(server.pid), "the server should parse batches in worker processes"
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
+    # The parse workers notice their server is gone (their input closes) and exit with it.
+    deadline = time.monotonic() + 5
+    while parse_workers_of(server.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert parse_workers_of(server.pid) == [], "parse workers outlived their killed server"
 
     server = serve(data_dir, port)
     up_at = time.monotonic()

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mofang.tracking import logic, repository, wal
+from mofang.tracking import logic, repository
 from mofang.tracking.contracts import TYPES, Record
 
 NOW = logic.parse_ts("2026-05-01T12:00:00Z")
@@ -147,7 +147,7 @@ def test_normalise_never_raises_and_accepted_records_are_well_typed(msg: Any) ->
     assert isinstance(out["channel"], str) and out["channel"]
     assert set(out) == set(Record.__annotations__)
     # What the WAL and the flusher make of it is the same record.
-    (back,) = repository.lines_table(wal.encode_payload([out])).drop_columns(["seq"]).to_pylist()
+    (back,) = repository.lines_table(logic.encode_payload([out])).drop_columns(["seq"]).to_pylist()
     assert back == out
     if out["type"] == "track":
         assert out["event"] == msg["event"]
@@ -165,3 +165,16 @@ def test_batch_parsing_never_raises_anything_but_payload_errors(body: bytes) -> 
         return
     assert len(records) + len(rejected) == len(doc["batch"])
     assert sorted(r.index for r in rejected) == [r.index for r in rejected]
+
+
+@pytest.mark.parametrize("body", [
+    b"{oops", orjson.dumps({"batch": []}), orjson.dumps({"batch": [{"type": "x"}]}),
+    orjson.dumps({"batch": [{"type": "track", "event": "e", "userId": "u"}, {"type": "x"}]}),
+])
+def test_prepared_survives_the_trip_from_a_parse_worker(body: bytes) -> None:
+    prepared = logic.prepare(body, encoding=None, kind=None, received_us=NOW, max_event_bytes=32 * 1024,
+                             max_batch_bytes=500 * 1024, want_key=False)
+    back = logic.Prepared.from_meta(orjson.loads(orjson.dumps(prepared.meta())), prepared.payload)
+    assert back.meta() == prepared.meta()
+    assert back.payload == prepared.payload
+    assert (back.error is None) == (prepared.error is None)

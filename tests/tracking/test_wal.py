@@ -33,7 +33,7 @@ def write_frames(directory: Path, segment: int, *frames: list[Record]) -> None:
     """Append frames the way the server does, fsynced, then close (as if the process died here)."""
     writer = wal.WalWriter(directory, first_segment=segment, on_durable=lambda _pos, _payloads, _n: None)
     for frame in frames:
-        writer.append(wal.encode_payload(frame), len(frame)).result(timeout=5)
+        writer.append(logic.encode_payload(frame), len(frame)).result(timeout=5)
     writer.close()
 
 
@@ -42,7 +42,7 @@ def test_frames_round_trip_and_a_torn_tail_is_cut(tmp_path: Path) -> None:
     path = wal.segment_path(tmp_path, 1)
     good_size = path.stat().st_size
     with path.open("ab") as fh:  # a crash in the middle of writing a third frame
-        fh.write(wal.encode_frame(wal.encode_payload(records("d")))[:-7])
+        fh.write(wal.encode_frame(logic.encode_payload(records("d")))[:-7])
     got = list(wal.scan(tmp_path, (0, 0)))
     assert [ids(payload) for _, payload in got] == [["a", "b"], ["c"]]
     assert got[-1][0] == (1, good_size)

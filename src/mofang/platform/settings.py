@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Nice value of DuckDB's worker threads while ingestion runs (0: leave them as they are): on a small
     # box, moving events into DuckDB yields the cores to acknowledging requests.
     ingest_worker_niceness: int = Field(default=10, ge=0, le=19)
+    # Child processes that decode and validate /v1 bodies, so that the event loop only moves bytes
+    # (0: parse in the server process). About one per core.
+    ingest_parse_workers: int = Field(default=2, ge=0, le=64)
     max_event_bytes: int = 32 * 1024
     max_batch_bytes: int = 500 * 1024
     start_background: bool = True  # ingestion flusher and scheduler threads

@@ -12,6 +12,7 @@ import binascii
 import uuid
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -33,6 +34,8 @@ _EMPTY: Final[dict[str, Any]] = {}
 _APP_LIBS: Final = ("ios", "android", "react-native", "flutter", "swift", "kotlin", "harmony")
 _H5_LIBS: Final = ("analytics.js", "analytics-next", "analytics-browser", "web")
 _WECHAT_LIBS: Final = ("wechat", "miniprogram", "weapp")
+MISSING_KEY: Final = ("missing write key: send it as the HTTP Basic auth user name (empty password) "
+                      "or as 'writeKey' in the body")
 
 
 class PayloadError(Exception):
@@ -45,6 +48,10 @@ class PayloadError(Exception):
         self.status = status
         self.field = field
         self.code = code
+
+    def as_json(self) -> dict[str, Any]:
+        """The error as plain data (it crosses from a parse worker to the server)."""
+        return {"message": self.message, "status": self.status, "field": self.field, "code": self.code}
 
 
 def kb(n: int) -> str:
@@ -404,3 +411,64 @@ def _batch_sent_at(doc: Mapping[str, Any]) -> int | None:
         raise PayloadError("'sentAt' is not an ISO-8601 date-time", field="sentAt")
     return ts
 
+
+
+def encode_payload(records: list[Record]) -> bytes:
+    """Records as JSON lines, the WAL's payload (orjson never writes a raw newline inside a line)."""
+    return b"\n".join([orjson.dumps(r) for r in records])
+
+
+@dataclass
+class Prepared:
+    """A request body made ready for the WAL: the accepted records as one payload, the rejections, the errors."""
+
+    payload: bytes = b""
+    count: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    write_key: str | None = None  # the body's writeKey, when the request had no Basic auth
+    error: PayloadError | None = None  # the whole request is refused (after the key check)
+
+    def meta(self) -> dict[str, Any]:
+        """Everything but the payload, as plain data."""
+        return {"count": self.count, "rejected": self.rejected, "write_key": self.write_key,
+                "error": self.error.as_json() if self.error else None}
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, Any], payload: bytes) -> Prepared:
+        """The inverse of `meta`."""
+        err = meta.get("error")
+        return cls(payload=payload, count=meta["count"], rejected=meta["rejected"], write_key=meta["write_key"],
+                   error=PayloadError(err.pop("message"), **err) if err else None)
+
+
+def prepare(
+    raw: bytes, *, encoding: str | None, kind: str | None, received_us: int, max_event_bytes: int,
+    max_batch_bytes: int, want_key: bool,
+) -> Prepared:
+    """A request body (as received) turned into a WAL payload; never raises for bad input.
+
+    `kind` is the endpoint's call type (None for /v1/batch). With `want_key` the body must carry
+    `writeKey`; it is returned for the caller to check before anything else is reported, as an
+    unauthenticated caller learns nothing about its events.
+    """
+    what = "batch" if kind is None else "event"
+    limit = max_batch_bytes if kind is None else max_event_bytes
+    out = Prepared()
+    try:
+        doc = parse_json(inflate(raw, encoding=encoding, limit=limit, what=what))
+        if want_key:
+            key = doc.get("writeKey")
+            if not isinstance(key, str) or not key:
+                raise PayloadError(MISSING_KEY, status=401, field="writeKey", code="unauthorized")
+            out.write_key = key
+        if kind is None:
+            records, rejected = split_batch(doc, received_us=received_us, max_event_bytes=max_event_bytes)
+        else:
+            records, rejected = [single(doc, kind=kind, received_us=received_us)], []
+    except PayloadError as exc:
+        out.error = exc
+        return out
+    out.payload = encode_payload(records)
+    out.count = len(records)
+    out.rejected = [r.as_json() for r in rejected]
+    return out

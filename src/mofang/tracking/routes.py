@@ -14,14 +14,12 @@ from mofang.platform.context import Platform
 from mofang.platform.deps import PlatformDep, require
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import P_ADMIN_KEYS
-from mofang.tracking import logic, service
+from mofang.tracking import logic, parsers, service
 from mofang.tracking.contracts import TYPES
 
 router = APIRouter(tags=["tracking"])
 
 _GZIP_SLACK = 1024  # gzip of JSON is smaller than the JSON; this covers headers of tiny bodies
-_MISSING_KEY = ("missing write key: send it as the HTTP Basic auth user name (empty password) "
-                "or as 'writeKey' in the body")
 _BAD_KEY = "invalid or revoked write key"
 
 
@@ -68,7 +66,7 @@ async def _read_body(request: Request, cap: int, what: str, limit: int) -> bytes
 
 
 async def _ingest(request: Request, kind: str | None) -> Response:
-    """Authenticate, decode, validate, make durable, answer."""
+    """Authenticate, decode and validate (in a parse worker), make durable, answer."""
     platform: Platform = request.app.state.platform
     settings = platform.settings
     what = "batch" if kind is None else "event"
@@ -77,33 +75,33 @@ async def _ingest(request: Request, kind: str | None) -> Response:
     header_key = logic.basic_auth_key(request.headers.get("authorization")) or None
     if header_key is not None and not await _key_ok(platform, header_key):
         return _unauthorized(_BAD_KEY)
+    encoding = request.headers.get("content-encoding")
     try:
-        encoding = request.headers.get("content-encoding")
         raw = await _read_body(request, limit + (_GZIP_SLACK if encoding else 0), what, limit)
-        doc = logic.parse_json(logic.inflate(raw, encoding=encoding, limit=limit, what=what))
-        if header_key is None:
-            key = doc.get("writeKey")
-            if not isinstance(key, str) or not key:
-                return _unauthorized(_MISSING_KEY)
-            if not await _key_ok(platform, key):
-                return _unauthorized(_BAD_KEY)
-        received = logic.now_us()
-        if kind is None:
-            records, rejected = logic.split_batch(doc, received_us=received,
-                                                  max_event_bytes=settings.max_event_bytes)
-        else:
-            records, rejected = [logic.single(doc, kind=kind, received_us=received)], []
     except logic.PayloadError as exc:
         return _error(exc.status, exc.message, field=exc.field, code=exc.code)
-    rejections = [r.as_json() for r in rejected]
-    if not records:
-        return _error(400, f"none of the {len(rejected)} events was accepted", field="batch",
-                      accepted=0, rejected=rejections)
     try:
-        await asyncio.wrap_future(service.ingestor_of(platform).submit(records))
+        prepared = await parsers.prepare(
+            platform, raw, encoding=encoding, kind=kind, received_us=logic.now_us(),
+            max_event_bytes=settings.max_event_bytes, max_batch_bytes=settings.max_batch_bytes,
+            want_key=header_key is None)
+    except parsers.ParserUnavailable as exc:
+        return _error(503, str(exc), code="unavailable", headers={"Retry-After": "1"})
+    # A key in the body is checked before anything about the events is said.
+    if prepared.write_key is not None and not await _key_ok(platform, prepared.write_key):
+        return _unauthorized(_BAD_KEY)
+    if (exc := prepared.error) is not None:
+        if exc.status == 401:
+            return _unauthorized(exc.message)
+        return _error(exc.status, exc.message, field=exc.field, code=exc.code)
+    if not prepared.count:
+        return _error(400, f"none of the {len(prepared.rejected)} events was accepted", field="batch",
+                      accepted=0, rejected=prepared.rejected)
+    try:
+        await asyncio.wrap_future(service.ingestor_of(platform).submit(prepared.payload, prepared.count))
     except (service.Overloaded, OSError) as exc:
         return _error(503, str(exc), code="unavailable", headers={"Retry-After": "1"})
-    return _json(200, {"success": True, "accepted": len(records), "rejected": rejections})
+    return _json(200, {"success": True, "accepted": prepared.count, "rejected": prepared.rejected})
 
 
 _DOC = ("Segment-compatible. Write key as HTTP Basic user name (empty password) or `writeKey` in the "

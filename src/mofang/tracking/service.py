@@ -1,6 +1,6 @@
 """Ingestion orchestration: write-key checks, the WAL, the background flusher, replay on start.
 
-The path of an accepted event: route validates → `Ingestor.submit` → WAL writer thread (group
+The path of an accepted event: a parse worker validates (`parsers`) → `Ingestor.submit` → WAL writer thread (group
 fsync) → 200 → flusher thread moves it into DuckDB every `ingest_flush_interval_ms`, in one
 transaction that also records the WAL position flushed, so replay after a crash is exactly-once.
 With `start_background` off (CLI imports) there are no threads: `submit` writes to DuckDB inline.
@@ -23,7 +23,6 @@ from mofang.platform.context import Platform
 from mofang.platform.crypto import sha256_hex
 from mofang.platform.governance import service as gov
 from mofang.tracking import identity, repository, wal
-from mofang.tracking.contracts import Record
 from mofang.tracking.logic import now_us
 
 log = logging.getLogger("mofang.tracking")
@@ -202,9 +201,8 @@ class Ingestor:
 
     # -- the request side ------------------------------------------------------------------------
 
-    def submit(self, records: list[Record]) -> Future[wal.Position]:
-        """Make records durable; the future resolves when they are (raises Overloaded when refused)."""
-        payload = wal.encode_payload(records)
+    def submit(self, payload: bytes, count: int) -> Future[wal.Position]:
+        """Make a payload of `count` records durable; the future resolves then (raises Overloaded when refused)."""
         if not self.background:
             fut: Future[wal.Position] = Future()
             self._store([payload], None)
@@ -215,7 +213,7 @@ class Ingestor:
         if self._pending_count > MAX_PENDING_RECORDS:
             raise Overloaded("ingestion is behind; retry shortly")
         try:
-            return self._writer.append(payload, len(records))
+            return self._writer.append(payload, count)
         except wal.WalClosed as exc:
             raise Overloaded(str(exc)) from exc
 

@@ -25,10 +25,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 
-import orjson
-
-from mofang.tracking.contracts import Record
-
 log = logging.getLogger("mofang.tracking.wal")
 
 Position = tuple[int, int]  # (segment number, byte offset just past a frame)
@@ -41,11 +37,6 @@ _IOV_MAX = 1024
 
 class WalClosed(RuntimeError):
     """The log is closed or broken; nothing more can be appended."""
-
-
-def encode_payload(records: list[Record]) -> bytes:
-    """Records as JSON lines."""
-    return b"\n".join([orjson.dumps(r) for r in records])
 
 
 def frame_header(payload: bytes) -> bytes:
