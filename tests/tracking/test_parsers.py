@@ -7,7 +7,9 @@ import gzip
 import os
 import signal
 import time
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import orjson
 import pytest
@@ -15,6 +17,14 @@ from ingest_helpers import Sender, track
 
 from mofang.platform.context import Platform
 from mofang.tracking import logic, parsers
+
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a fresh loop in its own thread (browser tests may leave a loop running in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _options(**over: Any) -> dict[str, Any]:
@@ -75,7 +85,7 @@ def test_a_hung_worker_is_answered_503_and_replaced() -> None:
         finally:
             await pool.close()
 
-    outcome, again, hung, fresh = asyncio.run(scenario())
+    outcome, again, hung, fresh = run(scenario())
     assert "did not answer" in outcome
     assert again.count == 1 and again.error is None
     assert fresh != hung
@@ -94,7 +104,7 @@ def test_close_answers_what_was_sent_first() -> None:
             await pool.prepare(bodies[0], **_options(encoding="gzip"))
         return [r.count for r in await asyncio.gather(*tasks)]
 
-    assert asyncio.run(scenario()) == list(range(1, 40))
+    assert run(scenario()) == list(range(1, 40))
 
 
 def test_answers_come_back_to_the_request_that_asked() -> None:
@@ -108,6 +118,6 @@ def test_answers_come_back_to_the_request_that_asked() -> None:
             await pool.close()
         return [(r.count, [orjson.loads(line)["message_id"] for line in r.payload.split(b"\n")]) for r in results]
 
-    for n, (count, ids) in enumerate(asyncio.run(scenario())):
+    for n, (count, ids) in enumerate(run(scenario())):
         assert count == n % 7 + 1
         assert ids == [f"r{n}-{i}" for i in range(count)]
