@@ -6,6 +6,7 @@ import { enFlows } from './parts/flows';
 import { enWalk } from './parts/walk';
 import { enAdmin2 } from './parts/admin2';
 import { enMetrics2 } from './parts/metrics2';
+import { enTagDescribe } from './parts/tagDescribe';
 import type { MessageKey } from './zh';
 
 /** English dictionary. Every key of zh must exist here (checked by the compiler). */
@@ -938,4 +939,5 @@ export const en: Record<MessageKey, string> = {
   ...enWalk,
   ...enAdmin2,
   ...enMetrics2,
+  ...enTagDescribe,
 };

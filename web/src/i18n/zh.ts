@@ -6,6 +6,7 @@ import { zhFlows } from './parts/flows';
 import { zhWalk } from './parts/walk';
 import { zhAdmin2 } from './parts/admin2';
 import { zhMetrics2 } from './parts/metrics2';
+import { zhTagDescribe } from './parts/tagDescribe';
 
 /** Chinese (zh-CN) dictionary: the source of truth for message keys. */
 export const zh = {
@@ -937,6 +938,7 @@ export const zh = {
   ...zhWalk,
   ...zhAdmin2,
   ...zhMetrics2,
+  ...zhTagDescribe,
 } as const;
 
 export type MessageKey = keyof typeof zh;

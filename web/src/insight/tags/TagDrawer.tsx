@@ -1,9 +1,9 @@
 import { EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
-import { App, Button, Card, Descriptions, Drawer, Empty, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Collapse, Descriptions, Drawer, Empty, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { orgsApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
-import { tagsApi, type HistoryPoint, type TagDistribution, type TagRead, type TagRunRead } from '../../api/insight';
+import { catalogueApi, tagsApi, type Catalogue, type HistoryPoint, type TagDistribution, type TagRead, type TagRunRead } from '../../api/insight';
 import { useAuth } from '../../auth/context';
 import { PERM_CAMPAIGN_EDIT } from '../../auth/me';
 import { EChart, type ChartOption } from '../../common/charts/EChart';
@@ -13,6 +13,7 @@ import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
 import { ImportCard } from './editor/ImportCard';
 import { VersionsCard } from './editor/VersionsCard';
+import { describeRule } from './describe';
 import { compactJson } from './json';
 import { RunStatus } from './TagListPage';
 
@@ -47,6 +48,8 @@ export function TagDrawer({
   // The owning org by name (总行, 广东省分行), as everywhere else; the code is its tooltip.
   const orgs = useApi((signal) => (tagId ? orgsApi.list(signal).catch(() => ({ items: [] })) : Promise.resolve(undefined)), [tagId]);
   const ownerName = tg && orgs.data?.items.find((o) => o.code === tg.owner_org)?.name;
+  // Event and property labels for the rule summary; without the catalogue it falls back to dictionary names.
+  const catalogue = useApi((signal) => (tagId ? catalogueApi.get(signal).catch(() => undefined) : Promise.resolve(undefined)), [tagId]);
 
   const runNow = async () => {
     if (!tagId) return;
@@ -119,9 +122,26 @@ export function TagDrawer({
             ) : null}
           </Descriptions>
           <Card size="small" title={t('tags.definition')}>
-            <pre className="mf-json" data-testid="tag-definition">
-              {JSON.stringify(compactJson(tg.rule), null, 2)}
-            </pre>
+            <RuleSummary rule={tg.rule} catalogue={catalogue.data} />
+            {/* Rendered while collapsed too, so the JSON text stays in the page for tests and find-in-page. */}
+            <Collapse
+              ghost
+              size="small"
+              style={{ marginTop: 8 }}
+              items={[
+                {
+                  key: 'json',
+                  label: t('tagDescribe.json'),
+                  forceRender: true,
+                  children: (
+                    <pre className="mf-json" data-testid="tag-definition">
+                      {JSON.stringify(compactJson(tg.rule), null, 2)}
+                    </pre>
+                  ),
+                },
+              ]}
+              data-testid="tag-definition-toggle"
+            />
           </Card>
           {tg.kind === 'imported' && tg.editable && can(PERM_CAMPAIGN_EDIT) && (
             <ImportCard
@@ -147,6 +167,29 @@ export function TagDrawer({
         </Space>
       )}
     </Drawer>
+  );
+}
+
+/** The rule in plain words, one line per band, mapping entry or case (cases: first match wins). */
+function RuleSummary({ rule, catalogue }: { rule: TagRead['rule']; catalogue?: Catalogue }) {
+  const { t, lang } = useI18n();
+  const lines = describeRule(rule, t, { lang, catalogue });
+  const ordered = rule.kind === 'rule' || rule.kind === 'lifecycle';
+  return (
+    <div data-testid="tag-rule-summary">
+      {ordered && (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t('tagEditor.cases.hint')}
+        </Typography.Text>
+      )}
+      <ul style={{ margin: ordered ? '4px 0 0' : 0, paddingInlineStart: 20 }}>
+        {lines.map((line, i) => (
+          <li key={i} data-testid="tag-rule-summary-line">
+            {line}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

@@ -1,5 +1,5 @@
 import { PlusOutlined, PushpinOutlined, ReloadOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Form, Input, InputNumber, Popover, Radio, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Form, Input, InputNumber, Popover, Radio, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { errorMessage } from '../../api/errors';
@@ -24,6 +24,22 @@ function attributeFormula(d: MetricDefinition, t: ReturnType<typeof useI18n>['t'
   const measure = d.attribute_measure ?? 'customers';
   if (measure === 'customers' || !d.attribute) return t('metrics2.formula.customers');
   return t(`metrics2.formula.${measure}`, { attr: t(`metrics2.formula.${d.attribute}`) });
+}
+
+/** `求和 (amount)`: what an event metric measures, as one line for its tooltip. */
+function eventFormula(d: MetricDefinition, t: ReturnType<typeof useI18n>['t']): string {
+  return `${t(`mal.measure.${d.measure}`)}${d.property ? ` (${d.property})` : ''}`;
+}
+
+/** Text cut to its cell with an ellipsis; the whole text is the tooltip. */
+function Clipped({ text, className, testId }: { text: string; className?: string; testId?: string }) {
+  return (
+    <Tooltip title={text} placement="topLeft">
+      <span className={className} data-testid={testId}>
+        {text}
+      </span>
+    </Tooltip>
+  );
 }
 
 /** The metric's value for the window before `day` and the change against the window before that. */
@@ -204,6 +220,8 @@ export default function MetricsPage() {
   const [day, setDay] = useState(() => dayjs().format('YYYY-MM-DD'));
   // A metric is reused in dashboards as the 事件分析 of its definition, saved as a rolling 30-day analysis.
   const [pinning, setPinning] = useState<MetricRead>();
+  // Wide enough for the pin button's label (longer in English).
+  const actionsWidth = lang === 'en' ? 170 : 110;
 
   return (
     <>
@@ -236,32 +254,54 @@ export default function MetricsPage() {
           list={metrics}
           testId="metric-table"
           rowAttrs={(m) => ({ 'data-testid': `metric-row-${m.id}` })}
-          scrollX={1120}
+          // The widths' sum: at 1366 px everything up to the current value fits, 操作 stays pinned right and the
+          // owner columns are a short scroll away, instead of squeezed names and cut-off actions.
+          scrollX={140 + 180 + 100 + 140 + 100 + 70 + 170 + 90 + 170 + actionsWidth}
           columns={[
-            { title: t('mal.metricName'), dataIndex: 'name' },
-            { title: t('mal.metricKey'), dataIndex: 'key', render: (v: string) => <span className="mf-mono">{v}</span> },
+            {
+              title: t('mal.metricName'),
+              dataIndex: 'name',
+              width: 140,
+              fixed: 'left',
+              ellipsis: { showTitle: false },
+              render: (v: string) => <Clipped text={v} />,
+            },
+            {
+              title: t('mal.metricKey'),
+              dataIndex: 'key',
+              width: 180,
+              ellipsis: { showTitle: false },
+              render: (v: string) => <Clipped text={v} className="mf-mono" />,
+            },
             {
               title: t('mal.event'),
               key: 'event',
+              width: 100,
+              ellipsis: { showTitle: false },
               render: (_: unknown, m) =>
-                isAttributeMetric(m.definition) ? <Tag color="purple">{t('metrics2.attributeTag')}</Tag> : eventName(m.definition.event?.event ?? ''),
+                isAttributeMetric(m.definition) ? <Tag color="purple">{t('metrics2.attributeTag')}</Tag> : <Clipped text={eventName(m.definition.event?.event ?? '')} />,
             },
             {
               title: t('mal.measure'),
               key: 'measure',
+              width: 140,
+              ellipsis: { showTitle: false },
               render: (_: unknown, m) =>
                 isAttributeMetric(m.definition) ? (
-                  <span data-testid={`metric-formula-${m.id}`}>{attributeFormula(m.definition, t)}</span>
+                  <Clipped text={attributeFormula(m.definition, t)} testId={`metric-formula-${m.id}`} />
                 ) : (
-                  <span>
-                    {t(`mal.measure.${m.definition.measure}`)}
-                    {m.definition.property && <span className="mf-mono"> ({m.definition.property})</span>}
-                  </span>
+                  <Tooltip title={eventFormula(m.definition, t)} placement="topLeft">
+                    <span>
+                      {t(`mal.measure.${m.definition.measure}`)}
+                      {m.definition.property && <span className="mf-mono"> ({m.definition.property})</span>}
+                    </span>
+                  </Tooltip>
                 ),
             },
             {
               title: t('metrics2.dimensions'),
               key: 'dimensions',
+              width: 100,
               render: (_: unknown, m) =>
                 m.definition.dimensions?.length ? (
                   <Space size={[0, 4]} wrap data-testid={`metric-dimensions-${m.id}`}>
@@ -284,12 +324,14 @@ export default function MetricsPage() {
                   t('metrics2.noDimensions')
                 ),
             },
-            { title: t('mal.days'), key: 'days', align: 'right', render: (_: unknown, m) => <Tag>{t('mal.daysN', { n: m.definition.days })}</Tag> },
-            { title: t('mal.currentValue'), key: 'value', align: 'right', render: (_: unknown, m) => <ValueCell metric={m} day={day} /> },
-            ...ownerColumns<MetricRead>(t),
+            { title: t('mal.days'), key: 'days', width: 70, align: 'right', render: (_: unknown, m) => <Tag>{t('mal.daysN', { n: m.definition.days })}</Tag> },
+            { title: t('mal.currentValue'), key: 'value', width: 170, align: 'right', render: (_: unknown, m) => <ValueCell metric={m} day={day} /> },
+            ...ownerColumns<MetricRead>(t).map((c, i) => ({ ...c, width: i === 0 ? 90 : 170 })),
             {
               title: t('common.actions'),
               key: 'actions',
+              width: actionsWidth,
+              fixed: 'right',
               // A dashboard pin is the metric's 事件分析; an attribute metric has no event to analyse.
               render: (_: unknown, m) =>
                 isAttributeMetric(m.definition) ? null : (
