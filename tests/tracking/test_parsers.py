@@ -38,12 +38,15 @@ def _pool(platform: Platform) -> parsers.ParsePool:
     return pool
 
 
-def test_batches_are_parsed_in_worker_processes(send: Sender, platform: Platform, stored: Any) -> None:
+def test_batches_are_parsed_in_worker_processes(send: Sender, platform: Platform, stored: Any, app_client: Any,
+                                                admin_headers: dict[str, str]) -> None:
     assert send.batch([track(messageId=f"m{i}") for i in range(50)]).status_code == 200
     pids = _pool(platform).pids
     assert len(pids) == platform.settings.ingest_parse_workers == 2
     assert os.getpid() not in pids
     assert len(stored()) == 50
+    status = app_client.get("/api/tracking/status", headers=admin_headers).json()
+    assert status["parse_workers"] == {"configured": 2, "running": 2}
 
 
 def test_a_killed_worker_costs_at_most_a_retry(send: Sender, platform: Platform, stored: Any) -> None:

@@ -70,6 +70,12 @@ async def prepare(platform: Platform, body: bytes, **options: Any) -> logic.Prep
     return await pool.prepare(body, **options)
 
 
+def status(platform: Platform) -> dict[str, int]:
+    """How many parse workers are configured and running (0 and 0: bodies are parsed in the server)."""
+    pool: ParsePool | None = platform.extras.get(_EXTRA)
+    return {"configured": pool.size if pool else 0, "running": len(pool.pids) if pool else 0}
+
+
 class ParserUnavailable(RuntimeError):
     """No parse worker could answer (it died or hung); the client should retry (503)."""
 

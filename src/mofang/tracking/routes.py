@@ -139,5 +139,6 @@ def status(platform: PlatformDep, _who: Annotated[Principal, Depends(require(P_A
     """Ingestion health: backlog waiting for DuckDB, last flush, events stored."""
     ingestor = platform.extras.get("ingestor")
     body: dict[str, Any] = ingestor.status() if ingestor is not None else {"mode": "stopped"}
+    body["parse_workers"] = parsers.status(platform)
     body["events_total"] = service.events_total(platform)
     return body
