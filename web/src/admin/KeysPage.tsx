@@ -11,6 +11,7 @@ import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useT } from '../i18n';
 import { applyFieldErrors } from './formErrors';
+import { IngestStatusCard } from './IngestStatusCard';
 import { KeyCreatedModal } from './KeyCreatedModal';
 
 interface KeyForm {
@@ -123,6 +124,7 @@ export default function KeysPage() {
           </Button>
         }
       />
+      <IngestStatusCard />
       <Alert type="info" showIcon title={t('admin.keys.note')} style={{ marginBottom: 12 }} />
       <Card variant="borderless" className="mf-card">
         {error !== undefined && <ErrorAlert error={error} onRetry={reload} />}

@@ -56,3 +56,36 @@ export const adminApi = {
     signal?: AbortSignal,
   ) => api.get<Page<AuditEntry>>('/api/admin/audit', { query: params, signal }),
 };
+
+/** Parse worker processes of the ingestion endpoints (`/v1/*`). */
+export interface IngestParseWorkers {
+  configured: number;
+  running: number;
+}
+
+/**
+ * `GET /api/tracking/status`: ingestion health. With mode `stopped` only `mode`, `parse_workers`
+ * and `events_total` are sent.
+ */
+export interface IngestStatus {
+  mode: 'background' | 'inline' | 'stopped' | (string & {});
+  pending_events?: number;
+  durable_position?: unknown[];
+  flushed_position?: unknown[];
+  flushes?: number;
+  flushed_events?: number;
+  stored_events?: number;
+  duplicates_skipped?: number;
+  /** ISO timestamp with offset (UTC), null before the first flush. */
+  last_flush_at?: string | null;
+  last_flush_ms?: number | null;
+  last_error?: string | null;
+  /** Anonymous ids seen without a known customer yet; null when not tracked. */
+  unattributed_anonymous_ids?: number | null;
+  parse_workers: IngestParseWorkers;
+  events_total: number;
+}
+
+/** Ingestion status for the write keys page (needs the `admin:keys` permission). */
+export const fetchIngestStatus = (signal?: AbortSignal) =>
+  api.get<IngestStatus>('/api/tracking/status', { signal });

@@ -7,6 +7,7 @@ import { enWalk } from './parts/walk';
 import { enAdmin2 } from './parts/admin2';
 import { enMetrics2 } from './parts/metrics2';
 import { enTagDescribe } from './parts/tagDescribe';
+import { enIngestStatus } from './parts/ingestStatus';
 import type { MessageKey } from './zh';
 
 /** English dictionary. Every key of zh must exist here (checked by the compiler). */
@@ -940,4 +941,5 @@ export const en: Record<MessageKey, string> = {
   ...enAdmin2,
   ...enMetrics2,
   ...enTagDescribe,
+  ...enIngestStatus,
 };

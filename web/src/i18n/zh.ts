@@ -7,6 +7,7 @@ import { zhWalk } from './parts/walk';
 import { zhAdmin2 } from './parts/admin2';
 import { zhMetrics2 } from './parts/metrics2';
 import { zhTagDescribe } from './parts/tagDescribe';
+import { zhIngestStatus } from './parts/ingestStatus';
 
 /** Chinese (zh-CN) dictionary: the source of truth for message keys. */
 export const zh = {
@@ -939,6 +940,7 @@ export const zh = {
   ...zhAdmin2,
   ...zhMetrics2,
   ...zhTagDescribe,
+  ...zhIngestStatus,
 } as const;
 
 export type MessageKey = keyof typeof zh;
