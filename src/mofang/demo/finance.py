@@ -1,4 +1,4 @@
-"""Balances: what each customer holds today, and how their AUM moved day by day to get there."""
+"""Balances: what each customer holds today, and the daily AUM series that leads up to it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mofang.demo.population import CHURNER, DORMANT, EMPLOYERS, NEW_ACTIVE, NEW_FADING, Population
+from mofang.demo.population import EMPLOYERS, Population
 from mofang.demo.products import index_of, liabilities, on_shelf, risk_levels
-from mofang.demo.timeline import Window, payday_table
+from mofang.demo.timeline import Window, payday_of_month
 
 TIERS = ("大众", "潜力", "财富", "私行")
 TIER_FLOORS = np.array([0.0, 50_000.0, 500_000.0, 6_000_000.0])
@@ -116,6 +116,16 @@ def make_holdings(rng: np.random.Generator, pop: Population, window: Window) -> 
     return Holdings(customer=customer, product=product, balance=balance, opened=opened, aum=aum)
 
 
+def settle(holdings: Holdings, final: np.ndarray) -> Holdings:
+    """The same products, each customer's assets scaled so that they add up to the AUM the ledger arrived at."""
+    assets = ~liabilities()[holdings.product]
+    scale = np.divide(final, holdings.aum, out=np.zeros_like(final), where=holdings.aum > 0)[holdings.customer]
+    balance = np.where(assets, np.round(holdings.balance * scale, 2), holdings.balance)
+    aum = np.round(np.bincount(holdings.customer, weights=np.where(assets, balance, 0.0), minlength=final.size), 2)
+    return Holdings(customer=holdings.customer, product=holdings.product, balance=balance, opened=holdings.opened,
+                    aum=aum)
+
+
 def churn_days(pop: Population, window: Window) -> np.ndarray:
     """The window days a churner moves money out (rows × 3); only meaningful for churners."""
     return np.clip(pop.churn_start[:, None] + CHURN_STEPS[None, :], 1, window.days - 1)
@@ -126,51 +136,24 @@ def churn_keep(pop: Population) -> np.ndarray:
     return pop.remain ** (1.0 / CHURN_STEPS.size)
 
 
-def aum_paths(
-    rng: np.random.Generator, pop: Population, holdings: Holdings, window: Window, lo: int, hi: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Daily AUM of customers lo..hi-1 (rows × days) ending at today's AUM, and which days exist."""
-    idx = np.arange(lo, hi)
-    k, days = idx.size, window.days
-    t = np.arange(days)[None, :]
-    final = holdings.aum[idx][:, None]
-    persona = pop.persona[idx][:, None]
-    # Random walk in log space, pinned to zero today so the path ends at today's balance.
-    sigma = np.where(persona == CHURNER, 0.002, rng.uniform(0.002, 0.012, (k, 1)))
-    walk = np.cumsum(rng.normal(0, 1, (k, days)) * sigma, axis=1)
-    walk -= walk[:, -1:]
-    walk += np.where(persona == DORMANT, 0.004, 0.0) * (days - 1 - t)  # money slowly drifting away
-    path = np.exp(walk)
-    # Wages arrive on payday and are spent down over the month (a sawtooth on top of savings).
-    since = days_since_payday(window)
-    emp = np.maximum(pop.employer[idx], 0)  # customers without an employer have no wage to add
-    cash = (pop.salary[idx][:, None] * np.clip(1 - since[emp] / 30.0, 0, 1)
-            * (persona != CHURNER))
-    core = np.maximum(final - cash[:, -1:], 0.3 * final)
-    path = core * path + cash
-    # Churners: money leaves in three steps after the outflow starts.
-    steps = churn_days(pop, window)[idx]
-    keep = churn_keep(pop)[idx][:, None]
-    n_done = (t[:, :, None] >= steps[:, None, :]).sum(axis=2) if k else np.zeros((0, days), int)
-    path = path * np.where(persona == CHURNER, keep ** n_done, 1.0)
-    # New customers start from a first deposit and build up (those who activate) or stay small.
-    since_open = t - pop.open_day[idx][:, None]
-    ramp = np.clip(0.1 + since_open / 15.0, 0.1, 1.0)
-    path = np.where(persona == NEW_ACTIVE, path * ramp, path)
-    path = np.where(persona == NEW_FADING, path * np.clip(0.5 + since_open / 30.0, 0.5, 1.0), path)
-    path = np.where(path[:, -1:] > 0, path * final / np.where(path[:, -1:] > 0, path[:, -1:], 1), 0.0)
-    path[:, -1] = final[:, 0]
-    return np.round(path, 2), since_open >= 0
+def aum_series(delta: np.ndarray, final: np.ndarray, open_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Daily AUM (rows × days) ending at `final`, going back through each day's change, and which days exist."""
+    after = np.cumsum(delta[:, :0:-1], axis=1, dtype=np.float64)[:, ::-1]  # change after each day but the last
+    path = final[:, None] - np.concatenate([after, np.zeros((delta.shape[0], 1))], axis=1)
+    path = np.round(np.maximum(path, 0.0), 2)
+    path[:, -1] = final
+    return path, np.arange(delta.shape[1])[None, :] >= open_day[:, None]
 
 
 def days_since_payday(window: Window) -> np.ndarray:
-    """Days since each employer last paid wages (capped at 30), shape (employers, days)."""
-    pays = payday_table(window, np.array([e[1] for e in EMPLOYERS]))
-    since = np.full((pays.shape[1], window.days), 30)
-    for e in range(pays.shape[1]):
-        last = -30
-        for d in range(window.days):
-            last = d if pays[d, e] else last
-            since[e, d] = min(30, d - last)
+    """Days since each employer last paid wages (capped at 30): (employers, days + 1), column d + 1 for day d."""
+    start = window.start  # column 0, the day before the window, tells how much of a month's wages was left
+    months = [(start.year + (start.month - 1 + k) // 12, (start.month - 1 + k) % 12 + 1)
+              for k in range(-2, (window.end.year - start.year) * 12 + window.end.month - start.month + 2)]
+    days = np.arange(-1, window.days)
+    since = np.full((len(EMPLOYERS), days.size), 30)
+    for e, (_, dom, _) in enumerate(EMPLOYERS):
+        pays = np.array(sorted((payday_of_month(y, m, dom) - start).days for y, m in months))
+        last = pays[np.maximum(np.searchsorted(pays, days, side="right") - 1, 0)]
+        since[e] = np.where(last <= days, np.minimum(days - last, 30), 30)
     return since
-

@@ -14,9 +14,10 @@ import numpy as np
 from tqdm import tqdm
 
 from mofang.demo import behaviour, catalogue, ledger, writer
+from mofang.demo.books import Books, open_books
 from mofang.demo.contracts import SeedReport
 from mofang.demo.directory import demo_users, write_directory
-from mofang.demo.finance import Holdings, aum_paths, make_holdings
+from mofang.demo.finance import Holdings, aum_series, make_holdings, settle
 from mofang.demo.loader import Clock, Loader
 from mofang.demo.orgs import OrgTree, build_org_tree
 from mofang.demo.people import phones
@@ -78,7 +79,8 @@ def _generate(platform: Platform, *, customers: int, window: Window, seed: int, 
     """The whole generation, table by table (customers last: their presence marks a finished bank)."""
     tree = build_org_tree()
     pop, staff = make_population(rng_for(seed, 0), n=customers, tree=tree, window=window)
-    holdings = make_holdings(rng_for(seed, 1), pop, window)
+    holdings = make_holdings(rng_for(seed, 1), pop, window)  # the split today's AUM will be settled into
+    books = open_books(rng_for(seed, 2), pop, holdings, window, tree)
     with platform.metadata.session() as session:
         write_directory(session=session, tree=tree, users=demo_users(pop, staff, tree))
 
@@ -94,10 +96,11 @@ def _generate(platform: Platform, *, customers: int, window: Window, seed: int, 
     clock = Clock()
     loader = Loader(platform.store, clock)
     try:
-        _balances(loader, clock, seed=seed, pop=pop, holdings=holdings, window=window, counts=counts,
+        _daily(loader, clock, seed=seed, pop=pop, holdings=holdings, books=books, window=window, tree=tree,
+               counts=counts, progress=progress)
+        holdings = settle(holdings, books.balance)
+        _balances(loader, clock, pop=pop, holdings=holdings, books=books, window=window, counts=counts,
                   progress=progress)
-        _daily(loader, clock, seed=seed, pop=pop, holdings=holdings, window=window, tree=tree, counts=counts,
-               progress=progress)
         _customers(loader, clock, platform=platform, seed=seed, pop=pop, staff=staff, tree=tree,
                    holdings=holdings, updated_at=updated_at, counts=counts, progress=progress)
         loader.submit("customers", lambda cur: writer.mark(cur, "complete"))
@@ -108,19 +111,19 @@ def _generate(platform: Platform, *, customers: int, window: Window, seed: int, 
                       end_date=window.end.isoformat(), table_seconds=dict(clock.seconds))
 
 
-def _balances(loader: Loader, clock: Clock, *, seed: int, pop: Population, holdings: Holdings, window: Window,
+def _balances(loader: Loader, clock: Clock, *, pop: Population, holdings: Holdings, books: Books, window: Window,
               counts: dict[str, int], progress: bool) -> None:
-    """Current holdings and the daily AUM history, a chunk of customers at a time."""
+    """Current holdings and the daily AUM history the ledger's flows add up to, a chunk of customers at a time."""
     dates = window.dates()
     with tqdm(total=pop.n, desc="balances", unit="cust", disable=not progress) as bar:
-        for k, lo in enumerate(range(0, pop.n, CUSTOMER_CHUNK)):
+        for lo in range(0, pop.n, CUSTOMER_CHUNK):
             hi = min(pop.n, lo + CUSTOMER_CHUNK)
             rows = (holdings.customer >= lo) & (holdings.customer < hi)
             h = (holdings.customer[rows], holdings.product[rows], holdings.balance[rows], holdings.opened[rows])
             loader.submit("holdings", lambda cur, h=h: writer.insert_holdings(cur, *h))
             counts["holdings"] += int(rows.sum())
             with clock.on("aum_daily"):
-                path, valid = aum_paths(rng_for(seed, 2, k), pop, holdings, window, lo, hi)
+                path, valid = aum_series(books.delta[lo:hi], holdings.aum[lo:hi], pop.open_day[lo:hi])
                 r, c = np.nonzero(valid)
                 a = (lo + r, dates[c], path[r, c])
             loader.submit("aum_daily", lambda cur, a=a: writer.insert_aum_daily(cur, *a))
@@ -128,9 +131,9 @@ def _balances(loader: Loader, clock: Clock, *, seed: int, pop: Population, holdi
             bar.update(hi - lo)
 
 
-def _daily(loader: Loader, clock: Clock, *, seed: int, pop: Population, holdings: Holdings, window: Window,
-           tree: OrgTree, counts: dict[str, int], progress: bool) -> None:
-    """Events and transactions day by day, handed to the loader whenever a buffer fills."""
+def _daily(loader: Loader, clock: Clock, *, seed: int, pop: Population, holdings: Holdings, books: Books,
+           window: Window, tree: OrgTree, counts: dict[str, int], progress: bool) -> None:
+    """Events and transactions day by day (posted to the books), handed to the loader whenever a buffer fills."""
     cdf = catalogue.transition_cdf()
     props = catalogue.props_catalogue(window, tree)
     lookups = writer.Lookups(props=props.texts, contexts=catalogue.context_catalogue())
@@ -175,8 +178,8 @@ def _daily(loader: Loader, clock: Clock, *, seed: int, pop: Population, holdings
                                               paid_recent=paid_recent, cdf=cdf, props=props, memory=memory)
             with clock.on("transactions"):
                 extra = behaviour.purchases(events, window.midnight_utc_us(d))
-                tx_buf.append(ledger.day_transactions(rng_for(seed, 4, d), pop=pop, ctx=ctx, window=window, d=d,
-                                                      paid_today=paid, extra=extra))
+                tx_buf.append(ledger.day_transactions(rng_for(seed, 4, d), pop=pop, ctx=ctx, books=books,
+                                                      window=window, d=d, paid_today=paid, extra=extra))
             ev_buf.append(events)
             flush()
             bar.update(1)
