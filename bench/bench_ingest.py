@@ -78,6 +78,23 @@ def wait_for_daily_jobs(data_dir: Path, timeout: float = 300.0) -> int:
     raise SystemExit(f"the server's daily jobs {sorted(due)} did not finish in {timeout:.0f} s")
 
 
+def prefill_dedupe(data_dir: Path, n: int) -> None:
+    """Put n random messageIds received over the last six days into the dedupe table (the server is not running)."""
+    from mofang.platform.storage.eventstore import EventStore
+
+    started = time.perf_counter()
+    store = EventStore(data_dir / "events.duckdb")
+    try:
+        store.ensure_schema()
+        with store.write() as cur:
+            cur.execute(f"""INSERT INTO ingest_dedupe
+                            SELECT uuid()::VARCHAR, now()::TIMESTAMP - to_seconds(i % 518400)
+                            FROM range({int(n)}) t(i)""")
+    finally:
+        store.close()
+    print(f"dedupe table prefilled with {n:,} messageIds in {time.perf_counter() - started:.0f} s", flush=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -200,6 +217,8 @@ def main() -> None:
     ap.add_argument("--batch-max", type=int, default=500)
     ap.add_argument("--flush-ms", type=int, default=500, help="ingest_flush_interval_ms of the server")
     ap.add_argument("--data-dir", type=Path, default=None, help="default: a temporary dir, deleted after")
+    ap.add_argument("--prefill-dedupe", type=int, default=0, metavar="N",
+                    help="start with N messageIds in the dedupe table (a store that has ingested for days)")
     ap.add_argument("--no-access-log", action="store_true",
                     help="run the app like `mofang serve` but without uvicorn's per-request access log")
     args = ap.parse_args()
@@ -212,6 +231,8 @@ def main() -> None:
     out = subprocess.run([*py, "key", "add", "--data-dir", str(data_dir), "--name", "bench"],
                          capture_output=True, text=True, check=True).stdout
     key = out.split()[-1]
+    if args.prefill_dedupe:
+        prefill_dedupe(data_dir, args.prefill_dedupe)
     port = free_port()
     env = {**os.environ, "MOFANG_INGEST_FLUSH_INTERVAL_MS": str(args.flush_ms)}
     if args.no_access_log:

@@ -7,6 +7,7 @@ insert, the backfill. No per-event Python work, so the flusher holds the GIL onl
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import duckdb
@@ -21,6 +22,7 @@ from mofang.tracking.contracts import Record
 
 POSITION_KEY = "ingest_wal_position"
 BATCH_VIEW = "mofang_batch"
+FRESH_VIEW = "mofang_batch_fresh"  # the batch's messageIds not seen before
 
 SCHEMA = pa.schema([
     ("message_id", pa.string()),
@@ -72,6 +74,12 @@ def insert(cur: duckdb.DuckDBPyConnection, batch: pa.Table, orphans: identity.Or
     cur.register(BATCH_VIEW, batch)
     try:
         identity.record_links(cur, BATCH_VIEW)
+        # The dedupe table's primary key answers "seen before?" with one index probe per message and
+        # RETURNING names the new ones. An anti-join against the table instead scans every messageId of
+        # the retention window on each flush: 85 ms per flush at 5M ids, growing with the window.
+        fresh = cur.sql(f"""INSERT INTO ingest_dedupe SELECT message_id, make_timestamp(received_us) FROM {source}
+                            ON CONFLICT DO NOTHING RETURNING message_id""").to_arrow_table()
+        cur.register(FRESH_VIEW, fresh)
         cur.execute(
             f"""INSERT INTO events
                 SELECT b.message_id, b.type, b.event, coalesce(b.user_id, i.user_id), b.user_id,
@@ -79,17 +87,16 @@ def insert(cur: duckdb.DuckDBPyConnection, batch: pa.Table, orphans: identity.Or
                        b.properties, b.context
                 FROM {source} b
                 LEFT JOIN identities i ON b.user_id IS NULL AND i.anonymous_id = b.anonymous_id
-                WHERE NOT EXISTS (SELECT 1 FROM ingest_dedupe d WHERE d.message_id = b.message_id)"""
+                WHERE b.message_id IN (SELECT message_id FROM {FRESH_VIEW})"""
         )
         row = cur.fetchone()
-        # Dedupe rows are written after the anti-join above, so a batch never hides itself.
-        cur.execute(f"""INSERT INTO ingest_dedupe SELECT message_id, make_timestamp(received_us) FROM {source}
-                        ON CONFLICT DO NOTHING""")
         identity.backfill(cur, BATCH_VIEW, orphans)
         if orphans is not None:
             orphans.add(identity.orphans_of(cur, BATCH_VIEW))
     finally:
         cur.unregister(BATCH_VIEW)
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister(FRESH_VIEW)
     return int(row[0]) if row else 0
 
 
