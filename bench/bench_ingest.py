@@ -88,8 +88,8 @@ def prefill_dedupe(data_dir: Path, n: int) -> None:
         store.ensure_schema()
         with store.write() as cur:
             cur.execute(f"""INSERT INTO ingest_dedupe
-                            SELECT uuid()::VARCHAR, now()::TIMESTAMP - to_seconds(i % 518400)
-                            FROM range({int(n)}) t(i)""")
+                            SELECT hash(m), m, now()::TIMESTAMP - to_seconds(i % 518400)
+                            FROM (SELECT uuid()::VARCHAR AS m, i FROM range({int(n)}) t(i))""")
     finally:
         store.close()
     print(f"dedupe table prefilled with {n:,} messageIds in {time.perf_counter() - started:.0f} s", flush=True)

@@ -130,7 +130,8 @@ def test_dedupe_memory_lasts_at_least_seven_days(platform: Platform, settings: A
     day = 86_400 * 1_000_000
     with platform.store.write() as cur:
         for mid, age in (("d6", 6), ("d8", 8)):
-            cur.execute("INSERT INTO ingest_dedupe VALUES (?, make_timestamp(?::BIGINT))", [mid, now - age * day])
+            cur.execute("INSERT INTO ingest_dedupe VALUES (hash(?), ?, make_timestamp(?::BIGINT))",
+                        [mid, mid, now - age * day])
     platform.settings = settings.model_copy(update={"ingest_dedupe_days": days, "start_background": False})
     Ingestor(platform).start()  # purges on start
     assert {r["message_id"] for r in platform.store.query("SELECT message_id FROM ingest_dedupe")} == kept

@@ -132,7 +132,7 @@ def _store(platform: Platform, records: list[Record], report: ImportReport) -> N
         return
     batch = repository.records_table(records)
     with platform.store.write() as cur:
-        stored = repository.insert(cur, batch)
+        stored = repository.insert(cur, batch).count
     report.accepted += stored
     report.duplicates += len(records) - stored
     records.clear()

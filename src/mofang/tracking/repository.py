@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -19,10 +20,12 @@ import pyarrow.json as pa_json
 from mofang.platform.storage.eventstore import EventStore
 from mofang.tracking import identity
 from mofang.tracking.contracts import Record
+from mofang.tracking.seen import SeenIndex
 
 POSITION_KEY = "ingest_wal_position"
 BATCH_VIEW = "mofang_batch"
-FRESH_VIEW = "mofang_batch_fresh"  # the batch's messageIds not seen before
+FRESH_VIEW = "mofang_batch_fresh"  # the batch's events whose messageIds were not stored before
+CANDIDATE_VIEW = "mofang_batch_candidates"  # the batch's messageIds whose hashes the SeenIndex knows
 
 SCHEMA = pa.schema([
     ("message_id", pa.string()),
@@ -57,47 +60,72 @@ def records_table(records: list[Record]) -> pa.Table:
     return _with_seq(pa.Table.from_pylist(records, schema=SCHEMA))  # type: ignore[arg-type]
 
 
-def insert(cur: duckdb.DuckDBPyConnection, batch: pa.Table, orphans: identity.OrphanIndex | None = None) -> int:
-    """Store the events of a batch not seen before (by messageId), in the caller's transaction; returns how many.
+class Stored(NamedTuple):
+    """What a batch insert did: events stored, and the hashes of their messageIds (for the `SeenIndex`)."""
+
+    count: int
+    hashes: np.ndarray
+
+
+def insert(cur: duckdb.DuckDBPyConnection, batch: pa.Table, orphans: identity.OrphanIndex | None = None,
+           seen: SeenIndex | None = None) -> Stored:
+    """Store the events of a batch not seen before (by messageId), in the caller's transaction.
 
     Links are stored first so that anonymous events of the same batch resolve at insert; then
     earlier anonymous events of newly linked ids are backfilled (guided by `orphans` when given,
-    by a scan of `events` otherwise).
+    by a scan of `events` otherwise). `seen` narrows the dedupe check to the batch's hash hits;
+    without it every messageId is checked against `ingest_dedupe` (a scan: fine for imports).
     """
     if batch.num_rows == 0:
-        return 0
-    # Repeats inside one batch are rare (a client retrying within a flush interval); deduping them
-    # costs a window over the batch, so it is paid only when there are some.
-    repeats = pc.count_distinct(batch["message_id"]).as_py() < batch.num_rows
-    source = (f"(SELECT * FROM {BATCH_VIEW} QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY seq) = 1)"
-              if repeats else BATCH_VIEW)
+        return Stored(0, np.empty(0, dtype=np.uint64))
     cur.register(BATCH_VIEW, batch)
     try:
         identity.record_links(cur, BATCH_VIEW)
-        # The dedupe table's primary key answers "seen before?" with one index probe per message and
-        # RETURNING names the new ones. An anti-join against the table instead scans every messageId of
-        # the retention window on each flush: 85 ms per flush at 5M ids, growing with the window.
-        fresh = cur.sql(f"""INSERT INTO ingest_dedupe SELECT message_id, make_timestamp(received_us) FROM {source}
-                            ON CONFLICT DO NOTHING RETURNING message_id""").to_arrow_table()
+        hashes = cur.sql(f"SELECT hash(message_id) AS h FROM {BATCH_VIEW} ORDER BY seq").fetchnumpy()["h"]
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        maybe = seen.candidates(hashes) if seen is not None else np.ones(batch.num_rows, dtype=bool)
+        fresh_mask = np.ones(batch.num_rows, dtype=bool)
+        if maybe.any():
+            # Only hash hits are looked up; a hit whose messageId differs is a new event after all.
+            cur.register(CANDIDATE_VIEW, pa.table({"h": hashes[maybe],
+                                                   "message_id": batch["message_id"].filter(pa.array(maybe))}))
+            known = cur.sql(f"""SELECT DISTINCT d.message_id FROM ingest_dedupe d
+                                WHERE d.h IN (SELECT h FROM {CANDIDATE_VIEW})
+                                  AND d.message_id IN (SELECT message_id FROM {CANDIDATE_VIEW})""").to_arrow_table()
+            fresh_mask = ~pc.is_in(batch["message_id"], value_set=known["message_id"]).to_numpy(zero_copy_only=False)
+        fresh = batch.filter(pa.array(fresh_mask))
         cur.register(FRESH_VIEW, fresh)
+        # Repeats inside one batch are rare (a client retrying within a flush interval); deduping them
+        # costs a window over the batch, so it is paid only when there are some.
+        repeats = fresh.num_rows and pc.count_distinct(fresh["message_id"]).as_py() < fresh.num_rows
+        source = (f"(SELECT * FROM {FRESH_VIEW} QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY seq) = 1)"
+                  if repeats else FRESH_VIEW)
         cur.execute(
             f"""INSERT INTO events
                 SELECT b.message_id, b.type, b.event, coalesce(b.user_id, i.user_id), b.user_id,
                        b.anonymous_id, make_timestamp(b.ts_us), make_timestamp(b.received_us), b.channel,
                        b.properties, b.context
                 FROM {source} b
-                LEFT JOIN identities i ON b.user_id IS NULL AND i.anonymous_id = b.anonymous_id
-                WHERE b.message_id IN (SELECT message_id FROM {FRESH_VIEW})"""
+                LEFT JOIN identities i ON b.user_id IS NULL AND i.anonymous_id = b.anonymous_id"""
         )
         row = cur.fetchone()
+        cur.execute(f"""INSERT INTO ingest_dedupe
+                        SELECT hash(message_id), message_id, make_timestamp(received_us) FROM {source}""")
+        cur.fetchall()
         identity.backfill(cur, BATCH_VIEW, orphans)
         if orphans is not None:
             orphans.add(identity.orphans_of(cur, BATCH_VIEW))
     finally:
-        cur.unregister(BATCH_VIEW)
-        with contextlib.suppress(duckdb.Error):
-            cur.unregister(FRESH_VIEW)
-    return int(row[0]) if row else 0
+        for view in (BATCH_VIEW, CANDIDATE_VIEW, FRESH_VIEW):
+            with contextlib.suppress(duckdb.Error):
+                cur.unregister(view)
+    return Stored(int(row[0]) if row else 0, hashes[fresh_mask])
+
+
+def dedupe_hashes(store: EventStore) -> np.ndarray:
+    """The hashes of every retained messageId, to build the `SeenIndex` from."""
+    with store.read() as cur:
+        return np.asarray(cur.sql("SELECT h FROM ingest_dedupe").fetchnumpy()["h"], dtype=np.uint64)
 
 
 def save_position(cur: duckdb.DuckDBPyConnection, position: tuple[int, int]) -> None:

@@ -24,6 +24,7 @@ from mofang.platform.crypto import sha256_hex
 from mofang.platform.governance import service as gov
 from mofang.tracking import identity, repository, wal
 from mofang.tracking.logic import now_us
+from mofang.tracking.seen import SeenIndex
 
 log = logging.getLogger("mofang.tracking")
 
@@ -131,6 +132,7 @@ class Ingestor:
         self._flusher: threading.Thread | None = None
         self._next_purge = 0.0
         self.orphans: identity.OrphanIndex | None = None
+        self.seen = SeenIndex()  # loaded from the store in start()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -144,6 +146,7 @@ class Ingestor:
         if self.background:
             self.orphans = identity.OrphanIndex()
             self.orphans.load(self.platform.store)
+        self.seen = SeenIndex(repository.dedupe_hashes(self.platform.store))
         self._flushed = self._durable = self._replay()
         self._purge_dedupe()
         if not self.background:
@@ -194,10 +197,12 @@ class Ingestor:
         """One transaction: new events, links, backfill and (with a WAL) the position reached."""
         batch = repository.lines_table(b"\n".join(payloads))
         with self.platform.store.write() as cur:
-            stored = repository.insert(cur, batch, self.orphans)
+            stored = repository.insert(cur, batch, self.orphans, self.seen)
             if position is not None:
                 repository.save_position(cur, position)
-        return stored
+        # Only now, committed: a failed flush must not leave its messageIds looking stored.
+        self.seen.add(stored.hashes)
+        return stored.count
 
     # -- the request side ------------------------------------------------------------------------
 
@@ -314,6 +319,7 @@ class Ingestor:
             return
         if n:
             log.info("ingestion: forgot %d messageIds older than %d days", n, days)
+            self.seen = SeenIndex(repository.dedupe_hashes(self.platform.store))
 
     def status(self) -> dict[str, Any]:
         """Counters for operators: backlog, positions, last flush."""

@@ -97,10 +97,17 @@ DDL: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS identities (
         anonymous_id VARCHAR PRIMARY KEY, user_id VARCHAR NOT NULL, linked_at TIMESTAMP NOT NULL
     )""",
+    # No index on purpose: the ingestor keeps an in-memory index of `h` (tracking/seen.py). A primary key
+    # here made every DuckDB checkpoint rewrite an ART over all retained messageIds (GBs at 20M ids).
     """CREATE TABLE IF NOT EXISTS ingest_dedupe (
-        message_id VARCHAR PRIMARY KEY, received_at TIMESTAMP NOT NULL
+        h UBIGINT NOT NULL, message_id VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL
     )""",
 )
+# Stores made before the hash column: the table is rebuilt once, without its primary key.
+_DEDUPE_V1 = ("""CREATE TABLE ingest_dedupe_v2 AS
+                 SELECT hash(message_id) AS h, message_id, received_at FROM ingest_dedupe""",
+              "DROP TABLE ingest_dedupe",
+              "ALTER TABLE ingest_dedupe_v2 RENAME TO ingest_dedupe")
 
 
 def _thread_ids() -> set[int]:
@@ -135,6 +142,14 @@ class EventStore:
     def ensure_schema(self) -> None:
         """Create tables that do not exist yet."""
         with self.write() as cur:
+            cur.execute("""SELECT count(*) FROM information_schema.columns
+                           WHERE table_name = 'ingest_dedupe' AND column_name = 'message_id'""")
+            has_table = cur.fetchall()[0][0] > 0
+            cur.execute("""SELECT count(*) FROM information_schema.columns
+                           WHERE table_name = 'ingest_dedupe' AND column_name = 'h'""")
+            if has_table and cur.fetchall()[0][0] == 0:
+                for stmt in _DEDUPE_V1:
+                    cur.execute(stmt)
             for stmt in DDL:
                 cur.execute(stmt)
             cur.execute(
