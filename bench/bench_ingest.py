@@ -181,23 +181,30 @@ def worker(idx: int, port: int, key: str, n_requests: int, rate_rps: float, args
                            "accepted": accepted, "sent_events": sent_events, "first": first, "last": last}))
 
 
+def _stat(path: Path) -> list[str]:
+    """The fields of a /proc stat file after the command name (field 0 is the state)."""
+    return path.read_text().rsplit(")", 1)[1].split()
+
+
+def _cpu(fields: list[str]) -> float:
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int, tid: int | None = None) -> float:
     """User + system CPU time of a process (or one of its threads) so far."""
-    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
-    fields = Path(path).read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _cpu(_stat(Path(f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat")))
 
 
 def children_cpu_seconds(pid: int) -> float:
     """CPU time so far of a process's live children (the server's parse workers)."""
     total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for path in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = _stat(path)
         except OSError:
             continue
         if int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            total += _cpu(fields)
     return total
 
 

@@ -438,7 +438,7 @@ class Prepared:
         """The inverse of `meta`."""
         err = meta.get("error")
         return cls(payload=payload, count=meta["count"], rejected=meta["rejected"], write_key=meta["write_key"],
-                   error=PayloadError(err.pop("message"), **err) if err else None)
+                   error=PayloadError(**err) if err else None)
 
 
 def prepare(

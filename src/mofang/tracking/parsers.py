@@ -109,7 +109,7 @@ class ParsePool:
         if self._closed:
             raise ParserUnavailable("ingestion is stopping; retry shortly")
         slot = min(range(self.size), key=self._load)
-        child = self._children[slot] or await self._start(slot)
+        child = self._children[slot] or await self._begin(slot)
         if self._closed:  # closed while the child started: its input may be shut already
             raise ParserUnavailable("ingestion is stopping; retry shortly")
         meta = orjson.dumps(options)
@@ -157,11 +157,8 @@ class ParsePool:
         child = self._children[slot]
         return len(child.waiting) if child is not None else 0
 
-    async def _start(self, slot: int) -> _Child:
-        """Start the child of a slot (once, however many requests ask at the same time)."""
-        return await self._begin(slot)
-
     def _begin(self, slot: int) -> asyncio.Task[_Child]:
+        """The task starting a slot's child (one, however many requests ask at the same time)."""
         task = self._starting.get(slot)
         if task is None:
             self._starting[slot] = task = asyncio.ensure_future(self._spawn(slot))

@@ -146,9 +146,9 @@ class Ingestor:
         if self.background:
             self.orphans = identity.OrphanIndex()
             self.orphans.load(self.platform.store)
-        self.seen = SeenIndex(repository.dedupe_hashes(self.platform.store))
-        self._flushed = self._durable = self._replay()
         self._purge_dedupe()
+        self._load_seen()  # after the purge, before replay: replayed events are deduped against it
+        self._flushed = self._durable = self._replay()
         if not self.background:
             return
         last = max([self._flushed[0], *wal.segments(self.wal_dir)])
@@ -266,8 +266,8 @@ class Ingestor:
             if stopping:
                 # The writer is closed before the flusher is told to stop: nothing more can arrive.
                 return
-            if time.monotonic() >= self._next_purge:
-                self._purge_dedupe()
+            if time.monotonic() >= self._next_purge and self._purge_dedupe():
+                self._load_seen()
 
     def _flush_once(self) -> bool:
         """Move one transaction's worth of pending records into DuckDB; True if more remain."""
@@ -308,18 +308,22 @@ class Ingestor:
         wal.remove_before(self.wal_dir, position[0])
         return more
 
-    def _purge_dedupe(self) -> None:
-        """Forget messageIds older than the dedupe retention (at least 7 days is promised)."""
+    def _load_seen(self) -> None:
+        """Rebuild the in-memory index of stored messageIds from the dedupe table."""
+        self.seen = SeenIndex(repository.dedupe_hashes(self.platform.store))
+
+    def _purge_dedupe(self) -> int:
+        """Forget messageIds older than the dedupe retention (at least 7 days is promised); returns how many."""
         self._next_purge = time.monotonic() + PURGE_EVERY_S
         days = max(self.settings.ingest_dedupe_days, 7)
         try:
             n = repository.purge_dedupe(self.platform.store, before_us=now_us() - days * _DAY_US)
         except Exception:
             log.exception("ingestion: dedupe purge failed")
-            return
+            return 0
         if n:
             log.info("ingestion: forgot %d messageIds older than %d days", n, days)
-            self.seen = SeenIndex(repository.dedupe_hashes(self.platform.store))
+        return n
 
     def status(self) -> dict[str, Any]:
         """Counters for operators: backlog, positions, last flush."""

@@ -142,12 +142,9 @@ class EventStore:
     def ensure_schema(self) -> None:
         """Create tables that do not exist yet."""
         with self.write() as cur:
-            cur.execute("""SELECT count(*) FROM information_schema.columns
-                           WHERE table_name = 'ingest_dedupe' AND column_name = 'message_id'""")
-            has_table = cur.fetchall()[0][0] > 0
-            cur.execute("""SELECT count(*) FROM information_schema.columns
-                           WHERE table_name = 'ingest_dedupe' AND column_name = 'h'""")
-            if has_table and cur.fetchall()[0][0] == 0:
+            cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'ingest_dedupe'")
+            columns = {name for (name,) in cur.fetchall()}
+            if columns and "h" not in columns:
                 for stmt in _DEDUPE_V1:
                     cur.execute(stmt)
             for stmt in DDL:
