@@ -29,6 +29,33 @@ function Caption({ children, color }: { children: ReactNode; color?: string }) {
   );
 }
 
+interface WarningStatProps {
+  title: string;
+  value: string | undefined;
+  loading: boolean;
+  warning: string | null; // shown under the value, which turns `color`, when there is something to warn about
+  color: string;
+  testId: string;
+}
+
+/** A statistic that can turn the warning colour, with the reason underneath (`data-warning` says which). */
+function WarningStat({ title, value, loading, warning, color, testId }: WarningStatProps) {
+  return (
+    <>
+      <Statistic
+        title={title}
+        value={value}
+        loading={loading}
+        className="mf-num"
+        styles={warning ? { content: { color } } : undefined}
+        data-testid={testId}
+        data-warning={warning ? '1' : '0'}
+      />
+      {warning && <Caption color={color}>{warning}</Caption>}
+    </>
+  );
+}
+
 /**
  * 采集状态: whether event ingestion (`/v1/*`) is healthy — events stored, backlog, last flush, parse workers,
  * last error — refreshed every 10 s while shown. Needs the `admin:keys` permission, like the keys page.
@@ -112,16 +139,14 @@ export function IngestStatusCard() {
           />
         </Col>
         <Col xs={12} lg={6}>
-          <Statistic
+          <WarningStat
             title={t('ingest.backlog')}
             value={s ? formatCount(s.pending_events) : undefined}
             loading={first}
-            className="mf-num"
-            styles={backlogHigh ? { content: { color: warn } } : undefined}
-            data-testid="ingest-backlog"
-            data-warning={backlogHigh ? '1' : '0'}
+            warning={backlogHigh ? t('ingest.backlogHigh') : null}
+            color={warn}
+            testId="ingest-backlog"
           />
-          {backlogHigh && <Caption color={warn}>{t('ingest.backlogHigh')}</Caption>}
         </Col>
         <Col xs={12} lg={6}>
           <Statistic
@@ -139,16 +164,14 @@ export function IngestStatusCard() {
           )}
         </Col>
         <Col xs={12} lg={6}>
-          <Statistic
+          <WarningStat
             title={t('ingest.parseWorkers')}
             value={s ? formatWorkers(s.parse_workers) : undefined}
             loading={first}
-            className="mf-num"
-            styles={workersDown ? { content: { color: warn } } : undefined}
-            data-testid="ingest-parse-workers"
-            data-warning={workersDown ? '1' : '0'}
+            warning={workersDown ? t('ingest.parseWorkersDown') : null}
+            color={warn}
+            testId="ingest-parse-workers"
           />
-          {workersDown && <Caption color={warn}>{t('ingest.parseWorkersDown')}</Caption>}
           {noWorkers && <Caption>{t('ingest.parseWorkersInProcess')}</Caption>}
         </Col>
       </Row>
