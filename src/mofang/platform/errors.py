@@ -7,14 +7,21 @@ from fastapi.responses import JSONResponse
 
 
 class MofangError(Exception):
-    """Base of the errors a user can cause; carries an HTTP status and the field at fault."""
+    """Base of the errors a user can cause; carries an HTTP status, the field at fault and a stable code."""
 
     status_code = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, code: str | None = None,
+        params: dict[str, str | int | float] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # The console translates `code` (its key is `err.<code>`, filled with `params`); `message` is the
+        # English fallback for API clients and for codes the console does not know yet.
+        self.code = code
+        self.params = params or {}
 
 
 class BadRequest(MofangError):
@@ -60,12 +67,15 @@ class TooManyRequests(MofangError):
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Render MofangError as JSON {detail, field}."""
+    """Render MofangError as JSON {detail, field, code, params}."""
 
     @app.exception_handler(MofangError)
     async def _handle(_request: Request, exc: MofangError) -> JSONResponse:
-        body: dict[str, str] = {"detail": exc.message}
+        body: dict[str, object] = {"detail": exc.message}
         if exc.field:
             body["field"] = exc.field
+        if exc.code:
+            body["code"] = exc.code
+            body["params"] = exc.params
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return JSONResponse(body, status_code=exc.status_code, headers=headers)

@@ -1,3 +1,11 @@
+import { enIntegration } from './parts/integration';
+import { enMonitor3 } from './parts/monitor3';
+import { enNavWalk } from './parts/navwalk';
+import { enPopulation } from './parts/population';
+import { enAuth } from './parts/auth';
+import { enInput } from './parts/input';
+import { enPii } from './parts/pii';
+import { enScope } from './parts/scope';
 import { enDashboards } from './parts/dashboards';
 import { enAnFilters } from './parts/anfilters';
 import { enAlerts } from './parts/alerts';
@@ -942,4 +950,12 @@ export const en: Record<MessageKey, string> = {
   ...enMetrics2,
   ...enTagDescribe,
   ...enIngestStatus,
+  ...enIntegration,
+  ...enMonitor3,
+  ...enNavWalk,
+  ...enPopulation,
+  ...enAuth,
+  ...enInput,
+  ...enPii,
+  ...enScope,
 };

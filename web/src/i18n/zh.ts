@@ -1,3 +1,11 @@
+import { zhIntegration } from './parts/integration';
+import { zhMonitor3 } from './parts/monitor3';
+import { zhNavWalk } from './parts/navwalk';
+import { zhPopulation } from './parts/population';
+import { zhAuth } from './parts/auth';
+import { zhInput } from './parts/input';
+import { zhPii } from './parts/pii';
+import { zhScope } from './parts/scope';
 import { zhDashboards } from './parts/dashboards';
 import { zhAnFilters } from './parts/anfilters';
 import { zhAlerts } from './parts/alerts';
@@ -941,6 +949,14 @@ export const zh = {
   ...zhMetrics2,
   ...zhTagDescribe,
   ...zhIngestStatus,
+  ...zhIntegration,
+  ...zhMonitor3,
+  ...zhNavWalk,
+  ...zhPopulation,
+  ...zhAuth,
+  ...zhInput,
+  ...zhPii,
+  ...zhScope,
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -1,0 +1,6 @@
+/** Messages of one console area (server error codes of the area as `err.<code>`). */
+export const zhScope = {
+};
+
+export const enScope: Record<keyof typeof zhScope, string> = {
+};
