@@ -137,8 +137,9 @@ def test_definitions_are_validated_versioned_and_owned(app_client: TestClient, p
     tag = created.json()
     assert tag["owner_org"] == "GD" and tag["value_type"] == "number" and tag["version"] == 1
     run = app_client.post(f"/api/insight/tags/{tag['id']}/run", json={}, headers=ops)
-    assert run.status_code == 200 and run.json()["runs"][0]["customers"] == 6
-    assert values(platform, tag["id"])["V1"] == "4.0"
+    # A tag owned by GD is computed over GD's subtree (V1, V2, V3, V6): ZJ's customers get no value.
+    assert run.status_code == 200 and run.json()["runs"][0]["customers"] == 4
+    assert values(platform, tag["id"])["V1"] == "4.0" and "V4" not in values(platform, tag["id"])
     patched = app_client.patch(f"/api/insight/tags/{tag['id']}", headers=ops, json={"rule": good["rule"] | {
         "window": {"last_days": 1}}}).json()
     assert patched["version"] == 2

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from mofang.insight.tags.contracts import DistributionBucket, HistoryPoint, TagRule
+from mofang.platform.governance.logic import Scope, in_subtree
 
 RULE = TypeAdapter(TagRule)
 TOP_VALUES = 50
@@ -88,3 +90,13 @@ def parse_values(content: bytes, *, numeric: bool) -> tuple[dict[str, str], list
             continue
         values[cid] = value
     return values, rejects
+
+
+def covers(scope: Scope, owner_org: str) -> bool:
+    """Whether a viewer sees every customer of an owner's subtree (then a run's stored figures are theirs too)."""
+    return scope.kind == "all" or (scope.kind == "org" and in_subtree(owner_org, scope.org_code))
+
+
+def rewrites_history(*, day: date, today: date, last_day: date | None) -> bool:
+    """Whether computing `day` would replace recorded history: a past day on or before the latest run."""
+    return day < today and last_day is not None and day <= last_day

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
+import sqlglot
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlglot import exp
@@ -13,7 +14,7 @@ from sqlglot import exp
 from mofang.insight.catalogue import OPEN_END, TAG_VALUES
 from mofang.insight.models import TagDef, TagRun, TagVersion
 from mofang.platform.storage.eventstore import EventStore
-from mofang.platform.storage.sql import Params, compile_query
+from mofang.platform.storage.sql import Params, col, compile_query
 
 # ---------------------------------------------------------------------------------------------- event store
 
@@ -78,6 +79,40 @@ def merge(store: EventStore, *, wide: pa.Table, tag_ids: list[int], number_ids: 
         cur.execute("DROP TABLE IF EXISTS _tag_stage")
         cur.execute("DROP TABLE IF EXISTS _tag_diff")
     return stats
+
+
+def scoped_run_stats(store: EventStore, *, pairs: list[tuple[int, date]], where: exp.Expression | None,
+                     params: Params) -> dict[tuple[int, date], dict[str, int]]:
+    """(tag, day) → customers holding a value that day and values opened that day, for `customers c` in `where`."""
+    if not pairs:
+        return {}
+    days = sqlglot.select(exp.alias_(exp.Unnest(expressions=[params([t for t, _ in pairs])]), "tag_id"),
+                          exp.alias_(exp.Unnest(expressions=[params([d for _, d in pairs])]), "day"))
+    on = exp.and_(exp.EQ(this=col("tag_id", "t"), expression=col("tag_id", "d")),
+                  exp.LTE(this=col("valid_from", "t"), expression=col("day", "d")),
+                  exp.GT(this=col("valid_to", "t"), expression=col("day", "d")))
+    opened = exp.EQ(this=col("valid_from", "t"), expression=col("day", "d"))
+    query = (
+        sqlglot.select(col("tag_id", "d"), col("day", "d"), exp.alias_(exp.Count(this=exp.Star()), "customers"),
+                       exp.alias_(exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=opened)),
+                                  "changed"))
+        .from_(exp.Subquery(this=days, alias=exp.TableAlias(this=exp.to_identifier("d"))))
+        .join(exp.alias_(exp.to_table(TAG_VALUES), "t", table=True), on=on)
+        .join(exp.alias_(exp.to_table("customers"), "c", table=True),
+              on=exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "t")))
+        .group_by(col("tag_id", "d"), col("day", "d"))
+    )
+    if where is not None:
+        query = query.where(where)
+    return {(r["tag_id"], r["day"]): {"customers": int(r["customers"]), "changed": int(r["changed"])}
+            for r in rows(store, query, params)}
+
+
+def scoped_customer_count(store: EventStore, *, where: exp.Expression | None, params: Params) -> int:
+    """Customers (`customers c`) matching `where`: the denominator of a coverage shown in a scope."""
+    query = sqlglot.select(exp.alias_(exp.Count(this=exp.Star()), "n")).from_(
+        exp.alias_(exp.to_table("customers"), "c", table=True))
+    return int(rows(store, query.where(where) if where is not None else query, params)[0]["n"])
 
 
 def drop_values(store: EventStore, tag_id: int) -> None:

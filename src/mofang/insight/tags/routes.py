@@ -69,15 +69,15 @@ def tag_versions(tag_id: int, _who: Reader, session: SessionDep) -> list[dict[st
 @router.post("/{tag_id}/run", response_model=RunReport)
 def run_tag(tag_id: int, who: Editor, platform: PlatformDep, session: SessionDep,
             body: RunRequest | None = None) -> RunReport:
-    """Compute a tag now (default: today)."""
+    """Compute a tag now (default: today); its owner or head office only, never over recorded history."""
     return service.run(platform=platform, session=session, who=who, tag_id=tag_id, day=body.day if body else None)
 
 
 @router.get("/{tag_id}/runs", response_model=list[TagRunRead])
-def tag_runs(tag_id: int, _who: Reader, session: SessionDep,
+def tag_runs(tag_id: int, who: Reader, platform: PlatformDep, session: SessionDep,
              limit: Annotated[int, Query(ge=1, le=500)] = 30) -> list[TagRunRead]:
-    """Latest runs: day, duration, customers, coverage, changes, errors."""
-    return service.list_runs(session=session, tag_id=tag_id, limit=limit)
+    """Latest runs: day, duration, customers, coverage, changes, errors (figures inside your scope)."""
+    return service.list_runs(platform=platform, session=session, who=who, tag_id=tag_id, limit=limit)
 
 
 @router.get("/{tag_id}/distribution", response_model=Distribution)

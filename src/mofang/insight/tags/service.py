@@ -20,7 +20,7 @@ from mofang.insight import catalogue as cat
 from mofang.insight import segments
 from mofang.insight.models import TagDef, TagRun
 from mofang.insight.tags import compiler as comp
-from mofang.insight.tags import logic
+from mofang.insight.tags import figures, logic
 from mofang.insight.tags import repository as repo
 from mofang.insight.tags.contracts import (
     FAMILY_NAMES,
@@ -39,12 +39,13 @@ from mofang.insight.tags.defaults import default_tags
 from mofang.platform.context import Platform
 from mofang.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from mofang.platform.governance import service as gov
-from mofang.platform.governance.contracts import Principal
+from mofang.platform.governance.contracts import Principal, Scope
 from mofang.platform.governance.logic import P_CAMPAIGN_EDIT
 from mofang.platform.storage.models import as_utc, utcnow
 from mofang.platform.storage.sql import Params, and_, col
 
 log = logging.getLogger("mofang.insight.tags")
+ALL = Scope(kind="all")
 
 
 _DEFAULTS_LOCK = threading.Lock()
@@ -87,23 +88,17 @@ def _add(session: Session, catalogue: cat.Catalogue, data: TagCreate, *, owner: 
     return t
 
 
-def _run_read(r: TagRun) -> TagRunRead:
-    return TagRunRead(id=r.id, tag_id=r.tag_id, day=r.day, trigger=r.trigger, status=r.status,
-                      started_at=as_utc(r.started_at), duration_ms=r.duration_ms, customers=r.customers,
-                      coverage=r.coverage, changed=r.changed, error=r.error)
-
-
 def _editable(who: Principal, t: TagDef) -> bool:
     return who.can(P_CAMPAIGN_EDIT) and who.scope.kind != "rm" and who.scope.allows_org(t.owner_org)
 
 
-def _read(t: TagDef, who: Principal, last: TagRun | None) -> TagRead:
+def _read(t: TagDef, who: Principal, last: TagRunRead | None) -> TagRead:
     return TagRead(
         id=t.id, key=t.key, name=t.name, family=t.family, family_name=FAMILY_NAMES.get(t.family, t.family),
         description=t.description, kind=t.kind, value_type=t.value_type, rule=logic.rule_of(t.rule),
         version=t.version, owner_org=t.owner_org, builtin=t.builtin, enabled=t.enabled, editable=_editable(who, t),
         created_by=t.created_by, created_at=as_utc(t.created_at), updated_at=as_utc(t.updated_at),
-        last_run=_run_read(last) if last else None,
+        last_run=last,
     )
 
 
@@ -116,7 +111,16 @@ def _tag_or_404(session: Session, tag_id: int) -> TagDef:
 
 def _check_editable(who: Principal, t: TagDef) -> None:
     if not _editable(who, t):
-        raise Forbidden(f"tag '{t.key}' belongs to {t.owner_org}: you may view it but not change it")
+        raise Forbidden(f"tag '{t.key}' belongs to {t.owner_org}: only its owner or head office may change or run it",
+                        field="tag_id", code="tag_not_owner", params={"tag": t.key, "owner": t.owner_org})
+
+
+def _last_runs(platform: Platform, session: Session, who: Principal, tags: list[TagDef]) -> dict[int, TagRunRead]:
+    """Tag id → its latest run, with figures counted inside the viewer's scope."""
+    last = repo.last_runs(session)
+    runs = [last[t.id] for t in tags if t.id in last]
+    reads = figures.run_reads(platform=platform, scope=who.scope, owners={t.id: t.owner_org for t in tags}, runs=runs)
+    return {r.tag_id: reads[r.id] for r in runs}
 
 
 def _owner(session: Session, who: Principal, code: str | None) -> str:
@@ -142,15 +146,16 @@ def _validate(platform: Platform, session: Session, rule: Any) -> cat.Catalogue:
 def list_tags(*, platform: Platform, session: Session, who: Principal) -> list[TagRead]:
     """Every tag with its latest run (definitions are bank-wide; values are scoped where shown)."""
     ensure_defaults(platform=platform)
-    last = repo.last_runs(session)
-    return [_read(t, who, last.get(t.id)) for t in repo.tags(session)]
+    tags = repo.tags(session)
+    last = _last_runs(platform, session, who, tags)
+    return [_read(t, who, last.get(t.id)) for t in tags]
 
 
 def get_or_raise(*, platform: Platform, session: Session, who: Principal, tag_id: int) -> TagRead:
     """One tag."""
     ensure_defaults(platform=platform)
     t = _tag_or_404(session, tag_id)
-    return _read(t, who, repo.last_runs(session).get(t.id))
+    return _read(t, who, _last_runs(platform, session, who, [t]).get(t.id))
 
 
 def create(*, platform: Platform, session: Session, who: Principal, data: TagCreate) -> TagRead:
@@ -197,7 +202,7 @@ def update(*, platform: Platform, session: Session, who: Principal, tag_id: int,
     if changes:  # a save without changes leaves no trace in the audit log either
         gov.record(session=session, username=who.username, action="tag.update", target_type="tag", target_id=t.key,
                    detail=changes, ip=who.ip)
-    return _read(t, who, repo.last_runs(session).get(t.id))
+    return _read(t, who, _last_runs(platform, session, who, [t]).get(t.id))
 
 
 def delete(*, platform: Platform, session: Session, who: Principal, tag_id: int) -> None:
@@ -224,53 +229,66 @@ def versions(*, session: Session, tag_id: int) -> list[dict[str, Any]]:
 
 def run_tags(*, platform: Platform, day: date, tag_ids: list[int] | None = None, trigger: str = "schedule"
              ) -> RunReport:
-    """Compute tags for `day` in one pass over the events (all enabled computed tags by default)."""
+    """Compute tags for `day` (all enabled computed tags by default): one pass over the events per owning org."""
     ensure_defaults(platform=platform)
     started = time.perf_counter()
     with platform.metadata.session() as session:
         ctx = segments.context(platform=platform, session=session, who=None, tree=None, today=day)
         ctx = dataclasses.replace(ctx, past=day < segments.today_of(platform))
         chosen = [t for t in repo.tags(session) if (tag_ids is None and t.enabled) or (tag_ids and t.id in tag_ids)]
+        owners = {t.id: t.owner_org for t in chosen}
         rules = [(t.id, logic.rule_of(t.rule)) for t in chosen]
         rules = [(tid, r) for tid, r in rules if comp.computed(r)]
         numbers = {t.id for t in chosen if t.value_type == "number"}
         rewind = any(d >= day for tid, _ in rules for d in repo.run_days(session, tid)[-1:])
+    # A tag owned by a branch describes that branch's customers only: it is computed over its subtree, never
+    # over customers its owner may not see (so its counts cannot reveal them).
+    by_owner: dict[str, list[tuple[int, Any]]] = {}
+    for tid, rule in rules:
+        by_owner.setdefault(owners[tid], []).append((tid, rule))
     errors: dict[int, str] = {}
     timings = {"compute": 0.0, "write": 0.0}
-    try:
-        done = _compute_and_merge(platform, rules, numbers, day, ctx, rewind, timings)
-    except Exception as exc:  # one bad tag must not stop the others: isolate it by running one by one
-        log.warning("batched tag run failed (%s); running tags one at a time", exc)
-        done = {}
-        for tid, rule in rules:
-            try:
-                done |= _compute_and_merge(platform, [(tid, rule)], numbers, day, ctx, rewind, timings)
-            except Exception as one:
-                errors[tid] = str(getattr(one, "message", one))[:2000]
+    done: dict[int, dict[str, int]] = {}
+    for owner, group in by_owner.items():
+        scope = segments.owner_scope(owner)
+        try:
+            done |= _compute_and_merge(platform, group, numbers, day, ctx, rewind, timings, scope)
+        except Exception as exc:  # one bad tag must not stop the others: isolate it by running one by one
+            log.warning("batched tag run failed (%s); running tags one at a time", exc)
+            for tid, rule in group:
+                try:
+                    done |= _compute_and_merge(platform, [(tid, rule)], numbers, day, ctx, rewind, timings, scope)
+                except Exception as one:
+                    errors[tid] = str(getattr(one, "message", one))[:2000]
     elapsed = int((time.perf_counter() - started) * 1000)
-    total = repo.customer_count(platform.store)
+    totals = {owner: figures.owner_customers(platform, owner, ALL) for owner in by_owner}
     out: list[TagRunRead] = []
     with platform.metadata.session() as session:
         for tid, _rule in rules:
             stats = done.get(tid, {"customers": 0, "changed": 0})
+            total = totals[owners[tid]]
             run = TagRun(tag_id=tid, day=day, trigger=trigger, status="error" if tid in errors else "ok",
                          duration_ms=elapsed, customers=stats["customers"],
                          coverage=round(stats["customers"] / total, 4) if total else 0.0, changed=stats["changed"],
                          error=errors.get(tid))
             session.add(run)
             session.flush()
-            out.append(_run_read(run))
+            out.append(figures.run_read(run))
     return RunReport(day=day, runs=out, elapsed_ms=elapsed, compute_ms=int(timings["compute"] * 1000),
                      write_ms=int(timings["write"] * 1000))
 
 
 def _compute_and_merge(platform: Platform, rules: list[tuple[int, Any]], numbers: set[int], day: date,
-                       ctx: Any, rewind: bool, timings: dict[str, float]) -> dict[int, dict[str, int]]:
+                       ctx: Any, rewind: bool, timings: dict[str, float], scope: Scope) -> dict[int, dict[str, int]]:
     if not rules:
         return {}
     params = Params()
+    query = comp.wide_query(rules, ctx, params)
+    where = scope.predicate(params, table=segments.CUSTOMER)
+    if where is not None:
+        query = query.where(where, copy=False)
     t0 = time.perf_counter()
-    wide = repo.compute(platform.store, comp.wide_query(rules, ctx, params), params)
+    wide = repo.compute(platform.store, query, params)
     t1 = time.perf_counter()
     stats = repo.merge(platform.store, wide=wide, tag_ids=[tid for tid, _ in rules], number_ids=numbers, day=day,
                        rewind=rewind)
@@ -279,25 +297,38 @@ def _compute_and_merge(platform: Platform, rules: list[tuple[int, Any]], numbers
     return stats
 
 
+def _check_history(session: Session, t: TagDef, day: date, today: date) -> None:
+    """A past day already computed is refused: rewriting it would replace history others have relied on."""
+    last = (repo.run_days(session, t.id) or [None])[-1]
+    if logic.rewrites_history(day=day, today=today, last_day=last):
+        raise Conflict(f"'{t.key}' already has history up to {last}: a past day on or before it cannot be recomputed",
+                       field="day", code="tag_history_kept", params={"tag": t.key, "day": str(last)})
+
+
 def run(*, platform: Platform, session: Session, who: Principal, tag_id: int, day: date | None) -> RunReport:
-    """Compute one tag now (on demand); audited."""
+    """Compute one tag now (on demand; its owner or head office only); audited."""
     ensure_defaults(platform=platform)
     t = _tag_or_404(session, tag_id)
+    _check_editable(who, t)
     if not comp.computed(logic.rule_of(t.rule)):
         raise Invalid(f"'{t.key}' is a {t.kind} tag: its values are written, not computed", field="tag_id")
     today = segments.today_of(platform)
     day = day or today
     if day > today:
         raise Invalid("cannot compute a day in the future", field="day")
+    _check_history(session, t, day, today)
     gov.record(session=session, username=who.username, action="tag.run", target_type="tag", target_id=t.key,
                detail={"day": day.isoformat()}, ip=who.ip)
     return run_tags(platform=platform, day=day, tag_ids=[t.id], trigger="manual")
 
 
-def list_runs(*, session: Session, tag_id: int, limit: int = 30) -> list[TagRunRead]:
-    """A tag's latest runs."""
-    _tag_or_404(session, tag_id)
-    return [_run_read(r) for r in repo.runs(session, tag_id, limit)]
+def list_runs(*, platform: Platform, session: Session, who: Principal, tag_id: int, limit: int = 30
+              ) -> list[TagRunRead]:
+    """A tag's latest runs, their figures counted inside the viewer's scope."""
+    t = _tag_or_404(session, tag_id)
+    runs = repo.runs(session, tag_id, limit)
+    reads = figures.run_reads(platform=platform, scope=who.scope, owners={t.id: t.owner_org}, runs=runs)
+    return [reads[r.id] for r in runs]
 
 
 def write_values(*, platform: Platform, key: str, day: date, values: dict[str, str | float], trigger: str = "model"
@@ -318,14 +349,14 @@ def write_values(*, platform: Platform, key: str, day: date, values: dict[str, s
     wide = pa.table({"customer_id": pa.array(ids, pa.string()), f"t{tag_id}": pa.array(texts, pa.string())})
     stats = repo.merge(platform.store, wide=wide, tag_ids=[tag_id], number_ids={tag_id} if numeric else set(),
                        day=day)[tag_id]
-    total = repo.customer_count(platform.store)
     with platform.metadata.session() as session:
+        total = figures.owner_customers(platform, repo.tag(session, tag_id).owner_org, ALL)  # type: ignore[union-attr]
         r = TagRun(tag_id=tag_id, day=day, trigger=trigger, status="ok",
                    duration_ms=int((time.perf_counter() - started) * 1000), customers=stats["customers"],
                    coverage=round(stats["customers"] / total, 4) if total else 0.0, changed=stats["changed"])
         session.add(r)
         session.flush()
-        return _run_read(r)
+        return figures.run_read(r)
 
 
 def import_values(*, platform: Platform, session: Session, who: Principal, tag_id: int, content: bytes,
@@ -335,18 +366,22 @@ def import_values(*, platform: Platform, session: Session, who: Principal, tag_i
     _check_editable(who, t)
     if t.kind != "imported":
         raise Invalid(f"'{t.key}' is not an imported tag", field="tag_id")
+    today = segments.today_of(platform)
+    _check_history(session, t, day or today, today)
     values, rejects = logic.parse_values(content, numeric=t.value_type == "number")
     params = Params()
     ids = sqlglot.select(exp.Unnest(expressions=[params(list(values))]))
     given = exp.In(this=col("customer_id", "c"), query=exp.Subquery(this=ids))
+    # The tag's owner describes its own subtree only, even when head office uploads for it.
     query = sqlglot.select(col("customer_id", "c")).from_(segments.customers()).where(
-        and_(given, who.scope.predicate(params, table="c")))
+        and_(given, who.scope.predicate(params, table="c"),
+             segments.owner_scope(t.owner_org).predicate(params, table="c")))
     known = {r["customer_id"] for r in repo.rows(platform.store, query, params)} if values else set()
     rejects += [{"line": 0, "value": c, "reason": "no such customer in your scope"} for c in values if c not in known]
     accepted = {c: v for c, v in values.items() if c in known}
     if not accepted:
         raise Invalid(f"no valid line in the file ({len(rejects)} rejected)", field="file")
-    run_read = write_values(platform=platform, key=t.key, day=day or segments.today_of(platform),
+    run_read = write_values(platform=platform, key=t.key, day=day or today,
                             values=accepted, trigger="import")  # type: ignore[arg-type]
     gov.record(session=session, username=who.username, action="tag.import", target_type="tag", target_id=t.key,
                detail={"accepted": len(accepted), "rejected": len(rejects)}, ip=who.ip)
