@@ -80,7 +80,8 @@ def _snapshots(platform: Platform, users: dict[str, Principal], ids: dict[str, i
     """Run the daily segment job for the weekly days some showcase segment has no snapshot of."""
     owners = {s.name: users[s.owner] for s in spec.SEGMENTS}
     with platform.metadata.session() as session:
-        have = [{s.day for s in segments.snapshots(session=session, who=owners[name], segment_id=sid)}
+        have = [{s.day for s in segments.snapshots(platform=platform, session=session, who=owners[name],
+                                                   segment_id=sid)}
                 for name, sid in ids.items()]
     todo = [d for d in snapshot_days(end) if any(d not in days for days in have)]
     sizes: dict[int, int] = {}

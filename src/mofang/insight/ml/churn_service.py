@@ -257,7 +257,8 @@ def churn_segment(*, platform: Platform, session: Session, who: Principal) -> Se
     existing = repo.setting(session, key)
     if existing is not None:
         try:
-            return seg_service.get_or_raise(session=session, who=who, segment_id=existing.value["segment_id"])
+            return seg_service.get_or_raise(platform=platform, session=session, who=who,
+                                            segment_id=existing.value["segment_id"])
         except NotFound:
             pass  # deleted since: make a new one
     ensure_churn_tags(platform=platform)

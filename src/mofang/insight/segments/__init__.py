@@ -21,6 +21,7 @@ from mofang.insight.segments.compiler import (
 __all__ = ["CUSTOMER", "Context", "attribute_expr", "check_event", "condition", "customers", "event_rows",
            "property_expr", "property_filters", "table", "tag_as_of", "window_bounds"]
 
+from mofang.insight.segments.logic import covers
 from mofang.insight.segments.service import context, get_catalogue, owner_scope, today_of
 
-__all__ += ["context", "get_catalogue", "owner_scope", "today_of"]
+__all__ += ["context", "covers", "get_catalogue", "owner_scope", "today_of"]

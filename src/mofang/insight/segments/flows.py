@@ -117,7 +117,7 @@ def _segment_tiers(session: Session, who: Principal, ids: list[int], days: Seque
         if sid in ids[:i]:
             raise Invalid(f"segment {sid} is listed twice", field=f"segment_ids.{i}")
         try:
-            seg = service.get_or_raise(session=session, who=who, segment_id=sid)
+            seg = service.visible_or_404(session, who, sid)
         except NotFound as exc:
             raise Invalid(f"unknown segment {sid}", field=f"segment_ids.{i}") from exc
         have = {s.day for s in repo.snapshots(session, sid)}

@@ -28,6 +28,11 @@ def owns(scope: Scope, owner_org: str) -> bool:
     return scope.kind != "rm" and scope.allows_org(owner_org)
 
 
+def covers(scope: Scope, owner_org: str) -> bool:
+    """Whether a viewer sees every customer of an owner's subtree (then figures stored for the owner are theirs)."""
+    return scope.kind == "all" or (scope.kind == "org" and in_subtree(owner_org, scope.org_code))
+
+
 def age_on(birth_date: date | None, today: date) -> int | None:
     """Whole years between birth and today."""
     if birth_date is None:

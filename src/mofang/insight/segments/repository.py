@@ -62,6 +62,30 @@ def write_snapshot(store: EventStore, *, segment_id: int, day: date, ids_query: 
     return int(row[0]) if row else 0
 
 
+def scoped_snapshot_sizes(store: EventStore, *, pairs: list[tuple[int, date]], scope: Scope
+                          ) -> dict[tuple[int, date], int]:
+    """(segment, day) → members of that day's snapshot inside the scope."""
+    if not pairs:
+        return {}
+    params = Params()
+    wanted = sqlglot.select(exp.alias_(exp.Unnest(expressions=[params([s for s, _ in pairs])]), "segment_id"),
+                            exp.alias_(exp.Unnest(expressions=[params([d for _, d in pairs])]), "day"))
+    query = (
+        sqlglot.select(col("segment_id", "m"), col("day", "m"), exp.alias_(exp.Count(this=exp.Star()), "n"))
+        .from_(exp.alias_(exp.to_table(SEGMENT_MEMBERS), "m", table=True))
+        .join(exp.Subquery(this=wanted, alias=exp.TableAlias(this=exp.to_identifier("w"))),
+              on=exp.and_(exp.EQ(this=col("segment_id", "w"), expression=col("segment_id", "m")),
+                          exp.EQ(this=col("day", "w"), expression=col("day", "m"))))
+        .join(exp.alias_(exp.to_table("customers"), "c", table=True),
+              on=exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "m")))
+        .group_by(col("segment_id", "m"), col("day", "m"))
+    )
+    where = scope.predicate(params, table="c")
+    if where is not None:
+        query = query.where(where)
+    return {(r["segment_id"], r["day"]): int(r["n"]) for r in rows(store, query, params)}
+
+
 def drop_snapshots(store: EventStore, *, segment_id: int, keep: set[date] | None = None) -> None:
     """Delete a segment's snapshots (all, or all but the days in `keep`)."""
     with store.write() as cur:

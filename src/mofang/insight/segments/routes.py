@@ -62,9 +62,9 @@ def preview_composition(body: EstimateRequest, who: Reader, platform: PlatformDe
 
 
 @router.get("/segments", response_model=SegmentPage)
-def list_segments(who: Reader, session: SessionDep) -> SegmentPage:
-    """Segments of your org subtree and segments shared with you through sets."""
-    return service.list_segments(session=session, who=who)
+def list_segments(who: Reader, platform: PlatformDep, session: SessionDep) -> SegmentPage:
+    """Segments of your org subtree and segments shared with you through sets (counts inside your scope)."""
+    return service.list_segments(platform=platform, session=session, who=who)
 
 
 @router.post("/segments", response_model=SegmentRead, status_code=201)
@@ -74,9 +74,9 @@ def create_segment(body: SegmentCreate, who: Editor, platform: PlatformDep, sess
 
 
 @router.get("/segments/{segment_id}", response_model=SegmentRead)
-def get_segment(segment_id: int, who: Reader, session: SessionDep) -> SegmentRead:
-    """One segment."""
-    return service.get_or_raise(session=session, who=who, segment_id=segment_id)
+def get_segment(segment_id: int, who: Reader, platform: PlatformDep, session: SessionDep) -> SegmentRead:
+    """One segment (its last count inside your scope)."""
+    return service.get_or_raise(platform=platform, session=session, who=who, segment_id=segment_id)
 
 
 @router.patch("/segments/{segment_id}", response_model=SegmentRead)
@@ -111,9 +111,10 @@ def segment_composition(segment_id: int, who: Reader, platform: PlatformDep, ses
 
 
 @router.get("/segments/{segment_id}/snapshots", response_model=list[SnapshotRead])
-def segment_snapshots(segment_id: int, who: Reader, session: SessionDep) -> list[SnapshotRead]:
-    """Dated snapshot sizes."""
-    return service.snapshots(session=session, who=who, segment_id=segment_id)
+def segment_snapshots(segment_id: int, who: Reader, platform: PlatformDep, session: SessionDep
+                      ) -> list[SnapshotRead]:
+    """Dated snapshot sizes (members inside your scope)."""
+    return service.snapshots(platform=platform, session=session, who=who, segment_id=segment_id)
 
 
 @router.get("/segments/{segment_id}/export.csv", response_class=StreamingResponse)

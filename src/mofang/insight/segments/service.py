@@ -76,6 +76,11 @@ def _visible(session: Session, who: Principal, seg: SegmentDef, shares: dict[int
     return False
 
 
+def visible_or_404(session: Session, who: Principal, segment_id: int) -> SegmentDef:
+    """A segment the user may see (their subtree's or received through a set), else 404."""
+    return _segment_or_404(session, who, segment_id)
+
+
 def _segment_or_404(session: Session, who: Principal, segment_id: int) -> SegmentDef:
     seg = repo.segment(session, segment_id)
     if seg is None or not _visible(session, who, seg):
@@ -88,12 +93,31 @@ def _editable_or_403(who: Principal, seg: SegmentDef) -> None:
         raise Forbidden(f"segment {seg.id} belongs to {seg.owner_org}: you may view it but not change it")
 
 
-def _read(seg: SegmentDef, who: Principal) -> SegmentRead:
+def scoped_sizes(*, platform: Platform, who: Principal, items: list[tuple[SegmentDef, date, int]]) -> list[int]:
+    """Snapshot sizes (segment, day, stored size) as the viewer may see them: members inside their scope.
+
+    A snapshot holds the owner's subtree; a viewer who sees all of it gets the stored size, anyone else
+    (a branch receiving a head-office segment, an RM) the members of their own scope."""
+    partial = sorted({(seg.id, day) for seg, day, _ in items if not logic.covers(who.scope, seg.owner_org)})
+    counts = repo.scoped_snapshot_sizes(platform.store, pairs=partial, scope=who.scope)
+    return [n if logic.covers(who.scope, seg.owner_org) else counts.get((seg.id, day), 0) for seg, day, n in items]
+
+
+def _reads(platform: Platform, who: Principal, segs: list[SegmentDef]) -> list[SegmentRead]:
+    """Segments as the viewer sees them, last counts inside their scope."""
+    evaluated = [(s, s.last_evaluated_on, s.last_count) for s in segs
+                 if s.last_count is not None and s.last_evaluated_on is not None]
+    sizes = dict(zip([s.id for s, _, _ in evaluated],
+                     scoped_sizes(platform=platform, who=who, items=evaluated), strict=True))  # type: ignore[arg-type]
+    return [_read(s, who, sizes.get(s.id)) for s in segs]
+
+
+def _read(seg: SegmentDef, who: Principal, last_count: int | None) -> SegmentRead:
     return SegmentRead(
         id=seg.id, name=seg.name, description=seg.description, kind=seg.kind,
         definition=CONDITION.validate_python(seg.definition), version=seg.version, owner_org=seg.owner_org,
         created_by=seg.created_by, created_at=as_utc(seg.created_at), updated_at=as_utc(seg.updated_at),
-        last_count=seg.last_count, last_evaluated_on=seg.last_evaluated_on, frozen_on=seg.frozen_on,
+        last_count=last_count, last_evaluated_on=seg.last_evaluated_on, frozen_on=seg.frozen_on,
         editable=who.can(P_CAMPAIGN_EDIT) and logic.owns(who.scope, seg.owner_org),
     )
 
@@ -161,16 +185,16 @@ def estimate(*, platform: Platform, session: Session, who: Principal, definition
                         elapsed_ms=elapsed)
 
 
-def list_segments(*, session: Session, who: Principal) -> SegmentPage:
-    """Segments the user owns (in their subtree) or receives through a shared set."""
+def list_segments(*, platform: Platform, session: Session, who: Principal) -> SegmentPage:
+    """Segments the user owns (in their subtree) or receives through a shared set; counts inside their scope."""
     shares = repo.shared_set_ids(session)
-    items = [_read(s, who) for s in repo.segments(session) if _visible(session, who, s, shares)]
+    items = _reads(platform, who, [s for s in repo.segments(session) if _visible(session, who, s, shares)])
     return SegmentPage(items=items, total=len(items))
 
 
-def get_or_raise(*, session: Session, who: Principal, segment_id: int) -> SegmentRead:
-    """One visible segment."""
-    return _read(_segment_or_404(session, who, segment_id), who)
+def get_or_raise(*, platform: Platform, session: Session, who: Principal, segment_id: int) -> SegmentRead:
+    """One visible segment, its last count inside the viewer's scope."""
+    return _reads(platform, who, [_segment_or_404(session, who, segment_id)])[0]
 
 
 def create(*, platform: Platform, session: Session, who: Principal, data: SegmentCreate) -> SegmentRead:
@@ -187,7 +211,7 @@ def create(*, platform: Platform, session: Session, who: Principal, data: Segmen
         _freeze(platform=platform, session=session, seg=seg, ctx=ctx, today=today)
     gov.record(session=session, username=who.username, action="segment.create", target_type="segment",
                target_id=str(seg.id), detail={"name": seg.name, "kind": seg.kind}, ip=who.ip)
-    return _read(seg, who)
+    return _reads(platform, who, [seg])[0]
 
 
 def _freeze(*, platform: Platform, session: Session, seg: SegmentDef, ctx: comp.Context, today: date) -> None:
@@ -221,7 +245,7 @@ def update(*, platform: Platform, session: Session, who: Principal, segment_id: 
     seg.updated_at = utcnow()
     gov.record(session=session, username=who.username, action="segment.update", target_type="segment",
                target_id=str(seg.id), detail=changes, ip=who.ip)
-    return _read(seg, who)
+    return _reads(platform, who, [seg])[0]
 
 
 def delete(*, platform: Platform, session: Session, who: Principal, segment_id: int) -> None:
@@ -319,10 +343,12 @@ def export_csv(*, platform: Platform, session: Session, who: Principal, segment_
     return f"segment-{seg.id}-{today.isoformat()}.csv", chunks()
 
 
-def snapshots(*, session: Session, who: Principal, segment_id: int) -> list[SnapshotRead]:
-    """Dated snapshot sizes of a segment (counts over the owner's whole subtree)."""
+def snapshots(*, platform: Platform, session: Session, who: Principal, segment_id: int) -> list[SnapshotRead]:
+    """Dated snapshot sizes of a segment: members inside the viewer's scope."""
     seg = _segment_or_404(session, who, segment_id)
-    return [SnapshotRead(day=s.day, count=s.count) for s in repo.snapshots(session, seg.id)]
+    snaps = repo.snapshots(session, seg.id)
+    sizes = scoped_sizes(platform=platform, who=who, items=[(seg, s.day, s.count) for s in snaps])
+    return [SnapshotRead(day=s.day, count=n) for s, n in zip(snaps, sizes, strict=True)]
 
 
 # ---------------------------------------------------------------------------------------------- daily

@@ -49,13 +49,18 @@ def _check_segments(session: Session, who: Principal, ids: list[int]) -> None:
 def _read(*, platform: Platform, session: Session, who: Principal, row: SegmentSet, counts: dict[int, int],
           scoped_counts: bool) -> SegmentSetRead:
     owned = logic.owns(who.scope, row.owner_org)
-    segments = []
-    for sid in repo.set_items(session, row.id):
-        seg = repo.segment(session, sid)
-        if seg is None:
-            continue
-        count = _scoped_count(platform, session, who, seg) if scoped_counts else (seg.last_count if owned else None)
-        segments.append(SetSegment(id=seg.id, name=seg.name, kind=seg.kind, count=count))
+    segs = [seg for sid in repo.set_items(session, row.id) if (seg := repo.segment(session, sid)) is not None]
+    if scoped_counts:
+        counts_of = [_scoped_count(platform, session, who, seg) for seg in segs]
+    else:  # the last snapshot's size, members inside the viewer's scope (a receiver counts only their own)
+        evaluated = [(seg, seg.last_evaluated_on, seg.last_count) for seg in segs
+                     if seg.last_count is not None and seg.last_evaluated_on is not None]
+        sizes = dict(zip([seg.id for seg, _, _ in evaluated],
+                         service.scoped_sizes(platform=platform, who=who, items=evaluated),  # type: ignore[arg-type]
+                         strict=True))
+        counts_of = [sizes.get(seg.id) for seg in segs]
+    segments = [SetSegment(id=seg.id, name=seg.name, kind=seg.kind, count=n) for seg, n in zip(segs, counts_of,
+                                                                                              strict=True)]
     return SegmentSetRead(
         id=row.id, name=row.name, strategy=row.strategy, owner_org=row.owner_org, created_by=row.created_by,
         created_at=as_utc(row.created_at), segments=segments, share_all=row.share_all,

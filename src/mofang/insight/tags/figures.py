@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from mofang.insight import segments
 from mofang.insight.models import TagRun
-from mofang.insight.tags import logic
 from mofang.insight.tags import repository as repo
 from mofang.insight.tags.contracts import TagRunRead
 from mofang.platform.context import Platform
@@ -41,7 +40,7 @@ def run_reads(*, platform: Platform, scope: Scope, owners: dict[int, str], runs:
               ) -> dict[int, TagRunRead]:
     """Run id → the run as this scope may see it (`owners`: tag id → owning org)."""
     # A failed run stored nothing: its zeros are everybody's.
-    out = {r.id: run_read(r) for r in runs if r.status != "ok" or logic.covers(scope, owners[r.tag_id])}
+    out = {r.id: run_read(r) for r in runs if r.status != "ok" or segments.covers(scope, owners[r.tag_id])}
     partial = [r for r in runs if r.id not in out]
     if not partial:
         return out

@@ -10,7 +10,6 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from mofang.insight.tags.contracts import DistributionBucket, HistoryPoint, TagRule
-from mofang.platform.governance.logic import Scope, in_subtree
 
 RULE = TypeAdapter(TagRule)
 TOP_VALUES = 50
@@ -90,11 +89,6 @@ def parse_values(content: bytes, *, numeric: bool) -> tuple[dict[str, str], list
             continue
         values[cid] = value
     return values, rejects
-
-
-def covers(scope: Scope, owner_org: str) -> bool:
-    """Whether a viewer sees every customer of an owner's subtree (then a run's stored figures are theirs too)."""
-    return scope.kind == "all" or (scope.kind == "org" and in_subtree(owner_org, scope.org_code))
 
 
 def rewrites_history(*, day: date, today: date, last_day: date | None) -> bool:
