@@ -80,8 +80,11 @@ def test_warning_list_is_scoped_masked_and_a_segment(demo_bank) -> None:
     scores = [c["score"] for c in everyone["items"]]
     assert scores == sorted(scores, reverse=True)
     assert all("*" in (c["phone"] or "*") for c in mine["items"])
-    branch_dist = {b["level"]: b["count"] for b in client.get(CHURN, headers=branch).json()["distribution"]}
+    branch_view = client.get(CHURN, headers=branch).json()
+    branch_dist = {b["level"]: b["count"] for b in branch_view["distribution"]}
     assert branch_dist["高"] == mine["total"]
+    # The bank-wide model's held-out rows and rates describe every branch's customers: head office's only.
+    assert branch_view["model_id"] is not None and branch_view["metrics"] is None
     assert client.get(f"{CHURN}/customers?level=极高", headers=branch).json()["field"] == "level"
 
     seg = client.post(f"{CHURN}/segment", headers=branch)

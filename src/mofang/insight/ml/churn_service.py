@@ -207,7 +207,9 @@ def get_churn(*, platform: Platform, session: Session, who: Principal) -> ChurnR
     return ChurnRead(
         rules=get_rules(session=session), model_id=row.id if row else None,
         trained_at=as_utc(row.created_at) if row else None, trained_by=row.created_by if row else None,
-        metrics=ChurnMetrics.model_validate(row.metrics) if row else None,
+        # The model is head office's, trained and evaluated on the whole bank: its held-out figures (rows,
+        # churners, rates) describe every branch's customers, so only a whole-bank viewer sees them.
+        metrics=ChurnMetrics.model_validate(row.metrics) if row and who.scope.kind == "all" else None,
         scored_on=date.fromisoformat(scored.value["day"]) if scored else None, distribution=buckets,
         segment_id=seg.value["segment_id"] if seg else None,
     )

@@ -210,7 +210,7 @@ export default function ChurnPage() {
                 />
               </>
             ) : (
-              <Empty description={t('ml.churn.noModel')} />
+              <Empty description={data?.model_id ? t('ml.churn.metricsHqOnly') : t('ml.churn.noModel')} />
             )}
           </Card>
         </Col>
