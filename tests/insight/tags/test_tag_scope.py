@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from test_tags_api import tag_ids, values
 
 from conftest import TODAY
 from mofang.insight.tags import tasks
-from test_tags_api import tag_ids, values
 
 # A Shenzhen operator probing Guangzhou's customers (V3 20,000 and V6 100,000 in tag_bank).
 PROBE = {"key": "gz_rich", "name": "广州大户", "family": "business_value",

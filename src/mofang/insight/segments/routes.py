@@ -43,9 +43,9 @@ MAX_UPLOAD = 32 * 1024 * 1024
 
 
 @router.get("/catalogue", response_model=Catalogue)
-def get_catalogue(_who: Reader, platform: PlatformDep, session: SessionDep) -> Catalogue:
+def get_catalogue(who: Reader, platform: PlatformDep, session: SessionDep) -> Catalogue:
     """Attributes, events and their properties, products and tags a definition may use, with operators."""
-    return service.get_catalogue(platform=platform, session=session)
+    return service.get_catalogue(platform=platform, session=session, who=who)
 
 
 @router.post("/segments/estimate", response_model=EstimateRead)

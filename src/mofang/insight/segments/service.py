@@ -50,10 +50,14 @@ def today_of(platform: Platform) -> date:
     return now.date() if isinstance(now, datetime) else now
 
 
-def get_catalogue(*, platform: Platform, session: Session) -> cat.Catalogue:
-    """The field catalogue (event discovery cached for a few minutes)."""
+def get_catalogue(*, platform: Platform, session: Session, who: Principal | None = None) -> cat.Catalogue:
+    """The field catalogue (event discovery cached for a few minutes); event counts for whole-bank viewers only."""
     cat.ensure_insight_schema(platform.store, platform.extras)
-    return cat.build(store=platform.store, session=session, cache=platform.extras)
+    catalogue = cat.build(store=platform.store, session=session, cache=platform.extras)
+    if who is None or who.scope.kind == "all":
+        return catalogue
+    # The discovered counts are the whole bank's events: a narrower viewer is shown names, not volumes.
+    return catalogue.model_copy(update={"events": [e.model_copy(update={"count": None}) for e in catalogue.events]})
 
 
 def owner_scope(owner_org: str) -> Scope:

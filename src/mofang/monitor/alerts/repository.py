@@ -17,6 +17,12 @@ def visible(scope: Scope, owner_org: str) -> bool:
     return scope.kind == "all" or owner_org == "HQ" or in_subtree(owner_org, scope.org_code)
 
 
+def sees_results(scope: Scope, owner_org: str) -> bool:
+    """Whether a scope holds every customer a rule of `owner_org` is evaluated over (so its alerts' values may be
+    shown): head office's bank-wide alerts are not a branch's to read."""
+    return scope.kind == "all" or (scope.kind == "org" and in_subtree(owner_org, scope.org_code))
+
+
 def metrics(session: Session) -> Sequence[Metric]:
     """Every metric."""
     return session.scalars(select(Metric).order_by(Metric.key)).all()

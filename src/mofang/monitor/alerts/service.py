@@ -337,7 +337,7 @@ def list_alerts(*, platform: Platform, who: Principal, status: str | None, limit
     with platform.metadata.session() as s:
         return [_alert_read(a, r, m)
                 for a, r, m in repo.alerts(s, status=status, severity=severity, outcome=outcome, limit=limit)
-                if repo.visible(who.scope, r.owner_org)]
+                if repo.sees_results(who.scope, r.owner_org)]
 
 
 def acknowledge(*, platform: Platform, who: Principal, alert_id: int) -> AlertRead:
@@ -345,7 +345,7 @@ def acknowledge(*, platform: Platform, who: Principal, alert_id: int) -> AlertRe
     with platform.metadata.session() as s:
         a = s.get(Alert, alert_id)
         r = s.get(AlertRule, a.rule_id) if a is not None else None
-        if a is None or r is None or not repo.visible(who.scope, r.owner_org):
+        if a is None or r is None or not repo.sees_results(who.scope, r.owner_org):
             raise NotFound(f"alert {alert_id} not found")
         if a.status == "none":
             raise Conflict(f"alert {alert_id} records an evaluation that did not fire: nothing to acknowledge")

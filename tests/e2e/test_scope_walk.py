@@ -1,0 +1,455 @@
+"""Data scope, walked over the whole API: a branch user learns nothing about another branch's customers.
+
+Branch A (广州天河, GD-GZ-001) makes tags, segments, sets, lists, saved analyses, dashboards, metrics and alert
+rules; head office makes its own and shares them. The bank is built twice, identical but for A's customers
+(how many, their AUM, events, holdings, transactions). A branch operator, an analyst and an RM of branch B
+(深圳, GD-SZ / GD-SZ-001) then call every route of the OpenAPI that answers with customer data, in both banks:
+every answer must be the same (any row, count, sum or ratio that depends on A's customers differs), and none
+may name one of A's customers or A's amounts. A route the walk does not call must be classified below as
+carrying no customer data, so a new route fails this test until someone decides which it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from factories import ORGS, PASSWORD, add_aum_snapshots, add_customers, add_products_and_holdings, add_rms, events_for
+from mofang.app import create_app
+from mofang.insight.segments import service as segments
+from mofang.insight.tags import tasks as tag_tasks
+from mofang.monitor.alerts import service as alerts
+from mofang.platform.context import Platform, open_platform
+from mofang.platform.governance import auth
+from mofang.platform.governance import service as gov
+from mofang.platform.governance.contracts import UserCreate
+from mofang.platform.settings import Settings
+from monitor.analytics_bank import CUSTOMERS, EVENTS, T0, h
+
+TODAY = date(2026, 3, 20)
+EARLIER = date(2026, 3, 13)
+MARCH = {"date_from": "2026-03-01", "date_to": "2026-03-10"}
+A_ORG, B_ORG = "GD-GZ-001", "GD-SZ-001"
+
+# What the two banks give branch A: how many customers, and amounts nobody in branch B has.
+A_WORLDS = {
+    "big": {"n": 12, "aum": 7_777_777.0, "amount": 77_777.0, "tier": "财富", "gender": "M"},
+    "small": {"n": 9, "aum": 3_333_333.0, "amount": 33_333.0, "tier": "大众", "gender": "F"},
+}
+# Traces of A's customers that must never reach B: their ids, and their amounts in any notation.
+A_TRACES = re.compile(r"\ba\d\d\b|\bc3\b|7,?777,?777|77,?777|3,?333,?333|33,?333")
+
+# Routes that carry nothing about customers (no row, count, sum or ratio), and why. Everything else is walked.
+NO_CUSTOMER_DATA: dict[tuple[str, str], str] = {
+    ("GET", "/api/health"): "liveness probe",
+    ("POST", "/api/auth/login"): "issues a token",
+    ("GET", "/api/me"): "the caller's own account",
+    ("GET", "/api/orgs"): "the org tree (names and codes)",
+    ("POST", "/api/admin/users"): "administrators only; answers with the account made",
+    ("PATCH", "/api/admin/users/{user_id}"): "administrators only; answers with the account changed",
+    ("GET", "/api/admin/roles"): "role names and permissions",
+    ("POST", "/api/admin/keys"): "administrators only; a tracking key",
+    ("DELETE", "/api/admin/keys/{key_id}"): "administrators only; 204",
+    ("POST", "/api/admin/jobs/{name}/run"): "administrators only; runs a bank-wide job",
+    ("GET", "/api/insight/tags/{tag_id}/versions"): "a tag's saved definitions (rules), no values",
+    ("GET", "/api/insight/ml/features"): "names of the features a tree may use",
+    ("DELETE", "/api/insight/tags/{tag_id}"): "204, or 403/404 naming only the tag",
+    ("DELETE", "/api/insight/segments/{segment_id}"): "204, or 403/404/409 naming only segments",
+    ("DELETE", "/api/insight/segment-sets/{set_id}"): "204, or 403/404",
+    ("DELETE", "/api/analytics/saved/{analysis_id}"): "204, or 403/404",
+    ("DELETE", "/api/dashboards/{dashboard_id}"): "204, or 403/404",
+    ("DELETE", "/api/dashboards/{dashboard_id}/items/{item_id}"): "204, or 403/404",
+    ("POST", "/v1/batch"): "ingestion: answers about the posted events only",
+    ("POST", "/v1/import"): "ingestion: answers about the posted events only",
+    ("POST", "/v1/track"): "ingestion: answers about the posted event only",
+    ("POST", "/v1/identify"): "ingestion: answers about the posted event only",
+    ("POST", "/v1/page"): "ingestion: answers about the posted event only",
+    ("POST", "/v1/screen"): "ingestion: answers about the posted event only",
+    ("POST", "/v1/group"): "ingestion: answers about the posted event only",
+    ("POST", "/v1/alias"): "ingestion: answers about the posted event only",
+}
+
+# Keys whose values are clocks and timings, not data: they differ between any two runs.
+VOLATILE = {"created_at", "updated_at", "started_at", "trained_at", "elapsed_ms", "duration_ms", "compute_ms",
+            "write_ms", "last_login_at", "acknowledged_at", "evaluated_at", "at", "received_at", "sent_at",
+            "fired_at"}
+
+
+def _a_customers(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f"a{i:02d}": {"name": f"广州{i}号", "org_code": A_ORG, "aum": world["aum"], "tier": world["tier"],
+                          "gender": world["gender"], "rm_id": "RM-A", "phone": f"1390000{i:04d}",
+                          "birth_date": date(1960 + i, 1, 1)} for i in range(1, world["n"] + 1)}
+
+
+def _load(platform: Platform, world: dict[str, Any]) -> None:
+    """The analytics bank (two Shenzhen customers, c1 in RM-B's book) plus branch A's world-specific customers."""
+    add_rms(platform, {"RM-A": ("广州经理", A_ORG), "RM-B": ("深圳经理", B_ORG)})
+    add_customers(platform, {cid: {**c, "rm_id": "RM-B" if cid == "c1" else None} for cid, c in CUSTOMERS.items()})
+    a = _a_customers(world)
+    add_customers(platform, a)
+    events_for(platform, EVENTS)
+    events_for(platform, {cid: [("app_open", h(i), {}), ("product_view", h(i + 1), {"product": "PA",
+                                                                                     "amount": world["amount"]}),
+                                ("purchase", h(i + 2), {"amount": world["amount"]}), ("app_open", h(i + 30), {})]
+                          for i, cid in enumerate(a)})
+    add_aum_snapshots(platform, [(cid, T0.date() + timedelta(days=d), world["aum"]) for cid in a for d in range(19)])
+    with platform.store.write() as cur:
+        cur.executemany("INSERT INTO transactions VALUES (?, ?, ?, ?, ?, ?, NULL, 'app', NULL)",
+                        [[f"TA{cid}", cid, h(5), "salary", "in", world["amount"]] for cid in a])
+    add_products_and_holdings(platform, "a01", [("P-A", "广州专享理财", "理财", world["aum"])])
+
+
+@dataclass
+class Bank:
+    """One bank built for the walk: its client, users' headers and the ids of what A and head office made."""
+
+    client: TestClient
+    platform: Platform
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    def call(self, who: str, method: str, url: str, expect: int | None = None, **kw: Any) -> Any:
+        res = self.client.request(method, url, headers=self.headers[who], **kw)
+        if expect is not None:
+            assert res.status_code == expect, (who, method, url, res.text)
+        return res.json() if res.headers.get("content-type", "").startswith("application/json") else res.text
+
+
+@contextmanager
+def bank(tmp: Path, world: dict[str, Any]) -> Iterator[Bank]:
+    """A fresh bank at TODAY with A's and head office's objects made and the daily jobs run."""
+    settings = Settings(data_dir=tmp / "data", start_background=True, scheduler=False)
+    platform = open_platform(settings)
+    platform.extras["clock"] = lambda: datetime(2026, 3, 20, 12)
+    with platform.metadata.session() as session:
+        gov.upsert_orgs(session=session, orgs=ORGS)
+    _load(platform, world)
+    users = {"root": ("admin", "HQ", None), "a_ops": ("branch_operator", "GD-GZ", None),
+             "a_ana": ("analyst", A_ORG, None), "b_ops": ("branch_operator", "GD-SZ", None),
+             "b_ana": ("analyst", B_ORG, None), "b_rm": ("rm", B_ORG, "RM-B")}
+    with platform.metadata.session() as session:
+        for name, (role, org, rm) in users.items():
+            gov.create_user(session=session, data=UserCreate(username=name, password=PASSWORD, role=role,
+                                                             org_code=org, rm_id=rm), actor="test")
+    try:
+        # A server error is not a leak (the same answer in both banks): it is compared, not raised.
+        with TestClient(create_app(settings, platform=platform), raise_server_exceptions=False) as client:
+            b = Bank(client=client, platform=platform)
+            for name in users:
+                token = client.post("/api/auth/login", json={"username": name, "password": PASSWORD}).json()
+                b.headers[name] = {"Authorization": f"Bearer {token['access_token']}"}
+            _make_objects(b)
+            yield b
+    finally:
+        platform.close()
+
+
+def _make_objects(b: Bank) -> None:
+    """What branch A and head office make, and the daily jobs over it (snapshots a week apart, alerts)."""
+    ids = b.ids
+    tag_keys = {t["key"]: t["id"] for t in b.call("root", "GET", "/api/insight/tags", 200)}
+    ids["hq_tag"], ids["hq_number_tag"], ids["hq_age"] = tag_keys["aum_tier"], tag_keys["aum"] if "aum" in tag_keys \
+        else tag_keys["txn_amount_90d"], tag_keys["age_band"]
+    ids["a_tag"] = b.call("a_ops", "POST", "/api/insight/tags", 201, json={
+        "key": "gz_rich", "name": "广州大户", "family": "business_value",
+        "rule": {"kind": "rule", "cases": [{"value": "大户", "when": {
+            "type": "attribute", "field": "aum", "op": "gt", "value": 1_000_000}}], "default": "普通"}})["id"]
+    ids["a_number_tag"] = b.call("a_ops", "POST", "/api/insight/tags", 201, json={
+        "key": "gz_purchases", "name": "广州购买额", "family": "preference",
+        "rule": {"kind": "aggregate", "event": "purchase", "agg": "sum", "property": "amount",
+                 "window": {"last_days": 60}, "filters": []}})["id"]
+    ids["a_imported"] = b.call("a_ops", "POST", "/api/insight/tags", 201, json={
+        "key": "gz_salon", "name": "广州沙龙", "family": "imported",
+        "rule": {"kind": "imported", "value_type": "string"}})["id"]
+    a_ids = sorted(_a_customers(A_WORLDS["big"]))
+    b.call("a_ops", "POST", f"/api/insight/tags/{ids['a_imported']}/values", 200,
+           files={"file": ("v.csv", "\n".join(f"{c},已参加" for c in a_ids).encode())},
+           data={"day": str(EARLIER)})
+    rich = {"type": "attribute", "field": "aum", "op": "gt", "value": 1000}
+    ids["a_seg"] = b.call("a_ops", "POST", "/api/insight/segments", 201, json={
+        "name": "广州有资产", "kind": "dynamic", "definition": rich})["id"]
+    ids["a_static"] = b.call("a_ops", "POST", "/api/insight/segments", 201, json={
+        "name": "广州冻结", "kind": "static", "definition": rich})["id"]
+    ids["a_list"] = b.call("a_ops", "POST", "/api/insight/lists", 201, data={"name": "广州名单"},
+                           files={"file": ("ids.csv", "\n".join(["c3", *a_ids]).encode())})["id"]
+    ids["a_set"] = b.call("a_ops", "POST", "/api/insight/segment-sets", 201, json={
+        "name": "广州攻坚", "strategy": "电话回访", "segment_ids": [ids["a_seg"], ids["a_static"]]})["id"]
+    b.call("a_ops", "POST", f"/api/insight/segment-sets/{ids['a_set']}/share", 200, json={"all": True})
+    ids["hq_seg"] = b.call("root", "POST", "/api/insight/segments", 201, json={
+        "name": "全行有资产", "kind": "dynamic", "definition": rich})["id"]
+    ids["hq_set"] = b.call("root", "POST", "/api/insight/segment-sets", 201, json={
+        "name": "全行攻坚", "strategy": "短信", "segment_ids": [ids["hq_seg"]]})["id"]
+    b.call("root", "POST", f"/api/insight/segment-sets/{ids['hq_set']}/share", 200, json={"all": True})
+    customers = {"segment_ids": [str(ids["a_seg"])]}
+    ids["a_saved"] = b.call("a_ana", "POST", "/api/analytics/saved", 201, json={
+        "name": "广州漏斗", "model": "funnel", "shared": True, "query": {
+            **MARCH, "steps": [{"event": "app_open"}, {"event": "purchase"}], "customers": customers}})["id"]
+    ids["a_saved_trends"] = b.call("a_ana", "POST", "/api/analytics/saved", 201, json={
+        "name": "广州趋势", "model": "trends", "shared": True, "query": {
+            **MARCH, "series": [{"event": "purchase", "measure": "sum", "property": "amount"}]}})["id"]
+    ids["a_board"] = b.call("a_ana", "POST", "/api/dashboards", 201, json={"name": "广州看板", "shared": True})["id"]
+    ids["a_item"] = b.call("a_ana", "POST", f"/api/dashboards/{ids['a_board']}/items", 201,
+                           json={"analysis_id": ids["a_saved"]})["id"]
+    metric = {"source": "event", "event": {"event": "purchase"}, "measure": "sum", "property": "amount", "days": 30}
+    ids["a_metric"] = b.call("a_ana", "POST", "/api/monitor/metrics", 201, json={
+        "key": "gz.purchase", "name": "广州购买额", "definition": metric})["id"]
+    ids["hq_metric"] = b.call("root", "POST", "/api/monitor/metrics", 201, json={
+        "key": "hq.purchase", "name": "全行购买额", "definition": metric})["id"]
+    ids["hq_aum_metric"] = b.call("root", "POST", "/api/monitor/metrics", 201, json={
+        "key": "hq.aum", "name": "全行AUM", "definition": {"source": "attribute", "attribute_measure": "sum",
+                                                         "attribute": "aum", "days": 1}})["id"]
+    for who, metric_id in (("a_ana", ids["a_metric"]), ("root", ids["hq_metric"]), ("root", ids["hq_aum_metric"])):
+        b.call(who, "POST", "/api/monitor/alert-rules", 201, json={
+            "metric_id": metric_id, "name": f"规则{metric_id}", "op": "gt", "threshold": -1})
+    for day in (EARLIER, TODAY):
+        tag_tasks.run_daily(b.platform, day)
+    segments.evaluate_dynamic(platform=b.platform, day=TODAY)
+    alerts.evaluate(platform=b.platform, day=TODAY - timedelta(days=1))
+    ids["alerts"] = [a["id"] for a in b.call("root", "GET", "/api/monitor/alerts", 200)]
+    # B's own probe of A's customers: a tag and a segment naming A's org (they must come out empty).
+    ids["b_tag"] = b.call("b_ops", "POST", "/api/insight/tags", 201, json={
+        "key": "probe", "name": "探测", "family": "business_value", "rule": {"kind": "rule", "cases": [
+            {"value": "是", "when": {"type": "group", "op": "and", "conditions": [
+                {"type": "attribute", "field": "org_code", "op": "eq", "value": A_ORG},
+                {"type": "attribute", "field": "aum", "op": "gt", "value": 50_000}]}}]}})["id"]
+    ids["b_seg"] = b.call("b_ops", "POST", "/api/insight/segments", 201, json={
+        "name": "探测客群", "kind": "static", "definition": {"type": "segment", "segment_id": ids["a_seg"]}})["id"]
+
+
+ANALYTICS: dict[str, dict[str, Any]] = {
+    "trends": {**MARCH, "series": [{"event": "app_open"}, {"event": "purchase", "measure": "sum",
+                                                            "property": "amount"}]},
+    "funnel": {**MARCH, "steps": [{"event": "app_open"}, {"event": "product_view"}, {"event": "purchase"}],
+               "group_by": {"kind": "attribute", "name": "tier"}},
+    "retention": {**MARCH, "initial": {"event": "app_open"}, "returning": {"event": "app_open"}, "periods": 3},
+    "paths": {**MARCH, "anchor": {"event": "app_open"}, "depth": 3},
+    "attribution": {**MARCH, "conversion": {"event": "purchase"}, "touches": [{"event": "product_view"}]},
+    "distribution": {**MARCH, "event": {"event": "app_open"}},
+    "interval": {**MARCH, "first": {"event": "app_open"}, "then": {"event": "product_view"}},
+    "properties": {"dimensions": [{"attribute": "tier"}, {"attribute": "gender"}]},
+    "ltv": {"date_from": "2020-01-01", "date_to": "2020-01-31", "months": 2},
+    "rfm": MARCH,
+    "mau-aum": {"month_from": "2026-03-01", "month_to": "2026-03-01"},
+}
+
+Call = tuple[str, dict[str, Any]]  # (url, request keywords)
+
+
+def walk_calls(ids: dict[str, Any]) -> dict[tuple[str, str], list[Call]]:
+    """Every walked route and the requests B makes of it, aimed at A's and head office's objects."""
+    tags = [ids[k] for k in ("a_tag", "a_number_tag", "a_imported", "hq_tag", "hq_number_tag", "b_tag")]
+    segs = [ids[k] for k in ("a_seg", "a_static", "hq_seg", "b_seg")]
+    sets = [ids["a_set"], ids["hq_set"]]
+    saved = [ids["a_saved"], ids["a_saved_trends"]]
+    defs = [{"type": "attribute", "field": "org_code", "op": "eq", "value": A_ORG},
+            {"type": "attribute", "field": "aum", "op": "gt", "value": 1000},
+            {"type": "segment", "segment_id": ids["a_seg"]}, {"type": "list", "list_id": ids["a_list"]}]
+    in_a = {"customers": {"segment_ids": [str(ids["a_seg"])]}}
+    a_only = {"customers": {"attributes": [{"attribute": "org_code", "op": "eq", "value": A_ORG}]}}
+    tiers = {"segment_ids": [ids["a_seg"], ids["hq_seg"]], "start": str(TODAY), "end": str(TODAY)}
+    csv = ("ids.csv", b"customer_id\nc3\na01\na02\nc1\n")
+    calls: dict[tuple[str, str], list[Call]] = {
+        ("GET", "/api/admin/users"): [("/api/admin/users", {})],
+        ("GET", "/api/admin/keys"): [("/api/admin/keys", {})],
+        ("GET", "/api/admin/audit"): [("/api/admin/audit", {})],
+        ("GET", "/api/admin/jobs"): [("/api/admin/jobs", {})],
+        ("GET", "/api/customers"): [("/api/customers", {"params": {"limit": 200}}),
+                                    ("/api/customers", {"params": {"q": "a01"}})],
+        ("GET", "/api/customers/{customer_id}"): [(f"/api/customers/{c}", {}) for c in ("a01", "c3", "c1")],
+        ("GET", "/api/customers/{customer_id}/events"): [(f"/api/customers/{c}/events", {}) for c in ("a01", "c1")],
+        ("GET", "/api/insight/tags"): [("/api/insight/tags", {})],
+        ("POST", "/api/insight/tags"): [("/api/insight/tags", {"json": {
+            "key": "probe2", "name": "探测2", "family": "business_value",
+            "rule": {"kind": "attribute", "field": "aum"}}})],
+        ("GET", "/api/insight/tags/{tag_id}"): [(f"/api/insight/tags/{t}", {}) for t in tags],
+        ("PATCH", "/api/insight/tags/{tag_id}"): [(f"/api/insight/tags/{t}", {"json": {"name": "改名"}})
+                                                  for t in (ids["a_tag"], ids["b_tag"])],
+        ("POST", "/api/insight/tags/{tag_id}/run"): [
+            (f"/api/insight/tags/{ids['a_tag']}/run", {"json": {}}),
+            (f"/api/insight/tags/{ids['hq_age']}/run", {"json": {"day": str(EARLIER)}}),
+            (f"/api/insight/tags/{ids['b_tag']}/run", {"json": {}})],
+        ("GET", "/api/insight/tags/{tag_id}/runs"): [(f"/api/insight/tags/{t}/runs", {}) for t in tags],
+        ("GET", "/api/insight/tags/{tag_id}/distribution"): [
+            *[(f"/api/insight/tags/{t}/distribution", {}) for t in tags],
+            (f"/api/insight/tags/{ids['a_imported']}/distribution", {"params": {"day": str(EARLIER)}})],
+        ("GET", "/api/insight/tags/{tag_id}/history"): [(f"/api/insight/tags/{t}/history", {}) for t in tags],
+        ("POST", "/api/insight/tags/{tag_id}/values"): [
+            (f"/api/insight/tags/{ids['a_imported']}/values", {"files": {"file": csv}})],
+        ("GET", "/api/insight/catalogue"): [("/api/insight/catalogue", {})],
+        ("POST", "/api/insight/segments/estimate"): [("/api/insight/segments/estimate", {"json": {"definition": d}})
+                                                     for d in defs],
+        ("POST", "/api/insight/segments/composition"): [
+            ("/api/insight/segments/composition", {"json": {"definition": d}}) for d in defs],
+        ("GET", "/api/insight/segments"): [("/api/insight/segments", {})],
+        ("POST", "/api/insight/segments"): [("/api/insight/segments", {"json": {
+            "name": "探测静态", "kind": "static", "definition": d}}) for d in defs],
+        ("GET", "/api/insight/segments/{segment_id}"): [(f"/api/insight/segments/{s}", {}) for s in segs],
+        ("PATCH", "/api/insight/segments/{segment_id}"): [(f"/api/insight/segments/{s}", {"json": {"name": "改"}})
+                                                          for s in segs],
+        ("GET", "/api/insight/segments/{segment_id}/members"): [
+            (f"/api/insight/segments/{s}/members", {"params": {"limit": 200}}) for s in segs],
+        ("GET", "/api/insight/segments/{segment_id}/composition"): [
+            (f"/api/insight/segments/{s}/composition", {}) for s in segs],
+        ("GET", "/api/insight/segments/{segment_id}/snapshots"): [
+            (f"/api/insight/segments/{s}/snapshots", {}) for s in segs],
+        ("GET", "/api/insight/segments/{segment_id}/export.csv"): [
+            (f"/api/insight/segments/{s}/export.csv", {}) for s in segs],
+        ("GET", "/api/insight/lists"): [("/api/insight/lists", {})],
+        ("POST", "/api/insight/lists"): [("/api/insight/lists", {"data": {"name": "探测名单"},
+                                                                 "files": {"file": csv}})],
+        ("GET", "/api/insight/segment-sets"): [("/api/insight/segment-sets", {})],
+        ("POST", "/api/insight/segment-sets"): [("/api/insight/segment-sets", {"json": {
+            "name": "探测集", "strategy": "x", "segment_ids": [ids["b_seg"]]}})],
+        ("GET", "/api/insight/segment-sets/{set_id}"): [(f"/api/insight/segment-sets/{s}", {}) for s in sets],
+        ("PATCH", "/api/insight/segment-sets/{set_id}"): [(f"/api/insight/segment-sets/{s}", {"json": {"name": "改"}})
+                                                          for s in sets],
+        ("POST", "/api/insight/segment-sets/{set_id}/share"): [
+            (f"/api/insight/segment-sets/{s}/share", {"json": {"all": True}}) for s in sets],
+        ("POST", "/api/insight/segment-sets/{set_id}/reference"): [
+            (f"/api/insight/segment-sets/{s}/reference", {}) for s in sets],
+        ("DELETE", "/api/insight/segment-sets/{set_id}/reference"): [
+            (f"/api/insight/segment-sets/{s}/reference", {}) for s in sets],
+        ("POST", "/api/insight/flows"): [
+            ("/api/insight/flows", {"json": {"tag": "aum_tier", "start": str(EARLIER), "end": str(TODAY)}}),
+            ("/api/insight/flows", {"json": {"tag": "gz_rich", "start": str(EARLIER), "end": str(TODAY)}}),
+            ("/api/insight/flows", {"json": tiers})],
+        ("GET", "/api/insight/flows/trend"): [
+            ("/api/insight/flows/trend", {"params": {"tag": t, "days": [str(EARLIER), str(TODAY)]}})
+            for t in ("aum_tier", "gz_rich")] + [
+            ("/api/insight/flows/trend", {"params": {"segment_ids": tiers["segment_ids"], "days": [str(TODAY)]}})],
+        ("POST", "/api/insight/flows/segment"): [
+            ("/api/insight/flows/segment", {"json": {"tag": "gz_rich", "start": str(EARLIER), "end": str(TODAY),
+                                                     "source": "大户", "target": "大户", "name": "探测流向"}}),
+            ("/api/insight/flows/segment", {"json": {**tiers, "source": "广州有资产", "target": "广州有资产",
+                                                     "name": "探测流向2"}})],
+        ("GET", "/api/insight/ml/trees"): [("/api/insight/ml/trees", {})],
+        ("POST", "/api/insight/ml/trees"): [("/api/insight/ml/trees", {"json": {
+            "target": "purchase", "features": ["age", "aum"], "min_leaf": 5, "horizon_days": 2}})],
+        ("GET", "/api/insight/ml/trees/{tree_id}"): [("/api/insight/ml/trees/1", {})],
+        ("POST", "/api/insight/ml/trees/{tree_id}/leaves/{node_id}/segment"): [
+            ("/api/insight/ml/trees/1/leaves/0/segment", {"json": {}})],
+        ("GET", "/api/insight/ml/churn"): [("/api/insight/ml/churn", {})],
+        ("PUT", "/api/insight/ml/churn/rules"): [("/api/insight/ml/churn/rules", {"json": {}})],
+        ("POST", "/api/insight/ml/churn/train"): [("/api/insight/ml/churn/train", {})],
+        ("GET", "/api/insight/ml/churn/customers"): [("/api/insight/ml/churn/customers", {"params": {"level": lv}})
+                                                     for lv in ("高", "中", "低")],
+        ("POST", "/api/insight/ml/churn/segment"): [("/api/insight/ml/churn/segment", {})],
+        ("GET", "/api/tracking/status"): [("/api/tracking/status", {})],
+        ("GET", "/api/analytics/saved"): [("/api/analytics/saved", {})],
+        ("POST", "/api/analytics/saved"): [("/api/analytics/saved", {"json": {
+            "name": "探测", "model": "funnel", "query": {**MARCH, "steps": [{"event": "app_open"},
+                                                                           {"event": "purchase"}], **in_a}}})],
+        ("GET", "/api/analytics/saved/{analysis_id}"): [(f"/api/analytics/saved/{s}", {}) for s in saved],
+        ("PUT", "/api/analytics/saved/{analysis_id}"): [(f"/api/analytics/saved/{s}", {"json": {
+            "name": "改", "model": "rfm", "query": MARCH}}) for s in saved],
+        ("POST", "/api/analytics/saved/{analysis_id}/run"): [(f"/api/analytics/saved/{s}/run", {}) for s in saved],
+        ("POST", "/api/analytics/saved/{analysis_id}/export"): [(f"/api/analytics/saved/{s}/export", {})
+                                                                for s in saved],
+        ("POST", "/api/analytics/{model}/export"): [(f"/api/analytics/{m}/export", {"json": body})
+                                                    for m, body in ANALYTICS.items()],
+        ("GET", "/api/dashboards"): [("/api/dashboards", {})],
+        ("POST", "/api/dashboards"): [("/api/dashboards", {"json": {"name": "探测看板"}})],
+        ("GET", "/api/dashboards/{dashboard_id}"): [(f"/api/dashboards/{ids['a_board']}", {})],
+        ("PUT", "/api/dashboards/{dashboard_id}"): [(f"/api/dashboards/{ids['a_board']}", {"json": {"name": "改"}})],
+        ("POST", "/api/dashboards/{dashboard_id}/items"): [
+            (f"/api/dashboards/{ids['a_board']}/items", {"json": {"analysis_id": ids["a_saved"]}})],
+        ("PUT", "/api/dashboards/{dashboard_id}/items"): [
+            (f"/api/dashboards/{ids['a_board']}/items", {"json": {"item_ids": [ids["a_item"]]}})],
+        ("PATCH", "/api/dashboards/{dashboard_id}/items/{item_id}"): [
+            (f"/api/dashboards/{ids['a_board']}/items/{ids['a_item']}", {"json": {"size": "full"}})],
+        ("POST", "/api/analytics/funnel/dropoffs"): [("/api/analytics/funnel/dropoffs", {"json": {
+            "query": {**ANALYTICS["funnel"], **q}, "step": 2, "name": "探测流失"}}) for q in ({}, in_a, a_only)],
+        ("GET", "/api/monitor/metrics"): [("/api/monitor/metrics", {})],
+        ("POST", "/api/monitor/metrics"): [("/api/monitor/metrics", {"json": {
+            "key": "probe.aum", "name": "探测", "definition": {"source": "attribute", "attribute_measure": "sum",
+                                                               "attribute": "aum", "days": 1, **a_only}}})],
+        ("GET", "/api/monitor/metrics/{metric_id}/value"): [
+            (f"/api/monitor/metrics/{ids[m]}/value", {"params": {"day": str(TODAY - timedelta(days=1))}})
+            for m in ("a_metric", "hq_metric", "hq_aum_metric")],
+        ("GET", "/api/monitor/alert-rules"): [("/api/monitor/alert-rules", {})],
+        ("POST", "/api/monitor/alert-rules"): [("/api/monitor/alert-rules", {"json": {
+            "metric_id": ids["hq_metric"], "name": "探测规则", "op": "gt", "threshold": 0}})],
+        ("GET", "/api/monitor/alerts"): [("/api/monitor/alerts", {})],
+        ("POST", "/api/monitor/alerts/{alert_id}/ack"): [(f"/api/monitor/alerts/{a}/ack", {})
+                                                         for a in ids["alerts"]],
+    }
+    for model, body in ANALYTICS.items():
+        calls[("POST", f"/api/analytics/{model}")] = [(f"/api/analytics/{model}", {"json": {**body, **extra}})
+                                                      for extra in ({}, in_a, a_only)]
+    return calls
+
+
+def _normal(value: Any) -> Any:
+    """An answer without its clocks and timings."""
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_normal(v) for v in value]
+    return value
+
+
+def walk(b: Bank, users: dict[str, Callable[[str], bool]]) -> dict[tuple[str, str, str, int], Any]:
+    """(user, method, route, n) → (status, answer) of every walked request."""
+    calls = walk_calls(b.ids)
+    routes = {(m.upper(), p) for p, ops in b.client.app.openapi()["paths"].items() for m in ops}
+    unclassified = routes - set(calls) - set(NO_CUSTOMER_DATA)
+    assert not unclassified, f"classify these routes (walk them, or say why they carry no customer data): " \
+                             f"{sorted(unclassified)}"
+    assert not (set(calls) | set(NO_CUSTOMER_DATA)) - routes, "the walk names routes that no longer exist"
+    out: dict[tuple[str, str, str, int], Any] = {}
+    sent.clear()
+    for who, walks in users.items():
+        for (method, route), requests in calls.items():
+            if not walks(route):
+                continue
+            for n, (url, kw) in enumerate(requests):
+                res = b.client.request(method, url, headers=b.headers[who], **kw)
+                text = res.text
+                body = _normal(json.loads(text)) if "json" in res.headers.get("content-type", "") and text else text
+                out[(who, method, route, n)] = (res.status_code, body)
+                sent[(who, method, route, n)] = url + json.dumps(kw, ensure_ascii=False, default=str)
+    return out
+
+
+# B's branch operator and RM walk everything; B's analyst (same scope as the operator, plus the export
+# permission the operator lacks) walks the exports.
+B_USERS: dict[str, Callable[[str], bool]] = {"b_ops": lambda _route: True, "b_rm": lambda _route: True,
+                                             "b_ana": lambda route: "export" in route}
+sent: dict[tuple[str, str, str, int], str] = {}  # what each walked request sent, as text
+
+
+@pytest.mark.timeout(240)
+def test_branch_b_learns_nothing_of_branch_a_customers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Twelve logins need not cost twelve seconds of Argon2: cheap parameters (the hash records its own).
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    answers = {}
+    for name, world in A_WORLDS.items():
+        with bank(tmp_path / name, world) as b:
+            if name == "big":  # the setup really made A's data visible to A (so emptiness below means scope)
+                seg = b.call("a_ops", "GET", f"/api/insight/segments/{b.ids['a_seg']}/members", 200)
+                assert seg["total"] == world["n"] + 1  # A's own customers, and c3
+            answers[name] = walk(b, B_USERS)
+    leaks = [k for k in answers["big"] if answers["big"][k] != answers["small"].get(k)]
+    assert not leaks, "answers to branch B depend on branch A's customers:\n" + "\n".join(
+        f"{k}: {_diff(answers['big'][k], answers['small'].get(k))}" for k in leaks[:40])
+    # Traces of A's customers, beyond the ids B itself sent (a 404 or a rejected upload repeats them).
+    traces = [(k, m.group()) for k, v in answers["big"].items()
+              for m in A_TRACES.finditer(json.dumps(v, ensure_ascii=False)) if m.group() not in sent[k]]
+    assert not traces, f"A's customers named in B's answers: {traces[:20]}"
+
+
+def _diff(a: Any, b: Any) -> str:
+    """The first place two answers differ, briefly."""
+    sa, sb = json.dumps(a, ensure_ascii=False, default=str), json.dumps(b, ensure_ascii=False, default=str)
+    i = next((i for i, (x, y) in enumerate(zip(sa, sb, strict=False)) if x != y), min(len(sa), len(sb)))
+    return f"…{sa[max(0, i - 80):i + 80]}…  vs  …{sb[max(0, i - 80):i + 80]}…"
