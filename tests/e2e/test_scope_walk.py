@@ -44,7 +44,7 @@ A_ORG, B_ORG = "GD-GZ-001", "GD-SZ-001"
 # What the two banks give branch A: how many customers, and amounts nobody in branch B has.
 A_WORLDS = {
     "big": {"n": 12, "aum": 7_777_777.0, "amount": 77_777.0, "tier": "财富", "gender": "M"},
-    "small": {"n": 9, "aum": 3_333_333.0, "amount": 33_333.0, "tier": "大众", "gender": "F"},
+    "small": {"n": 10, "aum": 3_333_333.0, "amount": 33_333.0, "tier": "大众", "gender": "F"},
 }
 # Traces of A's customers that must never reach B: their ids, and their amounts in any notation.
 A_TRACES = re.compile(r"\ba\d\d\b|\bc3\b|7,?777,?777|77,?777|3,?333,?333|33,?333")
@@ -102,7 +102,12 @@ def _load(platform: Platform, world: dict[str, Any]) -> None:
                                                                                      "amount": world["amount"]}),
                                 ("purchase", h(i + 2), {"amount": world["amount"]}), ("app_open", h(i + 30), {})]
                           for i, cid in enumerate(a)})
-    add_aum_snapshots(platform, [(cid, T0.date() + timedelta(days=d), world["aum"]) for cid in a for d in range(19)])
+    # Daily AUM from mid-January (enough history for A to train a decision tree), and purchases in the
+    # tree's training and held-out horizons by every other A customer.
+    add_aum_snapshots(platform, [(cid, T0.date() + timedelta(days=d), world["aum"]) for cid in a
+                                 for d in range(-45, 19)])
+    events_for(platform, {cid: [("purchase", datetime(2026, 3, day, 3), {"amount": world["amount"]})
+                                for day in (16, 18)] for cid in list(a)[::2]})
     with platform.store.write() as cur:
         cur.executemany("INSERT INTO transactions VALUES (?, ?, ?, ?, ?, ?, NULL, 'app', NULL)",
                         [[f"TA{cid}", cid, h(5), "salary", "in", world["amount"]] for cid in a])
@@ -216,6 +221,9 @@ def _make_objects(b: Bank) -> None:
     segments.evaluate_dynamic(platform=b.platform, day=TODAY)
     alerts.evaluate(platform=b.platform, day=TODAY - timedelta(days=1))
     ids["alerts"] = [a["id"] for a in b.call("root", "GET", "/api/monitor/alerts", 200)]
+    tree = b.call("a_ops", "POST", "/api/insight/ml/trees", 201, json={
+        "name": "广州购买树", "target": "purchase", "features": ["age", "aum"], "min_leaf": 5, "horizon_days": 2})
+    ids["a_tree"], ids["a_leaf"] = tree["id"], tree["nodes"][-1]["id"]
     # B's own probe of A's customers: a tag and a segment naming A's org (they must come out empty).
     ids["b_tag"] = b.call("b_ops", "POST", "/api/insight/tags", 201, json={
         "key": "probe", "name": "探测", "family": "business_value", "rule": {"kind": "rule", "cases": [
@@ -335,9 +343,9 @@ def walk_calls(ids: dict[str, Any]) -> dict[tuple[str, str], list[Call]]:
         ("GET", "/api/insight/ml/trees"): [("/api/insight/ml/trees", {})],
         ("POST", "/api/insight/ml/trees"): [("/api/insight/ml/trees", {"json": {
             "target": "purchase", "features": ["age", "aum"], "min_leaf": 5, "horizon_days": 2}})],
-        ("GET", "/api/insight/ml/trees/{tree_id}"): [("/api/insight/ml/trees/1", {})],
+        ("GET", "/api/insight/ml/trees/{tree_id}"): [(f"/api/insight/ml/trees/{ids['a_tree']}", {})],
         ("POST", "/api/insight/ml/trees/{tree_id}/leaves/{node_id}/segment"): [
-            ("/api/insight/ml/trees/1/leaves/0/segment", {"json": {}})],
+            (f"/api/insight/ml/trees/{ids['a_tree']}/leaves/{ids['a_leaf']}/segment", {"json": {}})],
         ("GET", "/api/insight/ml/churn"): [("/api/insight/ml/churn", {})],
         ("PUT", "/api/insight/ml/churn/rules"): [("/api/insight/ml/churn/rules", {"json": {}})],
         ("POST", "/api/insight/ml/churn/train"): [("/api/insight/ml/churn/train", {})],
