@@ -61,7 +61,7 @@ def _segments(platform: Platform, users: dict[str, Principal]) -> dict[str, int]
     with platform.metadata.session() as session:
         for s in spec.SEGMENTS:
             who = users[s.owner]
-            existing = next((x for x in segments.list_segments(session=session, who=who).items
+            existing = next((x for x in segments.list_segments(platform=platform, session=session, who=who).items
                              if x.name == s.name and x.owner_org == who.org_code), None)
             if existing is None:
                 data = SegmentCreate.model_validate(

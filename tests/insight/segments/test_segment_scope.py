@@ -38,3 +38,8 @@ def test_counts_shown_are_of_the_members_in_the_viewers_scope(app_client: TestCl
         estimate = app_client.post("/api/insight/segments/estimate", json={"definition": fund_prospects()},
                                    headers=headers).json()
         assert estimate["count"] == n  # 最近人数 next to 实时预估 agree
+    # Receivers read; only the owner changes (a stable code the console translates).
+    res = app_client.patch(f"/api/insight/segments/{seg['id']}", json={"name": "x"}, headers=sz)
+    assert res.status_code == 403 and res.json()["code"] == "segment_not_owner"
+    res = app_client.patch(f"/api/insight/segment-sets/{set_id}", json={"name": "x"}, headers=sz)
+    assert res.status_code == 403 and res.json()["code"] == "segment_set_not_owner"

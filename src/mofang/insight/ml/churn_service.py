@@ -48,7 +48,8 @@ RISK_TAG, SCORE_TAG = "churn_risk", "churn_score"
 def hq_or_403(who: Principal) -> None:
     """The churn model is one bank-wide model: only head-office users train it or change its rules."""
     if who.scope.kind != "all":
-        raise Forbidden("the churn model is bank-wide: only head-office users may train it or change its rules")
+        raise Forbidden("the churn model is bank-wide: only head-office users may train it or change its rules",
+                        code="churn_head_office_only")
 
 
 def get_rules(*, session: Session) -> ChurnRules:

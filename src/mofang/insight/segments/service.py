@@ -94,7 +94,8 @@ def _segment_or_404(session: Session, who: Principal, segment_id: int) -> Segmen
 
 def _editable_or_403(who: Principal, seg: SegmentDef) -> None:
     if not (who.can(P_CAMPAIGN_EDIT) and logic.owns(who.scope, seg.owner_org)):
-        raise Forbidden(f"segment {seg.id} belongs to {seg.owner_org}: you may view it but not change it")
+        raise Forbidden(f"segment {seg.id} belongs to {seg.owner_org}: you may view it but not change it",
+                        field="segment_id", code="segment_not_owner", params={"name": seg.name, "owner": seg.owner_org})
 
 
 def scoped_sizes(*, platform: Platform, who: Principal, items: list[tuple[SegmentDef, date, int]]) -> list[int]:

@@ -36,7 +36,8 @@ def _set_or_404(session: Session, who: Principal, set_id: int) -> SegmentSet:
 
 def _owned_or_403(who: Principal, row: SegmentSet) -> None:
     if not (who.can(P_CAMPAIGN_EDIT) and logic.owns(who.scope, row.owner_org)):
-        raise Forbidden(f"segment set {row.id} belongs to {row.owner_org}: only its owner may change it")
+        raise Forbidden(f"segment set {row.id} belongs to {row.owner_org}: only its owner may change it",
+                        field="set_id", code="segment_set_not_owner", params={"name": row.name, "owner": row.owner_org})
 
 
 def _check_segments(session: Session, who: Principal, ids: list[int]) -> None:
