@@ -33,3 +33,14 @@ def test_csv_export_leaves_months_without_data_empty(app_client, analyst, bank, 
     totals = {r["month"]: r for r in rows if r["level"] == "total"}
     assert [totals["2026-01"][k] for k in ("mau", "active_rate", "net_inflow")] == ["", "", ""]
     assert totals["2026-03"]["mau"] == "5"
+
+
+def test_a_user_of_a_leaf_branch_sees_their_own_branch(analyst, app_client, login, make_user):
+    # A sub-branch has no child orgs: its customers all sit in the branch itself (this answered 500 before).
+    headers = login(make_user("leaf", "branch_operator", "GD-SZ-001"))
+    dash = analyst("mau-aum", {"month_from": "2026-03-01", "month_to": "2026-03-01"}, as_headers=headers)
+    assert {r["org_code"] for r in dash["rows"]} == {"GD-SZ-001"}
+    assert dash["totals"][0]["customers"] == 2  # c1 and c2 bank at 深圳南山支行
+    res = app_client.post("/api/analytics/mau-aum/export", json={"month_from": "2026-03-01", "month_to": "2026-03-01"},
+                          headers=login(make_user("leafx", "analyst", "GD-SZ-001")))
+    assert res.status_code == 200, res.text

@@ -45,7 +45,8 @@ def build(q: MauAumQuery, *, parent: str, kids: list[str], where: exp.Expression
     org = col("org_code", "c")
     ifs = [exp.If(this=exp.or_(exp.EQ(this=org.copy(), expression=params(k)),
                                exp.func("starts_with", org.copy(), params(k + "-"))), true=params(k)) for k in kids]
-    child = exp.Case(ifs=ifs, default=params(parent))
+    # A leaf org has no children: its customers all sit in the parent itself (a CASE needs at least one WHEN).
+    child = exp.Case(ifs=ifs, default=params(parent)) if ifs else params(parent)
     in_parent = exp.true() if parent == "HQ" else exp.or_(
         exp.EQ(this=org.copy(), expression=params(parent)), exp.func("starts_with", org.copy(), params(parent + "-")))
     m0, m1 = month_index(q.month_from), month_index(q.month_to)
