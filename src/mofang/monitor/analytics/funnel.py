@@ -1,12 +1,12 @@
 """漏斗分析 funnel: the deepest step each customer reaches from any first-step event within the window.
 
-Semantics (ordered mode, the default) are those of ClickHouse `windowFunnel(window)` on whole
-seconds: events are taken in time order (ties in the same second in step order); step k+1 must be
-a later (or same-second) event than step k, and no later than the first step's time + window
-(the boundary is included). The first step must happen inside the date range; later steps may
-complete up to a window after its end. Each customer counts once, at the deepest step of their best
-attempt. One difference: an event occurrence is used for at most one step (ClickHouse lets a row
-matching two conditions count as both, so `A → A` would convert every A).
+Semantics (ordered mode, the default) are those of ClickHouse `windowFunnel(window, 'strict_once')` on
+whole seconds: an event stands for one (event, step) pair per step it matches, pairs are taken in
+(time, step) order; step k+1 must be a later pair than step k (same second allowed), no later than
+the first step's time + window (the boundary is included), and an attempt uses an event at most once.
+The first step must happen inside the date range; later steps may complete up to a window after its
+end. Each customer counts once, at the deepest step of their best attempt. (The default mode lets an
+event matching two steps count as both, so `A → A` would convert every A: see docs/decisions.md.)
 
 `strict`: step k+1 must be the customer's very next event after step k (any event interrupts).
 `any_order`: the count at position k is the customers who did at least k distinct steps within one
