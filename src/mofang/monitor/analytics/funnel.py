@@ -197,7 +197,8 @@ def build_customer_ids(codes: list[int], *, params: Params) -> exp.Select:
 
 
 def build_clickhouse(q: FunnelQuery, *, params: Params) -> exp.Select:
-    """The same ordered funnel for ClickHouse with `windowFunnel` (scale-out store; compared in the benchmark)."""
+    """The same ordered funnel for ClickHouse with `windowFunnel(…, 'strict_once')` (scale-out store; compared in
+    the benchmark and the chdb tests)."""
     if q.mode != "ordered" or q.exclusions or q.group_by is not None:
         raise ValueError("the ClickHouse form covers ordered funnels without exclusions or groups")
     n = len(q.steps)
@@ -209,7 +210,8 @@ def build_clickhouse(q: FunnelQuery, *, params: Params) -> exp.Select:
     conds = ", ".join(f":s{i}" for i in range(n))
     levels = ", ".join(f"countIf(level >= {i}) AS c{i}" for i in range(1, n + 1))
     return select(
-        f"SELECT {levels} FROM (SELECT customer_id, windowFunnel({q.window_seconds()})(toDateTime(ts), {conds}) "
+        f"SELECT {levels} FROM (SELECT customer_id, windowFunnel({q.window_seconds()}, 'strict_once')"
+        f"(toDateTime(ts), {conds}) "
         f"AS level FROM events WHERE :range AND :names GROUP BY customer_id)",
         range=exp.and_(exp.GTE(this=col("ts"), expression=params(start)),
                        exp.LT(this=col("ts"), expression=params(end + timedelta(seconds=q.window_seconds())))),
