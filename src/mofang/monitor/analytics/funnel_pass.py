@@ -243,6 +243,7 @@ def _ordered_fast(spec: FunnelSpec, p: Pairs) -> PerCustomer:
         return PerCustomer(np.empty(0, np.int64), np.empty((0, n), np.int64), np.empty(0, np.int64),
                            np.empty(0, np.int64) if spec.track_start else None)
     code, t, mask, anchor = p.code, p.t, p.mask, p.anchor
+    split = not np.array_equal(anchor, np.arange(len(anchor)))  # some row matches several steps
     new = np.empty(len(code), dtype=bool)
     new[0] = True
     new[1:] = code[1:] != code[:-1]
@@ -265,7 +266,9 @@ def _ordered_fast(spec: FunnelSpec, p: Pairs) -> PerCustomer:
     for k in range(1, n):
         covering = [excl_rows[j] for j, (lo, hi) in enumerate(spec.exclusions) if lo <= k < hi]
         floor = _block_start(new | np.logical_or.reduce(covering), rows) if covering else starts_of
-        j = _last_before(level[k - 1] >= 0, floor, rows)[anchor]
+        j = _last_before(level[k - 1] >= 0, floor, rows)
+        if split:
+            j = j[anchor]
         ok = flags[k] & (j >= 0)
         m = np.full(len(code), NONE, dtype=np.int64)
         m[ok] = level[k - 1][j[ok]]

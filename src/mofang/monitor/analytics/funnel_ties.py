@@ -45,15 +45,17 @@ def expand(code: np.ndarray, t: np.ndarray, mask: np.ndarray, steps: int) -> Pai
     if not split.any():
         none = np.zeros(len(code), dtype=bool)
         return Pairs(code, t, mask, rows, rows, count == 1, none)
-    prow = np.concatenate([np.flatnonzero(excl != 0)] + [np.flatnonzero((bits >> k) & 1) for k in range(steps)])
-    pstep = np.concatenate([np.zeros(int((excl != 0).sum()), np.int64)]
-                           + [np.full(int(((bits >> k) & 1).sum()), k + 1, np.int64) for k in range(steps)])
-    pmask = np.where(pstep == 0, excl[prow] << steps, np.left_shift(1, np.maximum(pstep - 1, 0)))
+    # Row-major pairs (an exclusion pair first, then the row's steps in order) are already in (customer, second)
+    # order; only seconds holding several rows need their pairs reordered by step, so a stable sort of
+    # (second, step) on the almost sorted keys is cheap.
+    has = np.column_stack([excl != 0, *[((bits >> k) & 1) == 1 for k in range(steps)]])
+    prow, pstep = np.nonzero(has)
     second = np.ones(len(code), dtype=bool)
     second[1:] = (code[1:] != code[:-1]) | (t[1:] != t[:-1])
     group = _block_start(second)  # rows are in (customer, second) order: the group's first row orders the groups
-    order = np.lexsort((prow, pstep, group[prow]))
-    prow, pmask = prow[order], pmask[order]
+    order = np.argsort(group[prow].astype(np.int64) * (steps + 1) + pstep, kind="stable")
+    prow, pstep = prow[order], pstep[order]
+    pmask = np.where(pstep == 0, excl[prow] << steps, np.left_shift(1, np.maximum(pstep - 1, 0)))
     first_of_row = np.ones(len(prow), dtype=bool)
     first_of_row[1:] = prow[1:] != prow[:-1]
     anchor = np.where(count[prow] >= 2, _block_start(first_of_row), np.arange(len(prow)))
