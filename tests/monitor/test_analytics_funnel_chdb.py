@@ -25,17 +25,22 @@ ADMIN = Principal(user_id=1, username="t", display_name="t", role="admin", org_c
 NAMES = ["open", "view", "cart", "pay", "other"]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_counts_equal_clickhouse_window_funnel(platform: Platform, tmp_path: Path, seed: int):
+@pytest.mark.parametrize(("seed", "steps", "grid"), [
+    (1, NAMES[:4], 600), (2, NAMES[:4], 600), (3, NAMES[:4], 600),
+    # Funnels that repeat a step (issue 9: A > B > A > C), on an hourly grid so that same-second ties are common.
+    (4, ["open", "view", "open", "pay"], 3600), (5, ["view", "view", "cart", "view"], 3600),
+])
+def test_counts_equal_clickhouse_window_funnel(platform: Platform, tmp_path: Path, seed: int, steps: list[str],
+                                               grid: int):
     rng = random.Random(seed)
     start = datetime(2026, 3, 1)
-    customers = {f"k{i:03d}": {"name": "客户", "org_code": "GD-SZ-001"} for i in range(150)}
+    customers = {f"k{i:03d}": {"name": "客户", "org_code": "GD-SZ-001"} for i in range(150 if grid == 600 else 400)}
     add_customers(platform, customers)
     # Whole seconds, with many same-second ties across steps, as ClickHouse compares them.
-    spec = {cid: [(rng.choice(NAMES), start + timedelta(seconds=rng.randrange(0, 12 * 86400, 600)), {})
-                  for _ in range(rng.randrange(1, 25))] for cid in customers}
+    spec = {cid: [(rng.choice(NAMES), start + timedelta(seconds=rng.randrange(0, 12 * 86400, grid)), {})
+                  for _ in range(rng.randrange(1, 25 if grid == 600 else 60))] for cid in customers}
     events_for(platform, spec)
-    q = FunnelQuery(date_from="2026-03-01", date_to="2026-03-07", steps=[{"event": n} for n in NAMES[:4]],
+    q = FunnelQuery(date_from="2026-03-01", date_to="2026-03-07", steps=[{"event": n} for n in steps],
                     window=2, window_unit="day")
     ours = [s.customers for s in service.funnel_analysis(platform=platform, who=ADMIN, query=q).overall.steps]
 

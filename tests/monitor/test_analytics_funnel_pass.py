@@ -31,27 +31,50 @@ def brute_depth(rows: list[tuple[int, int, int]], spec: FunnelSpec) -> int:
                 done = {k for tt, _, m in rows if t0 <= tt <= t0 + spec.window for k in range(n) if m >> k & 1}
                 best = max(best, len(done))
         return best
+    if spec.mode == "ordered":
+        return brute_pairs(rows, spec)
     def deepest(pos: int, depth: int, t0: int) -> int:
-        """Try every next-step row: an exclusion row in (pos, next] covering this depth breaks the attempt."""
+        """Try every next-step row (strict: only the very next row may continue the attempt)."""
         found = depth
         for q in range(pos + 1, len(rows)):
             tq, _, mq = rows[q]
             if tq > t0 + spec.window or depth == n:
                 break
-            if spec.mode == "ordered" and any(
-                lo <= depth < hi and mq >> (n + j) & 1 for j, (lo, hi) in enumerate(spec.exclusions)
-            ):
-                break
             if mq >> depth & 1:
                 found = max(found, deepest(q, depth + 1, t0))
-            if spec.mode == "strict":
-                break  # only the very next event may continue the attempt
+            break
         return found
 
     for i, (t0, _, m0) in enumerate(rows):
         if m0 & 1 and t0 < spec.span:
             best = max(best, deepest(i, 1, t0))
     return best
+
+
+def brute_pairs(rows: list[tuple[int, int, int]], spec: FunnelSpec) -> int:
+    """Ordered: (row, step) pairs in (second, step) order, exclusions ahead of the steps of their second; an
+    attempt takes pairs in that order, each row at most once, and an exclusion pair between two of its steps
+    that covers the earlier one breaks it (ClickHouse `windowFunnel(…, 'strict_once')` plus exclusions)."""
+    n = spec.steps
+    pairs = sorted([(t, k + 1, r, 1 << k) for r, (t, _, m) in enumerate(rows) for k in range(n) if m >> k & 1]
+                   + [(t, 0, r, m >> n) for r, (t, _, m) in enumerate(rows) if m >> n])
+
+    def deepest(pos: int, depth: int, t0: int, used: frozenset[int]) -> int:
+        found = depth
+        for q in range(pos + 1, len(pairs)):
+            tq, step, r, bits = pairs[q]
+            if tq > t0 + spec.window or depth == n:
+                break
+            if step == 0:
+                if any(lo <= depth < hi and bits >> j & 1 for j, (lo, hi) in enumerate(spec.exclusions)):
+                    break
+                continue
+            if step == depth + 1 and r not in used:
+                found = max(found, deepest(q, depth + 1, t0, used | {r}))
+        return found
+
+    return max([deepest(i, 1, t, frozenset((r,))) for i, (t, step, r, _) in enumerate(pairs)
+                if step == 1 and t < spec.span], default=0)
 
 
 events = st.lists(

@@ -137,4 +137,4 @@ def test_inline_renders_values_for_engines_without_parameters():
     params = Params()
     q = FunnelQuery(date_from="2026-03-01", date_to="2026-03-07", steps=STEPS[:2], window=7)
     text = inline(funnel.build_clickhouse(q, params=params), params.values).sql("clickhouse")
-    assert "windowFunnel(604800)" in text and "'product_view'" in text
+    assert "windowFunnel(604800, 'strict_once')" in text and "'product_view'" in text

@@ -11,7 +11,7 @@ import time
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -85,6 +85,8 @@ class Catalogue(BaseModel):
     products: list[ProductInfo]
     tags: list[TagInfo]
     operators: dict[str, list[str]]
+    # Looks up what discovery (cached, sampled) has not seen yet: an event stored a moment ago is usable.
+    _probe: StoreProbe | None = PrivateAttr(default=None)
 
     def attribute(self, key: str) -> FieldInfo | None:
         """An attribute by key."""
@@ -93,7 +95,12 @@ class Catalogue(BaseModel):
     def event(self, source: str, name: str) -> EventInfo | None:
         """An event of `events`, or a transaction type of `transactions`."""
         pool = self.events if source == "events" else self.transactions
-        return next((e for e in pool if e.name == name), None)
+        hit = next((e for e in pool if e.name == name), None)
+        if hit is None and source == "events" and self._probe is not None:
+            hit = self._probe.event(name)
+            if hit is not None:
+                self.events.append(hit)
+        return hit
 
     def property(self, source: str, event: str | None, key: str) -> FieldInfo | None:
         """A property of an event (any event's when `event` is None), or a transaction column."""
@@ -102,7 +109,12 @@ class Catalogue(BaseModel):
         if key in EVENT_COLUMNS:
             return EVENT_COLUMNS[key]
         pools = [e for e in self.events if event is None or e.name == event]
-        return next((p for e in pools for p in e.properties if p.key == key), None)
+        hit = next((p for e in pools for p in e.properties if p.key == key), None)
+        if hit is None and self._probe is not None and (event is None or self.event("events", event) is not None):
+            hit = self._probe.property(event, key)
+            if hit is not None and event is not None:
+                next(e for e in self.events if e.name == event).properties.append(hit)
+        return hit
 
     def tag(self, key: str) -> TagInfo | None:
         """A tag by key."""
@@ -215,6 +227,40 @@ def forget(cache: dict[str, Any]) -> None:
     cache.pop(_CACHE_KEY, None)
 
 
+class StoreProbe:
+    """Asks the event store about a name the cached discovery lacks (new since, or missed by its sample).
+
+    A hit also drops the cached discovery, so the next catalogue lists it with its count and properties.
+    """
+
+    def __init__(self, store: EventStore, cache: dict[str, Any]) -> None:
+        self.store, self.cache = store, cache
+
+    def event(self, name: str) -> EventInfo | None:
+        """The event if any identified user's event of that name is stored."""
+        found = self.store.query("SELECT 1 AS x FROM events WHERE event = ? AND customer_id IS NOT NULL LIMIT 1",
+                                 [name])
+        if not found:
+            return None
+        forget(self.cache)
+        return EventInfo(name=name, label=TRACKING_PLAN.get(name, (name, {}))[0])
+
+    def property(self, event: str | None, key: str) -> FieldInfo | None:
+        """The property (typed by a stored value) if an event (of that name) carries it."""
+        if not SAFE_KEY.match(key):
+            return None
+        path = '$."' + key + '"'  # SAFE_KEY leaves no quote or backslash to escape
+        found = self.store.query(
+            "SELECT json_type(json_extract(properties, ?)) AS t FROM events "
+            "WHERE (CAST(? AS VARCHAR) IS NULL OR event = ?) AND json_extract(properties, ?) IS NOT NULL LIMIT 1",
+            [path, event, event, path])
+        type_ = _JSON_TYPES.get(found[0]["t"]) if found else None
+        if type_ is None:
+            return None
+        forget(self.cache)
+        return _f(key, key, type_)
+
+
 def tag_infos(session: Session) -> list[TagInfo]:
     """Enabled tags as catalogue entries."""
     rows = session.scalars(select(TagDef).where(TagDef.enabled.is_(True)).order_by(TagDef.id)).all()
@@ -281,7 +327,7 @@ def build(*, store: EventStore, session: Session, cache: dict[str, Any]) -> Cata
     ]
     products = [ProductInfo(**p) for p in found["products"]]
     product_types = list(dict.fromkeys([*PRODUCT_TYPES, *(p.product_type for p in products)]))
-    return Catalogue(
+    catalogue = Catalogue(
         attributes=list(ATTRIBUTES),
         events=events,
         transactions=[EventInfo(name=k, label=v) for k, v in TRANSACTION_TYPES.items()],
@@ -291,6 +337,8 @@ def build(*, store: EventStore, session: Session, cache: dict[str, Any]) -> Cata
         tags=tag_infos(session),
         operators={k: list(v) for k, v in OPERATORS.items()},
     )
+    catalogue._probe = StoreProbe(store, cache)
+    return catalogue
 
 
 # Event-store tables of insight. Tag history keeps one row per value *interval* (valid_from inclusive,

@@ -32,8 +32,14 @@ SELECT
     WHERE
       (
         c.org_code = $p4 OR STARTS_WITH(c.org_code, $p5)
-      ) AND c.tier IN ($p6, $p7)
-  ) AS population
+      )
+      AND c.tier IN ($p6, $p7)
+      AND NOT c.customer_id IN (
+        SELECT
+          v.customer_id
+        FROM v
+      )
+  ) AS without
 FROM v
 GROUP BY
   GROUPING SETS (

@@ -4,7 +4,7 @@ SELECT
 FROM (
   SELECT
     customer_id,
-    windowFunnel(604800)(toDateTime(ts), event = {p0: } AND ts < {p3: }, event = {p1: } AND JSONExtractString(properties, 'product') = {p2: }) AS level
+    windowFunnel(604800, 'strict_once')(toDateTime(ts), event = {p0: } AND ts < {p3: }, event = {p1: } AND JSONExtractString(properties, 'product') = {p2: }) AS level
   FROM events
   WHERE
     ts >= {p4: } AND ts < {p5: } AND event IN ({p6: }, {p7: })

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { AnalysisModel, QueryOf, ResultOf } from '../api/dashboards';
-import type { AnalyticsCustomerFilter } from '../api/analytics';
+import type { AnalyticsCustomerFilter, Population } from '../api/analytics';
+import { useAuth } from '../auth/context';
 import { useI18n } from '../i18n';
 import { lastDays, QueryCard, RangeField, ResultCard, RunButton, useCatalogue, useRun, type DateRange } from './common';
 import { CustomerFilterField } from './filters/CustomerFilterField';
@@ -9,15 +10,20 @@ import {
   customersFromQuery,
   customersToQuery,
   NO_CUSTOMER_FILTER,
+  POPULATION_MODELS,
+  populationToQuery,
+  seesWholeBank,
   type CustomerFilterState,
 } from './filters/filters';
+import { PopulationField } from './filters/PopulationField';
 import { useSavedAnalysis } from './saved/useSavedAnalysis';
 
-/** The part of a query every analysis shares: its dates (if it has any) and its customer filter. */
+/** The part of a query every analysis shares: its dates (if it has any), its customer filter and population. */
 interface BaseQuery {
   date_from?: string;
   date_to?: string;
   customers?: AnalyticsCustomerFilter | null;
+  population?: Population;
 }
 
 /**
@@ -34,6 +40,10 @@ export function useAnalysisPage<M extends AnalysisModel>(
   const catalogue = useCatalogue();
   const [range, setRange] = useState<DateRange>(() => lastDays(days));
   const [customers, setCustomers] = useState<CustomerFilterState>(NO_CUSTOMER_FILTER);
+  const [population, setPopulation] = useState<Population>('customers');
+  // 分析人群 is offered on event models to users who see the whole bank (unidentified users have no branch).
+  const wholeBank = seesWholeBank(useAuth().me);
+  const populationShown = wholeBank && POPULATION_MODELS.has(model);
   const result = useRun(fetch);
   const saved = useSavedAnalysis(
     model,
@@ -41,13 +51,19 @@ export function useAnalysisPage<M extends AnalysisModel>(
       const base = q as BaseQuery;
       if (base.date_from && base.date_to) setRange([base.date_from, base.date_to]);
       setCustomers(customersFromQuery(base.customers ?? undefined));
+      setPopulation(base.population ?? 'customers');
       fill(q);
     },
     result.run,
   );
-  /** The dates and customer filter of the query to run. */
-  const base = { date_from: range[0], date_to: range[1], customers: customersToQuery(customers) };
-  return { model, catalogue, range, setRange, customers, setCustomers, result, saved, base };
+  /** The dates, customer filter and population of the query to run. */
+  const base = {
+    date_from: range[0],
+    date_to: range[1],
+    customers: customersToQuery(customers),
+    ...populationToQuery(model, population, wholeBank),
+  };
+  return { model, catalogue, range, setRange, customers, setCustomers, population, setPopulation, populationShown, result, saved, base };
 }
 
 export type AnalysisPageState<M extends AnalysisModel> = ReturnType<typeof useAnalysisPage<M>>;
@@ -87,6 +103,7 @@ export function AnalysisLayout<M extends AnalysisModel>({
       >
         {dated && <RangeField value={page.range} onChange={page.setRange} />}
         <CustomerFilterField catalogue={page.catalogue.data} value={page.customers} onChange={page.setCustomers} />
+        {page.populationShown && <PopulationField value={page.population} onChange={page.setPopulation} />}
         {fields}
       </QueryCard>
       <ResultCard

@@ -42,10 +42,14 @@ export interface AnalyticsCustomerFilter {
   segment_ids: string[];
 }
 
+/** Who an analysis counts: known customers (default), or also users whose userId is no customer (whole bank only). */
+export type Population = 'customers' | 'all_users';
+
 export interface AnalysisBase {
   date_from: string;
   date_to: string;
   customers?: AnalyticsCustomerFilter;
+  population?: Population;
 }
 
 /** Customer attributes analytics may group or split by (the backend's ATTRIBUTES). */

@@ -60,7 +60,7 @@ def build_series(q: TrendsQuery, index: int, *, members: exp.Select | None, para
         .from_(exp.alias_(exp.to_table("events"), "e", table=True))
     )
     if q.group_by is not None and q.group_by.kind == "attribute":
-        query = query.join(exp.alias_(exp.to_table("customers"), "c", table=True),
+        query = query.join(exp.alias_(exp.to_table("customers"), "c", table=True), join_type="left",
                            on=exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "e")))
     query = query.where(and_(
         event_condition(params, s, table="e", field=f"series[{index}]"),

@@ -19,10 +19,11 @@ from mofang.monitor.analytics.contracts import (
     CustomerSets,
     EventSpec,
     Granularity,
+    Population,
     PropertyFilter,
     Value,
 )
-from mofang.platform.errors import Invalid
+from mofang.platform.errors import Forbidden, Invalid
 from mofang.platform.governance.logic import Scope
 from mofang.platform.storage.sql import Params, and_, col
 
@@ -177,16 +178,28 @@ def customer_conditions(
 
 def customer_set(
     params: Params, *, scope: Scope, customers: CustomerFilter, sets: CustomerSets | None,
+    population: Population = "customers",
 ) -> exp.Select | None:
-    """`SELECT customer_id` of the customers in scope matching the filter; None when nobody is excluded."""
+    """The users an event model counts — THE population rule, for every model (docs/analytics.md).
+
+    `SELECT customer_id` of the known customers in the user's scope matching the filter (the default);
+    None — every user with a userId, known customer or not — only for `population="all_users"` asked by a
+    user who sees the whole bank, without a customer filter (an unidentified user has no attributes, tags or
+    segments, so a customer filter selects customers either way).
+    """
+    if population == "all_users":
+        if scope.kind != "all":
+            raise Forbidden("only users who see the whole bank may include unidentified users (they belong "
+                            "to no branch)", field="population", code="analytics.population_scope")
+        if not (customers.attributes or customers.tags or customers.segment_ids):
+            return None
     where = customer_conditions(params, scope=scope, customers=customers, sets=sets)
-    if where is None:
-        return None
-    return sqlglot.select(col("customer_id", "c")).from_(table("customers", "c")).where(where)
+    query = sqlglot.select(col("customer_id", "c")).from_(table("customers", "c"))
+    return query.where(where) if where is not None else query
 
 
 def member_condition(column: exp.Expression, members: exp.Select | None) -> exp.Expression:
-    """Restrict an event's customer to the set (or just to identified customers when nobody is excluded)."""
+    """Restrict an event's user to the population from `customer_set` (None: any user with an id)."""
     if members is None:
         return exp.Not(this=exp.Is(this=column, expression=exp.Null()))
     return exp.In(this=column, query=exp.Subquery(this=members.copy()))

@@ -1,12 +1,12 @@
 """漏斗分析 funnel: the deepest step each customer reaches from any first-step event within the window.
 
-Semantics (ordered mode, the default) are those of ClickHouse `windowFunnel(window)` on whole
-seconds: events are taken in time order (ties in the same second in step order); step k+1 must be
-a later (or same-second) event than step k, and no later than the first step's time + window
-(the boundary is included). The first step must happen inside the date range; later steps may
-complete up to a window after its end. Each customer counts once, at the deepest step of their best
-attempt. One difference: an event occurrence is used for at most one step (ClickHouse lets a row
-matching two conditions count as both, so `A → A` would convert every A).
+Semantics (ordered mode, the default) are those of ClickHouse `windowFunnel(window, 'strict_once')` on
+whole seconds: an event stands for one (event, step) pair per step it matches, pairs are taken in
+(time, step) order; step k+1 must be a later pair than step k (same second allowed), no later than
+the first step's time + window (the boundary is included), and an attempt uses an event at most once.
+The first step must happen inside the date range; later steps may complete up to a window after its
+end. Each customer counts once, at the deepest step of their best attempt. (The default mode lets an
+event matching two steps count as both, so `A → A` would convert every A: see docs/decisions.md.)
 
 `strict`: step k+1 must be the customer's very next event after step k (any event interrupts).
 `any_order`: the count at position k is the customers who did at least k distinct steps within one
@@ -46,10 +46,11 @@ from mofang.platform.storage.sql import Params, and_, col
 US = 1_000_000
 
 
-def build(q: FunnelQuery, *, where: exp.Expression | None, params: Params) -> exp.Select:
+def build(q: FunnelQuery, *, where: exp.Expression | None, params: Params, everyone: bool = False) -> exp.Select:
     """One row per relevant event: customer code, whole seconds from range start, step/exclusion bitmask.
 
-    `where` restricts `customers AS c` (scope and customer filters).
+    `where` restricts `customers AS c` (scope and customer filters); `everyone` (population "all_users")
+    counts every user with an id instead, known customer or not, coded by `users`.
     """
     start, end = utc_bounds(q.date_from, q.date_to)
     conds = [event_condition(params, s, table="e", field=f"steps[{i}]") for i, s in enumerate(q.steps)]
@@ -69,12 +70,11 @@ def build(q: FunnelQuery, *, where: exp.Expression | None, params: Params) -> ex
         filters.append(exp.In(this=col("event", "e"), expressions=[params(v) for v in names]))
     else:
         filters.append(exp.NEQ(this=col("type", "e"), expression=params("identify")))
-    filters.append(where)
+    filters.append(None if everyone else where)
     rows = (
-        sqlglot.select(exp.alias_(col("rowid", "c"), "code"), exp.alias_(seconds, "t"), exp.alias_(mask, "mask"))
+        sqlglot.select(exp.alias_(_code(everyone), "code"), exp.alias_(seconds, "t"), exp.alias_(mask, "mask"))
         .from_(exp.alias_(exp.to_table("events"), "e", table=True))
-        .join(exp.alias_(exp.to_table("customers"), "c", table=True),
-              on=exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "e")))
+        .join(_people(q, params, everyone), on=exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "e")))
         .where(and_(*filters))
     )
     lay = layout(spec_of(q))
@@ -85,6 +85,30 @@ def build(q: FunnelQuery, *, where: exp.Expression | None, params: Params) -> ex
     lowest = " ".join(f"WHEN mask & {1 << i} <> 0 THEN {i + 1}" for i in range(len(q.steps)))
     return select(f"SELECT (code << {a}) | (t << {b}) | ((CASE {lowest} ELSE 0 END) << {c}) | mask AS key "
                   "FROM (:rows) AS r", rows=rows)
+
+
+def users(q: FunnelQuery, params: Params) -> exp.Select:
+    """Every user id with an event in the funnel's time span, numbered in id order (the same in every query)."""
+    start, end = utc_bounds(q.date_from, q.date_to)
+    ids = sqlglot.select(col("customer_id")).distinct().from_("events").where(and_(
+        exp.GTE(this=col("ts"), expression=params(start)),
+        exp.LT(this=col("ts"), expression=params(end + timedelta(seconds=q.window_seconds()))),
+        exp.Not(this=exp.Is(this=col("customer_id"), expression=exp.Null()))))
+    number = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[exp.Ordered(this=col("customer_id"))]))
+    return sqlglot.select(col("customer_id"), exp.alias_(number, "code")).from_(exp.alias_(exp.Subquery(this=ids),
+                                                                                            "i", table=True))
+
+
+def _people(q: FunnelQuery, params: Params, everyone: bool, alias: str = "c") -> exp.Expression:
+    """`customers AS c`, or with `everyone` the numbered `users` as c."""
+    if everyone:
+        return exp.alias_(exp.Subquery(this=users(q, params)), alias, table=True)
+    return exp.alias_(exp.to_table("customers"), alias, table=True)
+
+
+def _code(everyone: bool, alias: str = "c") -> exp.Expression:
+    """The customer code column of `_people`."""
+    return col("code" if everyone else "rowid", alias)
 
 
 def _sum(items: Iterable[exp.Expression]) -> exp.Expression:
@@ -110,10 +134,16 @@ def spec_of(q: FunnelQuery) -> FunnelSpec:
                       track_start=q.group_by is not None and q.group_by.kind == "property")
 
 
-def build_groups(q: FunnelQuery, *, where: exp.Expression | None, params: Params) -> exp.Select:
-    """Customer code -> group value (text) for the group-by attribute."""
+def build_groups(q: FunnelQuery, *, where: exp.Expression | None, params: Params,
+                 everyone: bool = False) -> exp.Select:
+    """Customer code -> group value (text) for the group-by attribute (no value for unidentified users)."""
     assert q.group_by is not None
     value = exp.Cast(this=attribute(q.group_by.name, "c"), to=exp.DataType.build("VARCHAR"))
+    if everyone:
+        known = exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "u"))
+        return (sqlglot.select(exp.alias_(_code(True, "u"), "code"), exp.alias_(value, "grp"))
+                .from_(_people(q, params, True, "u"))
+                .join(exp.alias_(exp.to_table("customers"), "c", table=True), join_type="left", on=known))
     query = sqlglot.select(exp.alias_(col("rowid", "c"), "code"), exp.alias_(value, "grp")).from_(
         exp.alias_(exp.to_table("customers"), "c", table=True))
     return query.where(where) if where is not None else query
@@ -131,7 +161,7 @@ def start_pairs(pc: PerCustomer) -> dict[str, np.ndarray]:
     return {"code": pc.codes[ok].astype(np.int64), "t": pc.start[ok].astype(np.int64)}
 
 
-def build_start_values(q: FunnelQuery, *, params: Params) -> exp.Select:
+def build_start_values(q: FunnelQuery, *, params: Params, everyone: bool = False) -> exp.Select:
     """Customer code -> the group-by property of its first-step events at its start second (smallest text).
 
     Joins the `STARTS` table (from `start_pairs`), which the caller registers while the query runs.
@@ -140,7 +170,7 @@ def build_start_values(q: FunnelQuery, *, params: Params) -> exp.Select:
     start, end = utc_bounds(q.date_from, q.date_to)
     since = exp.Sub(this=exp.func("epoch_us", col("ts", "e")), expression=params(_us(start)))
     seconds = exp.IntDiv(this=exp.paren(since), expression=exp.Literal.number(US))
-    code = col("rowid", "c")
+    code = _code(everyone)
     value = exp.Cast(this=prop(q.group_by.name, "e"), to=exp.DataType.build("VARCHAR"))
     conds: list[exp.Expression | None] = [
         event_condition(params, q.steps[0], table="e", field="steps[0]"),
@@ -153,8 +183,7 @@ def build_start_values(q: FunnelQuery, *, params: Params) -> exp.Select:
     return (
         sqlglot.select(exp.alias_(code.copy(), "code"), exp.alias_(exp.func("min", value), "grp"))
         .from_(exp.alias_(exp.to_table("events"), "e", table=True))
-        .join(exp.alias_(exp.to_table("customers"), "c", table=True),
-              on=exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "e")))
+        .join(_people(q, params, everyone), on=exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "e")))
         .join(exp.alias_(exp.to_table(STARTS), "s", table=True), on=on_start)
         .where(and_(*conds))
         .group_by(code.copy())
@@ -168,7 +197,8 @@ def build_customer_ids(codes: list[int], *, params: Params) -> exp.Select:
 
 
 def build_clickhouse(q: FunnelQuery, *, params: Params) -> exp.Select:
-    """The same ordered funnel for ClickHouse with `windowFunnel` (scale-out store; compared in the benchmark)."""
+    """The same ordered funnel for ClickHouse with `windowFunnel(…, 'strict_once')` (scale-out store; compared in
+    the benchmark and the chdb tests)."""
     if q.mode != "ordered" or q.exclusions or q.group_by is not None:
         raise ValueError("the ClickHouse form covers ordered funnels without exclusions or groups")
     n = len(q.steps)
@@ -180,7 +210,8 @@ def build_clickhouse(q: FunnelQuery, *, params: Params) -> exp.Select:
     conds = ", ".join(f":s{i}" for i in range(n))
     levels = ", ".join(f"countIf(level >= {i}) AS c{i}" for i in range(1, n + 1))
     return select(
-        f"SELECT {levels} FROM (SELECT customer_id, windowFunnel({q.window_seconds()})(toDateTime(ts), {conds}) "
+        f"SELECT {levels} FROM (SELECT customer_id, windowFunnel({q.window_seconds()}, 'strict_once')"
+        f"(toDateTime(ts), {conds}) "
         f"AS level FROM events WHERE :range AND :names GROUP BY customer_id)",
         range=exp.and_(exp.GTE(this=col("ts"), expression=params(start)),
                        exp.LT(this=col("ts"), expression=params(end + timedelta(seconds=q.window_seconds())))),

@@ -2,15 +2,19 @@
 
 Input: one row per event from the pre-filter query — customer code, time in whole seconds from the
 range start, and a bitmask (bit k-1: matches step k; bit n+j: matches exclusion j). Rows are sorted
-once by (customer, time, lowest step) — ClickHouse's tie order — and every step is then a few
-array operations over all customers at once:
+once by (customer, time, lowest step), and every step is then a few array operations over all
+customers at once:
 
-- ordered: L_k = latest first-step time of an attempt that reaches step k at this row. L_1 = t on
-  step-1 rows in the range; L_(k+1) on a step-(k+1) row = running max of L_k over the customer's
-  earlier rows, kept if >= t - window. Valid L_k only grow, so that max is a forward fill (one
-  `maximum.accumulate` of row indexes). Exclusions cut a customer's rows into blocks for the steps
-  they cover. Before that, runs of rows with the same steps shrink to their first row (and a
-  first-step run also keeps its last): the other rows cannot change any count or time.
+- ordered: on (row, step) pairs in (customer, time, step) order — ClickHouse's `windowFunnel` order —
+  (`funnel_ties.expand`: a row matching several steps, as in `A → B → A → C`, is one pair per step;
+  an exclusion is a pair ahead of the steps of its second). L_k = latest first-step time of an attempt
+  that reaches step k at this pair. L_1 = t on step-1 pairs in the range; L_(k+1) on a step-(k+1) pair
+  = running max of L_k over the customer's pairs before it (before its row's first pair: an attempt
+  uses a row once), kept if >= t - window. Valid L_k only grow, so that max is a forward fill (one
+  `maximum.accumulate` of pair indexes). Exclusions cut a customer's pairs into blocks for the steps
+  they cover. Before that, runs of pairs with the same single step shrink to their first pair (and a
+  first-step run also keeps its last): the others cannot change any count or time. Customers with a
+  second holding a row of several steps and another row go through `funnel_ties.exact` instead.
 - strict: L_(k+1) comes only from the immediately preceding row of the same customer.
 - any_order: for each row, the next time each step occurs at or after it; depth = steps within window.
 """
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-NONE = -1
+from mofang.monitor.analytics.funnel_ties import NONE, Pairs, exact, expand
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,7 @@ def _block_start(cut: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(start, out=start)
 
 
-def _compress_runs(code: np.ndarray, t: np.ndarray, mask: np.ndarray, new: np.ndarray,
+def _compress_runs(code: np.ndarray, t: np.ndarray, mask: np.ndarray, new: np.ndarray, solo: np.ndarray,
                    spec: FunnelSpec) -> np.ndarray:
     """Rows that matter in an ordered funnel without exclusions: in a run of rows matching the same single
     step, the first (it reaches that step if any of them does, earliest) and, for first-step runs, the
@@ -152,8 +156,10 @@ def _compress_runs(code: np.ndarray, t: np.ndarray, mask: np.ndarray, new: np.nd
     key = mask | (((mask & 1) == 1) & (t < spec.span)).astype(np.int64) << 40
     same_prev = np.zeros(len(key), dtype=bool)
     same_prev[1:] = key[1:] == key[:-1]
-    # Only rows matching exactly one step repeat harmlessly (a row matching two steps can advance twice).
-    same_prev &= ~new & ((mask & (mask - 1)) == 0)
+    # Only pairs of rows matching exactly one step repeat harmlessly (a pair of a row matching several
+    # steps looks before that row, so a later pair may reach what it cannot).
+    same_prev &= ~new & solo
+    same_prev[1:] &= solo[:-1]
     same_next = np.zeros(len(key), dtype=bool)
     same_next[:-1] = same_prev[1:]
     return ~same_prev | (((mask & 1) == 1) & ~same_next)
@@ -178,14 +184,12 @@ def _run_sorted(spec: FunnelSpec, code: np.ndarray, t: np.ndarray, mask: np.ndar
     if len(code) == 0:
         return PerCustomer(np.empty(0, np.int64), np.empty((0, n), np.int64), np.empty(0, np.int64),
                            np.empty(0, np.int64) if spec.track_start else None)
+    if spec.mode == "ordered":
+        return _ordered(spec, expand(code, t, mask, n))
     new = np.empty(len(code), dtype=bool)
     new[0] = True
     new[1:] = code[1:] != code[:-1]
     starts = np.flatnonzero(new)
-    if spec.mode == "ordered" and not spec.exclusions:
-        keep = _compress_runs(code, t, mask, new, spec)
-        code, t, mask, new = code[keep], t[keep], mask[keep], new[keep]
-        starts = np.flatnonzero(new)
     width = int(t.max()) + spec.window + 1
     flags = [(mask >> k) & 1 == 1 for k in range(n)]
     if spec.mode == "any_order":
@@ -198,32 +202,84 @@ def _run_sorted(spec: FunnelSpec, code: np.ndarray, t: np.ndarray, mask: np.ndar
         reached = np.where(depth[:, None] >= np.arange(1, n + 1)[None, :], 0, NONE)
         start = _any_order_start(depth_row, depth, nexts[0], t, new, starts, spec) if spec.track_start else None
         return PerCustomer(code[starts], reached.astype(np.int64), depth, start)
+    # strict: L_(k+1) comes only from the immediately preceding row of the same customer.
     level = [np.where(flags[0] & (t < spec.span), t, NONE)]
-    if spec.mode == "strict":
-        same = ~new
-        for k in range(1, n):
-            prev = np.empty(len(code), dtype=np.int64)
-            prev[0] = NONE
-            prev[1:] = level[k - 1][:-1]
-            ok = flags[k] & same & (prev >= 0) & (prev >= t - spec.window)
-            level.append(np.where(ok, prev, NONE))
-    else:
-        # Valid L_k values only grow along a customer's rows, so the running max of L_k over earlier
-        # rows is simply the last valid one: a forward fill, within blocks cut at customers (and at
-        # exclusion events for the steps they cover).
-        rows = np.arange(len(code))
-        starts_of = _block_start(new, rows)
-        excl_rows = [(mask >> (n + j)) & 1 == 1 for j in range(len(spec.exclusions))]
-        earliest = t - spec.window
-        for k in range(1, n):
-            covering = [excl_rows[j] for j, (lo, hi) in enumerate(spec.exclusions) if lo <= k < hi]
-            floor = _block_start(new | np.logical_or.reduce(covering), rows) if covering else starts_of
-            j = _last_before(level[k - 1] >= 0, floor, rows)
-            ok = flags[k] & (j >= 0)
-            m = np.full(len(code), NONE, dtype=np.int64)
-            m[ok] = level[k - 1][j[ok]]
-            m[m < earliest] = NONE
-            level.append(m)
+    same = ~new
+    for k in range(1, n):
+        prev = np.empty(len(code), dtype=np.int64)
+        prev[0] = NONE
+        prev[1:] = level[k - 1][:-1]
+        ok = flags[k] & same & (prev >= 0) & (prev >= t - spec.window)
+        level.append(np.where(ok, prev, NONE))
+    return _collect(spec, code, t, level, starts)
+
+
+def _ordered(spec: FunnelSpec, p: Pairs) -> PerCustomer:
+    """The ordered pass over pairs: tangled customers walk `exact`, the others the vectorised pass."""
+    if not p.tangled.any():
+        return _ordered_fast(spec, p)
+    fast = _ordered_fast(spec, _subset(p, ~p.tangled))
+    sel = p.tangled
+    codes, reached, depth, start = exact(steps=spec.steps, window=spec.window, span=spec.span,
+                                         exclusions=spec.exclusions, code=p.code[sel], t=p.t[sel],
+                                         mask=p.mask[sel], row=p.row[sel])
+    order = np.argsort(np.concatenate([fast.codes, codes]), kind="stable")
+    return PerCustomer(np.concatenate([fast.codes, codes])[order], np.concatenate([fast.reached, reached])[order],
+                       np.concatenate([fast.depth, depth])[order],
+                       np.concatenate([fast.start, start])[order] if spec.track_start else None)
+
+
+def _subset(p: Pairs, keep: np.ndarray) -> Pairs:
+    """The pairs of some customers (whole customers, so anchors shift with their pairs)."""
+    shift = np.cumsum(~keep)
+    return Pairs(p.code[keep], p.t[keep], p.mask[keep], p.row[keep], (p.anchor - shift[p.anchor])[keep],
+                 p.solo[keep], p.tangled[keep])
+
+
+def _ordered_fast(spec: FunnelSpec, p: Pairs) -> PerCustomer:
+    """The vectorised ordered pass over pairs of customers that are not tangled."""
+    n = spec.steps
+    if len(p.code) == 0:
+        return PerCustomer(np.empty(0, np.int64), np.empty((0, n), np.int64), np.empty(0, np.int64),
+                           np.empty(0, np.int64) if spec.track_start else None)
+    code, t, mask, anchor = p.code, p.t, p.mask, p.anchor
+    split = not np.array_equal(anchor, np.arange(len(anchor)))  # some row matches several steps
+    new = np.empty(len(code), dtype=bool)
+    new[0] = True
+    new[1:] = code[1:] != code[:-1]
+    if not spec.exclusions:
+        keep = _compress_runs(code, t, mask, new, p.solo, spec)
+        if not keep.all():
+            index = np.cumsum(keep) - 1
+            code, t, mask, new, anchor = code[keep], t[keep], mask[keep], new[keep], index[anchor[keep]]
+    starts = np.flatnonzero(new)
+    flags = [(mask >> k) & 1 == 1 for k in range(n)]
+    level = [np.where(flags[0] & (t < spec.span), t, NONE)]
+    # Valid L_k values only grow along a customer's pairs, so the running max of L_k over earlier
+    # pairs is simply the last valid one: a forward fill, within blocks cut at customers (and at
+    # exclusion events for the steps they cover). A pair looks before its row's first pair: a chain
+    # uses a row once.
+    rows = np.arange(len(code))
+    starts_of = _block_start(new, rows)
+    excl_rows = [(mask >> (n + j)) & 1 == 1 for j in range(len(spec.exclusions))]
+    earliest = t - spec.window
+    for k in range(1, n):
+        covering = [excl_rows[j] for j, (lo, hi) in enumerate(spec.exclusions) if lo <= k < hi]
+        floor = _block_start(new | np.logical_or.reduce(covering), rows) if covering else starts_of
+        j = _last_before(level[k - 1] >= 0, floor, rows)
+        if split:
+            j = j[anchor]
+        ok = flags[k] & (j >= 0)
+        m = np.full(len(code), NONE, dtype=np.int64)
+        m[ok] = level[k - 1][j[ok]]
+        m[m < earliest] = NONE
+        level.append(m)
+    return _collect(spec, code, t, level, starts)
+
+
+def _collect(spec: FunnelSpec, code: np.ndarray, t: np.ndarray, level: list[np.ndarray],
+             starts: np.ndarray) -> PerCustomer:
+    """Per customer from the per-row (or per-pair) L_k: first time each step was reached, depth, start."""
     big = np.iinfo(np.int64).max
     reached = np.stack([np.minimum.reduceat(np.where(lv >= 0, t, big), starts) for lv in level], axis=1)
     reached = np.where(reached == big, NONE, reached)

@@ -23,6 +23,7 @@ from mofang.monitor.analytics import (
 )
 from mofang.monitor.analytics import repository as repo
 from mofang.monitor.analytics.contracts import (
+    AnalysisBase,
     AttributionQuery,
     AttributionResult,
     CustomerFilter,
@@ -71,8 +72,10 @@ def _sets(platform: Platform) -> CustomerSets | None:
     return platform.extras.get(SETS_KEY)
 
 
-def _members(platform: Platform, who: Principal, customers: CustomerFilter, params: Params) -> exp.Select | None:
-    return customer_set(params, scope=who.scope, customers=customers, sets=_sets(platform))
+def _members(platform: Platform, who: Principal, query: AnalysisBase, params: Params) -> exp.Select | None:
+    """The population the model counts (filters.customer_set: the one rule for every model)."""
+    return customer_set(params, scope=who.scope, customers=query.customers, sets=_sets(platform),
+                        population=query.population)
 
 
 def _where(platform: Platform, who: Principal, customers: CustomerFilter, params: Params) -> exp.Expression | None:
@@ -85,7 +88,7 @@ def trends(*, platform: Platform, who: Principal, query: TrendsQuery) -> TrendsR
         out = []
         for i in range(len(query.series)):
             params = Params()
-            members = _members(platform, who, query.customers, params)
+            members = _members(platform, who, query, params)
             out.append(repo.rows(platform.store, events.build_series(
                 query, i, members=members, params=params, date_from=d0, date_to=d1), params))
         return out
@@ -94,9 +97,15 @@ def trends(*, platform: Platform, who: Principal, query: TrendsQuery) -> TrendsR
     return events.shape(query, run(query.date_from, query.date_to), previous)
 
 
+def _everyone(platform: Platform, who: Principal, query: AnalysisBase) -> bool:
+    """Whether the population is every user with an id (population "all_users", allowed, no customer filter)."""
+    return _members(platform, who, query, Params()) is None
+
+
 def _funnel_pass(platform: Platform, who: Principal, query: FunnelQuery) -> funnel_pass.PerCustomer:
     params = Params()
-    built = funnel.build(query, where=_where(platform, who, query.customers, params), params=params)
+    built = funnel.build(query, where=_where(platform, who, query.customers, params), params=params,
+                         everyone=_everyone(platform, who, query))
     cols = repo.arrays(platform.store, built, params)
     spec = funnel.spec_of(query)
     lay = funnel_pass.layout(spec)
@@ -114,12 +123,13 @@ def funnel_analysis(*, platform: Platform, who: Principal, query: FunnelQuery) -
         groups = {}
         if len(pairs["code"]):
             params = Params()
-            built = funnel.build_start_values(query, params=params)
+            built = funnel.build_start_values(query, params=params, everyone=_everyone(platform, who, query))
             groups = {int(r["code"]): r["grp"]
                       for r in repo.rows(platform.store, built, params, tables={funnel.STARTS: pairs})}
     elif query.group_by is not None:
         params = Params()
-        built = funnel.build_groups(query, where=_where(platform, who, query.customers, params), params=params)
+        built = funnel.build_groups(query, where=_where(platform, who, query.customers, params), params=params,
+                                    everyone=_everyone(platform, who, query))
         groups = {int(r["code"]): r["grp"] for r in repo.rows(platform.store, built, params)}
     return funnel.shape(query, pc, groups)
 
@@ -131,7 +141,8 @@ def save_dropoffs(*, platform: Platform, who: Principal, data: DropoffSave) -> D
         raise Unavailable("saving a segment needs the segments module, which is not available", field="name")
     if data.step > len(data.query.steps):
         raise NotFound(f"the funnel has no step {data.step}")
-    pc = _funnel_pass(platform, who, data.query)
+    # A segment holds customers: the drop-offs saved are the known customers among them.
+    pc = _funnel_pass(platform, who, data.query.model_copy(update={"population": "customers"}))
     dropped = (pc.reached[:, data.step - 2] >= 0) & (pc.reached[:, data.step - 1] < 0)
     codes = [int(c) for c in pc.codes[dropped]]
     ids: list[str] = []
@@ -147,28 +158,28 @@ def retention_analysis(*, platform: Platform, who: Principal, query: RetentionQu
                        today: date | None = None) -> RetentionResult:
     """The cohort retention table."""
     params = Params()
-    built = retention.build(query, members=_members(platform, who, query.customers, params), params=params)
+    built = retention.build(query, members=_members(platform, who, query, params), params=params)
     return retention.shape(query, repo.rows(platform.store, built, params), today=today or date.today())
 
 
 def paths_analysis(*, platform: Platform, who: Principal, query: PathsQuery) -> PathsResult:
     """Top paths and the Sankey diagram."""
     params = Params()
-    built = paths.build(query, members=_members(platform, who, query.customers, params), params=params)
+    built = paths.build(query, members=_members(platform, who, query, params), params=params)
     return paths.shape(query, repo.rows(platform.store, built, params))
 
 
 def attribution_analysis(*, platform: Platform, who: Principal, query: AttributionQuery) -> AttributionResult:
     """Credit per touch under the five models."""
     params = Params()
-    built = attribution.build(query, members=_members(platform, who, query.customers, params), params=params)
+    built = attribution.build(query, members=_members(platform, who, query, params), params=params)
     return attribution.shape(query, repo.rows(platform.store, built, params))
 
 
 def distribution_analysis(*, platform: Platform, who: Principal, query: DistributionQuery) -> DistributionResult:
     """Customers bucketed by how often (or how much) they did the event."""
     params = Params()
-    built = distribution.build(query, members=_members(platform, who, query.customers, params),
+    built = distribution.build(query, members=_members(platform, who, query, params),
                                where=_where(platform, who, query.customers, params), params=params)
     return distribution.shape(query, repo.rows(platform.store, built, params))
 
@@ -176,7 +187,7 @@ def distribution_analysis(*, platform: Platform, who: Principal, query: Distribu
 def interval_analysis(*, platform: Platform, who: Principal, query: IntervalQuery) -> IntervalResult:
     """Gaps from A to the next B."""
     params = Params()
-    built = interval.build(query, members=_members(platform, who, query.customers, params), params=params)
+    built = interval.build(query, members=_members(platform, who, query, params), params=params)
     return interval.shape(query, repo.rows(platform.store, built, params))
 
 
@@ -198,7 +209,7 @@ def ltv_analysis(*, platform: Platform, who: Principal, query: LtvQuery) -> LtvR
 def rfm_analysis(*, platform: Platform, who: Principal, query: RfmQuery) -> RfmResult:
     """RFM segments and grid."""
     params = Params()
-    built = rfm.build(query, members=_members(platform, who, query.customers, params),
+    built = rfm.build(query, members=_members(platform, who, query, params),
                       where=_where(platform, who, query.customers, params), params=params)
     return rfm.shape(repo.rows(platform.store, built, params))
 

@@ -11,9 +11,11 @@ import {
   eventSpec,
   exclusionsToQuery,
   NO_CUSTOMER_FILTER,
+  populationToQuery,
   propertiesOf,
   propertyFiltersComplete,
   propertyOps,
+  seesWholeBank,
   summarizeCustomers,
   type CustomerFilterState,
 } from './filters';
@@ -167,5 +169,22 @@ describe('funnel exclusions and group-by', () => {
     expect(decodeGroup('attribute:tier')).toEqual({ kind: 'attribute', name: 'tier' });
     expect(decodeGroup(undefined)).toBeNull();
     expect(encodeGroup(null)).toBeUndefined();
+  });
+});
+
+describe('population (分析人群)', () => {
+  it('is offered only to users who see the whole bank', () => {
+    expect(seesWholeBank({ orgCode: 'HQ', roleId: 'analyst' })).toBe(true);
+    expect(seesWholeBank({ orgCode: 'GD-SZ', roleId: 'analyst' })).toBe(false);
+    expect(seesWholeBank({ orgCode: 'HQ', roleId: 'rm' })).toBe(false);
+    expect(seesWholeBank(null)).toBe(false);
+  });
+
+  it('sends all_users only for event models of a whole-bank user, and nothing by default', () => {
+    expect(populationToQuery('funnel', 'all_users', true)).toEqual({ population: 'all_users' });
+    expect(populationToQuery('funnel', 'customers', true)).toEqual({});
+    expect(populationToQuery('funnel', 'all_users', false)).toEqual({});
+    expect(populationToQuery('ltv', 'all_users', true)).toEqual({});
+    expect(populationToQuery('rfm', 'all_users', true)).toEqual({});
   });
 });

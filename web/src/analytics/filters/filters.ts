@@ -10,7 +10,9 @@ import type {
   FunnelExclusion,
   FunnelMode,
   GroupBy,
+  Population,
 } from '../../api/analytics';
+import type { Me } from '../../auth/me';
 import type { Catalogue, FieldInfo, FieldType, Value } from '../../api/insight';
 import { LIST_OPS, NO_VALUE_OPS, valueComplete } from '../../common/conditionValues';
 
@@ -271,4 +273,19 @@ export function decodeGroup(v: string | undefined): GroupBy | null {
   const i = v.indexOf(':');
   const kind = v.slice(0, i);
   return kind === 'attribute' || kind === 'property' ? { kind, name: v.slice(i + 1) } : null;
+}
+
+/** Models over events, where unidentified users can be counted; the others read customer data only. */
+export const POPULATION_MODELS: ReadonlySet<string> = new Set([
+  'trends', 'funnel', 'retention', 'paths', 'attribution', 'distribution', 'interval',
+]);
+
+/** Whether a user sees the whole bank (the server's "all" scope: head office, not a relationship manager). */
+export function seesWholeBank(me: Pick<Me, 'orgCode' | 'roleId'> | null | undefined): boolean {
+  return !!me && me.orgCode === 'HQ' && me.roleId !== 'rm';
+}
+
+/** The `population` a query of `model` sends: only event models carry it, and only a whole-bank user's choice. */
+export function populationToQuery(model: string, population: Population, wholeBank: boolean): { population?: Population } {
+  return POPULATION_MODELS.has(model) && wholeBank && population === 'all_users' ? { population } : {};
 }

@@ -21,6 +21,11 @@ PROPERTY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z_][A-Za-z0-9_
 MAX_RANGE_DAYS = 731
 
 Granularity = Literal["hour", "day", "week", "month"]
+# Who an analysis counts: known customers (rows of `customers`, in the user's scope), or also the users
+# whose events carry a userId that is no customer of the bank (whole-bank scope only; see filters.population).
+Population = Literal["customers", "all_users"]
+# Models over the bank's own customer data (accounts, transactions, attributes): customers only.
+CustomersOnly = Literal["customers"]
 Period = Literal["day", "week", "month"]
 Op = Literal["eq", "neq", "in", "not_in", "gt", "gte", "lt", "lte", "contains", "is_set", "is_not_set"]
 Scalar = str | int | float | bool
@@ -115,6 +120,7 @@ class AnalysisBase(BaseModel):
     date_from: date
     date_to: date
     customers: CustomerFilter = Field(default_factory=CustomerFilter)
+    population: Population = "customers"
 
     @field_validator("date_to")
     @classmethod

@@ -13,6 +13,7 @@ from mofang.monitor.analytics.contracts.common import (
     PROPERTY_NAME,
     AnalysisBase,
     CustomerFilter,
+    CustomersOnly,
     EventSpec,
 )
 
@@ -114,6 +115,7 @@ class PropertiesQuery(BaseModel):
     dimensions: list[Dimension] = Field(min_length=1, max_length=2)
     customers: CustomerFilter = Field(default_factory=CustomerFilter)
     limit: int = Field(default=50, ge=1, le=500)
+    population: CustomersOnly = "customers"
 
 
 class PropertyCell(BaseModel):
@@ -140,6 +142,7 @@ class LtvQuery(AnalysisBase):
 
     months: int = Field(default=12, ge=1, le=36)
     margin_bps: float = Field(default=100.0, ge=0, le=10_000)
+    population: CustomersOnly = "customers"
 
 
 class LtvCohort(BaseModel):
@@ -158,6 +161,8 @@ class LtvResult(BaseModel):
 
 class RfmQuery(AnalysisBase):
     """RFM on transactions in the range: recency to date_to, frequency and money in the range."""
+
+    population: CustomersOnly = "customers"
 
 
 class RfmSegment(BaseModel):
@@ -187,6 +192,7 @@ class MauAumQuery(BaseModel):
     month_to: date
     parent_org: str = Field(default="HQ", min_length=1, max_length=64)
     active_events: list[str] = Field(default_factory=list, max_length=50)
+    population: CustomersOnly = "customers"
 
     @field_validator("month_to")
     @classmethod
