@@ -39,7 +39,9 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     plat = platform or open_platform(settings)
     plat.extras.setdefault(
         "login_limiter",
-        LoginLimiter(max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds),
+        LoginLimiter(max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds,
+                     backoff_seconds=settings.login_backoff_seconds,
+                     max_backoff_seconds=settings.login_backoff_max_seconds),
     )
     scheduler = plat.extras.setdefault("scheduler", Scheduler(plat, daily_jobs()))
     plat.extras.setdefault("customer_sets", SegmentCustomerSets(plat))
