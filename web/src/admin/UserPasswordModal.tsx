@@ -60,10 +60,10 @@ export function UserPasswordModal({ user, onClose }: { user: AdminUser | null; o
         <Form.Item
           name="password"
           label={label}
-          extra={t('admin2.users.resetHint')}
+          extra={t('auth.resetHint')}
           rules={[
             { required: true, message: t('admin.users.form.required', { field: label }) },
-            { min: 8, message: t('admin.users.form.passwordMin') },
+            { min: 10, message: t('auth.passwordMin') },
             { max: 256 },
           ]}
         >

@@ -1,0 +1,39 @@
+"""The console's session in a real browser: a reload keeps it, logout ends it on the server, no token is stored."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+from ui import login_ui
+
+pytestmark = pytest.mark.browser
+
+
+def _bearer_of_next_api_call(page, action) -> str:
+    """The Authorization header the console sends with the first /api/me after `action`."""
+    with page.expect_request(lambda r: r.url.endswith("/api/me")) as req:
+        action()
+    return req.value.headers["authorization"]
+
+
+def test_reload_keeps_the_session_and_logout_revokes_the_token(live_server: str, page, make_user) -> None:
+    make_user("ops1", "hq_operator", "HQ")
+    bearer = _bearer_of_next_api_call(page, lambda: login_ui(page, live_server, "ops1"))
+    expect(page.get_by_test_id("current-user")).to_contain_text("ops1")
+    assert httpx.get(live_server + "/api/me", headers={"Authorization": bearer}).status_code == 200
+    # Nothing a script could steal is kept in storage, and the refresh cookie is out of the page's reach.
+    assert page.evaluate("Object.keys(window.localStorage).filter(k => k.includes('token'))") == []
+    assert "mofang_refresh" not in page.evaluate("document.cookie")
+
+    page.reload()
+    expect(page.get_by_test_id("current-user")).to_contain_text("ops1")
+    assert "/login" not in page.url
+
+    page.get_by_test_id("logout").click()
+    page.wait_for_url(lambda url: "/login" in url)
+    assert httpx.get(live_server + "/api/me", headers={"Authorization": bearer}).status_code == 401
+    # After logout a reload does not bring the session back.
+    page.goto(live_server + "/")
+    page.wait_for_url(lambda url: "/login" in url)
+    expect(page.get_by_test_id("login-submit")).to_be_visible()
