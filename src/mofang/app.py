@@ -16,6 +16,7 @@ from mofang.platform.context import Platform, open_platform
 from mofang.platform.errors import install_error_handlers
 from mofang.platform.governance.auth import LoginLimiter
 from mofang.platform.governance.routes import router as governance_router
+from mofang.platform.http_headers import SecurityHeaders
 from mofang.platform.jobs_routes import router as jobs_router
 from mofang.platform.logging import install_pii_filter
 from mofang.platform.scheduler import Job, Scheduler
@@ -65,6 +66,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app = FastAPI(title="Mofang 魔方", version=__version__, lifespan=lifespan)
     app.state.platform = plat
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/api/health", tags=["platform"])
     def health() -> dict[str, str]:

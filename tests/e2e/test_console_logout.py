@@ -37,3 +37,18 @@ def test_reload_keeps_the_session_and_logout_revokes_the_token(live_server: str,
     page.goto(live_server + "/")
     page.wait_for_url(lambda url: "/login" in url)
     expect(page.get_by_test_id("login-submit")).to_be_visible()
+
+
+def test_the_console_runs_under_its_content_security_policy(live_server: str, page, make_user, platform) -> None:
+    from factories import add_customers
+
+    add_customers(platform, {"S1": {"name": "深圳客户", "org_code": "GD-SZ-001", "aum": 100_000.0}})
+    make_user("boss", "admin", "HQ")
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    login_ui(page, live_server, "boss")
+    for path, ready in (("/", ".mf-header"), ("/monitor/mau-aum", "canvas"), ("/insight/customers",
+                                                                                 "[data-testid^='customer-row-']")):
+        page.goto(live_server + path)
+        page.locator(ready).first.wait_for()
+    assert violations == []
