@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from mofang.platform.storage.models import ApiKey, AuditEntry, AuthSession, Org, OutboundHost, Role, User, utcnow
@@ -111,3 +111,10 @@ def outbound_hosts(session: Session) -> list[OutboundHost]:
 def outbound_host(session: Session, host: str) -> OutboundHost | None:
     """One allow-listed host."""
     return session.get(OutboundHost, host)
+
+
+def delete_auth_sessions_ended_before(session: Session, cutoff: datetime) -> None:
+    """Forget sessions that expired or were revoked before the cutoff (the audit log keeps their story)."""
+    session.execute(delete(AuthSession).where(
+        or_(AuthSession.expires_at < cutoff, AuthSession.revoked_at < cutoff)).execution_options(
+        synchronize_session=False))

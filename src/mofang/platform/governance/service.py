@@ -286,6 +286,7 @@ def open_session(*, session: Session, user: User, ttl_minutes: int, ip: str | No
     """Start a session for a user who just logged in."""
     token = new_refresh_token()
     now = utcnow()
+    repo.delete_auth_sessions_ended_before(session, now - timedelta(days=1))  # keeps the table small
     row = AuthSession(id=secrets.token_hex(16), user_id=user.id, refresh_hash=sha256_hex(token), rotated_at=now,
                       created_at=now, expires_at=now + timedelta(minutes=ttl_minutes), ip=ip,
                       user_agent=(user_agent or "")[:512] or None)

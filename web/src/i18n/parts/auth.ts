@@ -4,6 +4,10 @@ export const zhAuth = {
   'auth.passwordRule': '至少 10 位，含大写字母、小写字母、数字、符号中的至少 3 类；不能是常见密码，不能包含用户名',
   'auth.resetHint':
     '至少 10 位，含大写字母、小写字母、数字、符号中的至少 3 类。重置后原密码立即失效，该用户已登录的会话全部退出，该操作记入审计日志',
+  'audit.action.auth.logout': '退出登录',
+  'audit.action.auth.refresh_reused': '登录凭证被重复使用，会话已终止',
+  'audit.action.outbound.allow': '出站白名单：添加主机',
+  'audit.action.outbound.disallow': '出站白名单：移除主机',
   'err.login_failed': '用户名或密码错误',
   'err.login_throttled': '登录失败次数过多，请 {seconds} 秒后再试',
   'err.session_ended': '登录已失效，请重新登录',
@@ -22,6 +26,10 @@ export const enAuth: Record<keyof typeof zhAuth, string> = {
     'At least 10 characters using 3 of: upper case, lower case, digits, symbols; not a common password, not containing the username',
   'auth.resetHint':
     'At least 10 characters using 3 of: upper case, lower case, digits, symbols. The old password stops working at once, the user is logged out everywhere, and the reset is audited',
+  'audit.action.auth.logout': 'Signed out',
+  'audit.action.auth.refresh_reused': 'Login token reused; session ended',
+  'audit.action.outbound.allow': 'Outbound allow-list: host added',
+  'audit.action.outbound.disallow': 'Outbound allow-list: host removed',
   'err.login_failed': 'Wrong username or password',
   'err.login_throttled': 'Too many failed logins; try again in {seconds} seconds',
   'err.session_ended': 'Your session has ended; please log in again',
