@@ -143,9 +143,13 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   let res: Response;
   try {
     const url = buildUrl(path, opts.query);
-    res = opts.skipAuthRedirect
-      ? await fetch(url, { method, headers, body, signal: opts.signal })
-      : await authedFetch(url, { method, body, signal: opts.signal }, headers);
+    if (opts.skipAuthRedirect) {
+      // A 401 here is the answer itself (e.g. wrong password), not a session to refresh.
+      if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+      res = await fetch(url, { method, headers, body, signal: opts.signal });
+    } else {
+      res = await authedFetch(url, { method, body, signal: opts.signal }, headers);
+    }
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, null, err instanceof Error ? err.message : 'network error');
