@@ -8,7 +8,6 @@ export { ApiError } from './errors';
  * or an expired access token recovers the session silently through POST /api/auth/refresh.
  */
 let accessToken: string | null = null;
-let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let refreshing: Promise<boolean> | null = null;
 
 // Consoles before this change kept a long-lived token here: drop it.
@@ -22,18 +21,16 @@ export function getToken(): string | null {
   return accessToken;
 }
 
-/** Keeps a new access token and refreshes it a minute before it expires. */
-export function setToken(token: string, expiresInSeconds?: number): void {
+/**
+ * Keeps a new access token. It is refreshed when the API first refuses it, not on a timer: a console left open
+ * and unused lets its session expire like any other idle login.
+ */
+export function setToken(token: string): void {
   accessToken = token;
-  clearTimeout(refreshTimer);
-  if (expiresInSeconds && expiresInSeconds > 90) {
-    refreshTimer = setTimeout(() => void refreshAccessToken(), (expiresInSeconds - 60) * 1000);
-  }
 }
 
 export function clearToken(): void {
   accessToken = null;
-  clearTimeout(refreshTimer);
 }
 
 /**
@@ -48,8 +45,8 @@ export function refreshAccessToken(): Promise<boolean> {
         clearToken();
         return false;
       }
-      const body = (await res.json()) as { access_token: string; expires_in?: number };
-      setToken(body.access_token, body.expires_in);
+      const body = (await res.json()) as { access_token: string };
+      setToken(body.access_token);
       return true;
     } catch {
       return false;

@@ -66,7 +66,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(async (username: string, password: string) => {
     const res = await authApi.login({ username, password });
-    setToken(res.access_token, res.expires_in);
+    setToken(res.access_token);
     setTokenState(res.access_token);
   }, []);
 
