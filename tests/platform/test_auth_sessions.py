@@ -138,3 +138,26 @@ def test_a_token_without_a_session_is_refused(app_client: TestClient, make_user,
     _login(app_client, "lee")
     forged = jwt.encode({"sub": "2", "exp": 4102444800}, platform.token_key, algorithm="HS256")
     assert app_client.get("/api/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_a_user_changes_their_own_password_under_the_policy_and_other_logins_end(
+        app_client: TestClient, make_user, admin_headers) -> None:
+    make_user("nia", "analyst", "HQ")
+    other = _bearer(_login(app_client, "nia"))
+    here = _bearer(_login(app_client, "nia"))
+    wrong = app_client.post("/api/auth/password", headers=here,
+                            json={"current_password": "not-it", "new_password": "Brand#New2026"})
+    assert wrong.status_code == 422 and wrong.json()["field"] == "current_password"
+    weak = app_client.post("/api/auth/password", headers=here,
+                           json={"current_password": PASSWORD, "new_password": "password123"})
+    assert weak.status_code == 422
+    assert (weak.json()["field"], weak.json()["code"]) == ("password", "password_too_simple")
+    ok = app_client.post("/api/auth/password", headers=here,
+                         json={"current_password": PASSWORD, "new_password": "Brand#New2026"})
+    assert ok.status_code == 204
+    assert app_client.get("/api/me", headers=here).status_code == 200
+    assert app_client.get("/api/me", headers=other).status_code == 401
+    assert app_client.post("/api/auth/login", json={"username": "nia", "password": PASSWORD}).status_code == 401
+    _login(app_client, "nia", "Brand#New2026")
+    audit = app_client.get("/api/admin/audit", params={"action": "user.password_change"}, headers=admin_headers)
+    assert [e["target_id"] for e in audit.json()["items"]] == ["nia"]

@@ -96,6 +96,13 @@ class TokenResponse(BaseModel):
     expires_in: int  # seconds
 
 
+class PasswordChange(BaseModel):
+    """A user changing their own password."""
+
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
 class OutboundHostCreate(BaseModel):
     """A host to allow outgoing calls to."""
 

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from mofang.platform.context import Platform
 from mofang.platform.deps import PlatformDep, PrincipalDep, SessionDep, bearer, client_ip, require
-from mofang.platform.errors import Unauthorized
+from mofang.platform.errors import Invalid, Unauthorized
 from mofang.platform.governance import allow_list
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.auth import LoginLimiter, issue_token, read_token
@@ -25,6 +25,7 @@ from mofang.platform.governance.contracts import (
     OutboundHostCreate,
     OutboundHostRead,
     Page,
+    PasswordChange,
     Principal,
     RoleRead,
     TokenResponse,
@@ -117,6 +118,26 @@ def logout(request: Request, response: Response, platform: PlatformDep,
             gov.record(session=session, username=username, action="auth.logout", ip=client_ip(request),
                        user_agent=request.headers.get("user-agent"))
     response.delete_cookie(REFRESH_COOKIE, path=REFRESH_PATH, httponly=True, samesite="strict")
+
+
+@router.post("/auth/password", status_code=204, response_model=None)
+def change_password(body: PasswordChange, who: PrincipalDep, request: Request, platform: PlatformDep,
+                    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> JSONResponse | None:
+    """Change one's own password; the policy applies and every other login of the user ends."""
+    limiter: LoginLimiter = platform.extras["login_limiter"]
+    ip = client_ip(request) or "?"
+    # Guessing the current password here is guessing a login: the same backoff applies.
+    wait = limiter.retry_after(who.username, ip)
+    if wait:
+        return _throttled(wait)
+    claims = read_token(key=platform.token_key, token=creds.credentials) if creds else None
+    with platform.metadata.session() as session:
+        ok = gov.change_own_password(session=session, user_id=who.user_id, session_id=claims and claims.session_id,
+                                     current=body.current_password, new=body.new_password, ip=ip)
+    if not ok:
+        limiter.failed(who.username, ip)
+        raise Invalid("the current password is wrong", field="current_password", code="current_password_wrong")
+    return None
 
 
 @router.get("/me", response_model=MeRead)

@@ -142,6 +142,22 @@ def update_user(
     return _user_read(u, org_names(session=session))
 
 
+def change_own_password(*, session: Session, user_id: int, session_id: str | None, current: str, new: str,
+                        ip: str | None = None) -> bool:
+    """A user sets a new password (policy checked); their other logins end. False if `current` is wrong."""
+    u = repo.user(session, user_id)
+    if u is None or not verify_password(u.password_hash, current):
+        return False
+    check_password(password=new, username=u.username)
+    u.password_hash = hash_password(new)
+    for row in repo.live_auth_sessions(session, u.id):
+        if row.id != session_id:
+            row.revoked_at = utcnow()
+    record(session=session, username=u.username, action="user.password_change", target_type="user",
+           target_id=u.username, detail={}, ip=ip)
+    return True
+
+
 def check_password(*, password: str, username: str) -> None:
     """Refuse a password the policy rejects (422 naming `password`)."""
     problem = password_problem(password, username=username)
