@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import expect
 from ui import login_ui
 
+from factories import PASSWORD
+
 pytestmark = pytest.mark.browser
 
 
@@ -52,3 +54,24 @@ def test_the_console_runs_under_its_content_security_policy(live_server: str, pa
         page.goto(live_server + path)
         page.locator(ready).first.wait_for()
     assert violations == []
+
+
+def test_a_user_changes_their_own_password_from_the_header(live_server: str, page, make_user) -> None:
+    make_user("ops2", "hq_operator", "HQ")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login_ui(page, live_server, "ops2")
+    page.get_by_test_id("change-password").click()
+    page.get_by_test_id("change-password-current").fill("not-my-password")
+    page.get_by_test_id("change-password-new").fill("Harbour#Light2026")
+    page.get_by_test_id("change-password-confirm").fill("Harbour#Light2026")
+    page.get_by_test_id("change-password-ok").click()
+    expect(page.locator(".ant-form-item-explain-error")).to_have_count(1)
+    page.screenshot(path="/tmp/authwork/change-password.png")
+    page.get_by_test_id("change-password-current").fill(PASSWORD)
+    page.get_by_test_id("change-password-ok").click()
+    expect(page.locator(".ant-modal:visible")).to_have_count(0)
+    assert "/login" not in page.url  # this login stays
+    page.get_by_test_id("logout").click()
+    page.wait_for_url(lambda url: "/login" in url)
+    login_ui(page, live_server, "ops2", "Harbour#Light2026")
+    expect(page.get_by_test_id("current-user")).to_contain_text("ops2")

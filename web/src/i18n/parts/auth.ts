@@ -1,6 +1,11 @@
 /** Messages of one console area (server error codes of the area as `err.<code>`). */
 export const zhAuth = {
   'auth.passwordMin': '密码至少 10 位',
+  'auth.changePassword': '修改密码',
+  'auth.currentPassword': '当前密码',
+  'auth.passwordChanged': '密码已修改，您在其他设备上的登录已退出',
+  'audit.action.user.password_change': '修改本人密码',
+  'err.current_password_wrong': '当前密码不正确',
   'auth.passwordRule': '至少 10 位，含大写字母、小写字母、数字、符号中的至少 3 类；不能是常见密码，不能包含用户名',
   'auth.resetHint':
     '至少 10 位，含大写字母、小写字母、数字、符号中的至少 3 类。重置后原密码立即失效，该用户已登录的会话全部退出，该操作记入审计日志',
@@ -22,6 +27,11 @@ export const zhAuth = {
 
 export const enAuth: Record<keyof typeof zhAuth, string> = {
   'auth.passwordMin': 'The password needs at least 10 characters',
+  'auth.changePassword': 'Change password',
+  'auth.currentPassword': 'Current password',
+  'auth.passwordChanged': 'Password changed; your logins on other devices have ended',
+  'audit.action.user.password_change': 'Changed own password',
+  'err.current_password_wrong': 'The current password is wrong',
   'auth.passwordRule':
     'At least 10 characters using 3 of: upper case, lower case, digits, symbols; not a common password, not containing the username',
   'auth.resetHint':
