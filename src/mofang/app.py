@@ -16,6 +16,7 @@ from mofang.platform.context import Platform, open_platform
 from mofang.platform.errors import install_error_handlers
 from mofang.platform.governance.auth import LoginLimiter
 from mofang.platform.governance.routes import router as governance_router
+from mofang.platform.http_headers import SecurityHeaders
 from mofang.platform.jobs_routes import router as jobs_router
 from mofang.platform.logging import install_pii_filter
 from mofang.platform.scheduler import Job, Scheduler
@@ -39,7 +40,9 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     plat = platform or open_platform(settings)
     plat.extras.setdefault(
         "login_limiter",
-        LoginLimiter(max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds),
+        LoginLimiter(max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds,
+                     backoff_seconds=settings.login_backoff_seconds,
+                     max_backoff_seconds=settings.login_backoff_max_seconds),
     )
     scheduler = plat.extras.setdefault("scheduler", Scheduler(plat, daily_jobs()))
     plat.extras.setdefault("customer_sets", SegmentCustomerSets(plat))
@@ -63,6 +66,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app = FastAPI(title="Mofang 魔方", version=__version__, lifespan=lifespan)
     app.state.platform = plat
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/api/health", tags=["platform"])
     def health() -> dict[str, str]:

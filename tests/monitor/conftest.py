@@ -13,6 +13,7 @@ from analytics_bank import CUSTOMERS, EVENTS
 
 from factories import add_customers, events_for
 from mofang.platform.context import Platform
+from mofang.platform.governance import allow_list
 
 
 @pytest.fixture
@@ -76,8 +77,11 @@ def smtp() -> Iterator[socketserver.ThreadingTCPServer]:
 
 
 @pytest.fixture
-def hook() -> Iterator[tuple[str, list[dict]]]:
-    """A local HTTP receiver: its URL and the JSON bodies POSTed to it."""
+def hook(platform: Platform) -> Iterator[tuple[str, list[dict]]]:
+    """A local HTTP receiver, explicitly allow-listed (loopback is refused otherwise): its URL and the JSON bodies
+    POSTed to it."""
+    with platform.metadata.session() as session:
+        allow_list.allow_outbound_host(session=session, host="127.0.0.1", actor="test")
     got: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):

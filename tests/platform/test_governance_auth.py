@@ -73,7 +73,8 @@ def test_admin_creates_users_with_clear_errors(app_client: TestClient, admin_hea
     assert bad_org.status_code == 422 and bad_org.json()["field"] == "org_code"
     short = app_client.post("/api/admin/users", headers=admin_headers, json={
         "username": "x3", "password": "short", "role": "analyst", "org_code": "HQ"})
-    assert short.status_code == 422 and short.json()["detail"][0]["loc"][-1] == "password"
+    assert short.status_code == 422 and short.json()["field"] == "password"
+    assert short.json()["code"] == "password_too_short"
     names = [u["username"] for u in app_client.get("/api/admin/users", headers=admin_headers).json()["items"]]
     assert "x1" not in names and "x2" not in names and "x3" not in names
 

@@ -15,7 +15,7 @@ from mofang.platform.governance import service as gov
 from mofang.platform.governance.auth import read_token
 from mofang.platform.governance.contracts import Principal
 
-_bearer = HTTPBearer(auto_error=False)
+bearer = HTTPBearer(auto_error=False)
 
 
 def get_platform(request: Request) -> Platform:
@@ -37,19 +37,20 @@ def client_ip(request: Request) -> str | None:
 def get_principal(
     request: Request,
     platform: Annotated[Platform, Depends(get_platform)],
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """The authenticated user; 401 without a valid bearer token."""
     if creds is None or creds.scheme.lower() != "bearer":
         raise Unauthorized("not authenticated: log in and send 'Authorization: Bearer <token>'")
-    user_id = read_token(key=platform.token_key, token=creds.credentials)
-    if user_id is None:
-        raise Unauthorized("the access token is invalid or expired")
+    claims = read_token(key=platform.token_key, token=creds.credentials)
+    if claims is None:
+        raise Unauthorized("the access token is invalid or expired", code="token_invalid")
+    # Checked on every request: logout, a password reset or a role change ends the session at once.
     with platform.metadata.session() as session:
-        who = gov.principal(session=session, user_id=user_id, ip=client_ip(request),
-                            user_agent=request.headers.get("user-agent"))
+        who = gov.principal(session=session, user_id=claims.user_id, session_id=claims.session_id,
+                            ip=client_ip(request), user_agent=request.headers.get("user-agent"))
     if who is None:
-        raise Unauthorized("the user no longer exists or is disabled")
+        raise Unauthorized("the session has ended or the user is disabled; log in again", code="session_ended")
     return who
 
 

@@ -28,9 +28,18 @@ class Settings(BaseSettings):
     console_dir: Path = Field(default_factory=_default_console_dir)
     host: str = "127.0.0.1"
     port: int = 8000
-    token_ttl_minutes: int = 480
-    login_max_failures: int = 5
-    login_window_seconds: int = 300
+    token_ttl_minutes: int = Field(default=15, ge=1)  # access tokens: short, the console refreshes them silently
+    refresh_ttl_minutes: int = Field(default=480, ge=1)  # a login lasts this long without any activity
+    # None: Secure refresh cookie exactly when the request came over https.
+    cookie_secure: bool | None = None
+    login_max_failures: int = 5  # failures of one (username, address) pair before it must wait
+    login_window_seconds: int = 300  # failures older than this (after any wait) are forgotten
+    login_backoff_seconds: int = 30  # the first wait; each further failure doubles it
+    login_backoff_max_seconds: int = 900
+    # Hosts outgoing HTTP calls (alert webhooks, channels) may reach although they resolve to internal
+    # addresses, comma-separated; administrators can add more in the console (audited).
+    outbound_allow_hosts: str = ""
+    outbound_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     ingest_flush_interval_ms: int = 500
     ingest_dedupe_days: int = 30
     # Nice value of DuckDB's worker threads while ingestion runs (0: leave them as they are): on a small
@@ -54,6 +63,10 @@ class Settings(BaseSettings):
     def resolved_event_store_path(self) -> Path:
         """The DuckDB file holding events, customers and facts."""
         return self.event_store_path or self.data_dir / "events.duckdb"
+
+    def outbound_allow_list(self) -> frozenset[str]:
+        """The allow-listed outbound hosts of the settings, lower case."""
+        return frozenset(h.strip().lower() for h in self.outbound_allow_hosts.split(",") if h.strip())
 
     def secrets_dir(self) -> Path:
         """Where the signing and PII encryption keys are kept (created on first use)."""

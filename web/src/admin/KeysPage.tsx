@@ -13,6 +13,7 @@ import { useT } from '../i18n';
 import { applyFieldErrors } from './formErrors';
 import { IngestStatusCard } from './IngestStatusCard';
 import { KeyCreatedModal } from './KeyCreatedModal';
+import { OutboundHostsCard } from './OutboundHostsCard';
 
 interface KeyForm {
   name: string;
@@ -160,6 +161,7 @@ export default function KeysPage() {
           </Form.Item>
         </Form>
       </Modal>
+      <OutboundHostsCard />
       <KeyCreatedModal created={created} onClose={() => setCreated(null)} />
     </>
   );

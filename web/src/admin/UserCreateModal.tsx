@@ -87,10 +87,10 @@ export function UserCreateModal({
         <Form.Item
           name="password"
           label={t('admin.users.form.password')}
-          extra={t('admin.users.form.passwordHint')}
+          extra={t('auth.passwordRule')}
           rules={[
             { required: true, message: t('admin.users.form.required', { field: t('admin.users.form.password') }) },
-            { min: 8, message: t('admin.users.form.passwordMin') },
+            { min: 10, message: t('auth.passwordMin') },
           ]}
         >
           <Input.Password autoComplete="new-password" data-testid="user-form-password" />

@@ -1,7 +1,7 @@
 import { Alert, App, Form, Input, Modal, type ButtonProps } from 'antd';
 import { useState } from 'react';
 import { adminApi } from '../api/endpoints';
-import { fieldErrors } from '../api/errors';
+import { serverFieldErrors } from '../api/errors';
 import type { AdminUser } from '../api/types';
 import { useI18n } from '../i18n';
 import { userErrorMessage } from './UserEditModal';
@@ -31,7 +31,7 @@ export function UserPasswordModal({ user, onClose }: { user: AdminUser | null; o
       message.success(t('admin2.users.passwordReset'));
       onClose();
     } catch (err) {
-      const onPassword = fieldErrors(err).password;
+      const onPassword = serverFieldErrors(err).password;
       if (onPassword) form.setFields([{ name: 'password', errors: onPassword }]);
       else setFormError(userErrorMessage(err, t));
     } finally {
@@ -60,10 +60,10 @@ export function UserPasswordModal({ user, onClose }: { user: AdminUser | null; o
         <Form.Item
           name="password"
           label={label}
-          extra={t('admin2.users.resetHint')}
+          extra={t('auth.resetHint')}
           rules={[
             { required: true, message: t('admin.users.form.required', { field: label }) },
-            { min: 8, message: t('admin.users.form.passwordMin') },
+            { min: 10, message: t('auth.passwordMin') },
             { max: 256 },
           ]}
         >

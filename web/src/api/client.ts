@@ -2,26 +2,86 @@ import { ApiError } from './errors';
 
 export { ApiError } from './errors';
 
-export const TOKEN_STORAGE_KEY = 'mofang.token';
+/**
+ * The access token lives in memory only (never in localStorage, where any injected script could read it). It is
+ * short-lived; the refresh token is an HttpOnly cookie the page cannot read, sent only to /api/auth, so a reload
+ * or an expired access token recovers the session silently through POST /api/auth/refresh.
+ */
+let accessToken: string | null = null;
+let refreshing: Promise<boolean> | null = null;
 
-export function getToken(): string | null {
-  try {
-    return window.localStorage.getItem(TOKEN_STORAGE_KEY);
-  } catch {
-    return null;
-  }
+// Consoles before this change kept a long-lived token here: drop it.
+try {
+  window.localStorage.removeItem('mofang.token');
+} catch {
+  // storage unavailable: nothing was kept there either
 }
 
+export function getToken(): string | null {
+  return accessToken;
+}
+
+/**
+ * Keeps a new access token. It is refreshed when the API first refuses it, not on a timer: a console left open
+ * and unused lets its session expire like any other idle login.
+ */
 export function setToken(token: string): void {
-  window.localStorage.setItem(TOKEN_STORAGE_KEY, token);
+  accessToken = token;
 }
 
 export function clearToken(): void {
+  accessToken = null;
+}
+
+/**
+ * A new access token from the refresh cookie; false when the session has ended. Concurrent callers share one
+ * request, because each refresh rotates the cookie.
+ */
+export function refreshAccessToken(): Promise<boolean> {
+  refreshing ??= (async () => {
+    try {
+      const res = await fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' });
+      if (!res.ok) {
+        clearToken();
+        return false;
+      }
+      const body = (await res.json()) as { access_token: string };
+      setToken(body.access_token);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/** Ends the session on the server (the access token and the refresh cookie stop working), then forgets it. */
+export async function endSession(): Promise<void> {
+  const headers: Record<string, string> = {};
+  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  clearToken();
   try {
-    window.localStorage.removeItem(TOKEN_STORAGE_KEY);
+    await fetch('/api/auth/logout', { method: 'POST', headers, credentials: 'same-origin' });
   } catch {
-    // nothing to clear
+    // offline: the token is forgotten here and expires on its own
   }
+}
+
+/**
+ * fetch with the bearer token; a 401 first tries one silent refresh and repeats the request with the new token.
+ * Returns the final response (a 401 then means the session is gone).
+ */
+async function authedFetch(url: string, init: RequestInit, headers: Record<string, string>): Promise<Response> {
+  const send = () => {
+    const h = { ...headers };
+    if (accessToken) h.Authorization = `Bearer ${accessToken}`;
+    return fetch(url, { ...init, headers: h });
+  };
+  const res = await send();
+  if (res.status !== 401 || !(await refreshAccessToken())) return res;
+  return send();
 }
 
 type UnauthorizedHandler = () => void;
@@ -71,8 +131,6 @@ async function readBody(res: Response): Promise<unknown> {
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
   let body: string | undefined;
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -81,7 +139,14 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
 
   let res: Response;
   try {
-    res = await fetch(buildUrl(path, opts.query), { method, headers, body, signal: opts.signal });
+    const url = buildUrl(path, opts.query);
+    if (opts.skipAuthRedirect) {
+      // A 401 here is the answer itself (e.g. wrong password), not a session to refresh.
+      if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+      res = await fetch(url, { method, headers, body, signal: opts.signal });
+    } else {
+      res = await authedFetch(url, { method, body, signal: opts.signal }, headers);
+    }
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, null, err instanceof Error ? err.message : 'network error');
@@ -117,11 +182,9 @@ export const api = {
 /** POSTs a multipart form (file uploads) with the bearer token; errors as in `request`. */
 export async function postForm<T>(path: string, form: FormData): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
   let res: Response;
   try {
-    res = await fetch(path, { method: 'POST', headers, body: form });
+    res = await authedFetch(path, { method: 'POST', body: form }, headers);
   } catch (err) {
     throw new ApiError(0, null, err instanceof Error ? err.message : 'network error');
   }
@@ -149,16 +212,14 @@ export async function downloadFile(
   body?: unknown,
 ): Promise<void> {
   const headers: Record<string, string> = {};
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(buildUrl(path, query), {
-      method: body === undefined ? 'GET' : 'POST',
+    res = await authedFetch(
+      buildUrl(path, query),
+      { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) },
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    );
   } catch (err) {
     throw new ApiError(0, null, err instanceof Error ? err.message : 'network error');
   }

@@ -22,6 +22,8 @@ export interface LoginRequest {
 export interface TokenResponse {
   access_token: string;
   token_type: 'bearer' | string;
+  /** Seconds until the access token expires (the console refreshes it before). */
+  expires_in?: number;
 }
 
 /** A role as `/api/me` may describe it: either its id, or an object. */

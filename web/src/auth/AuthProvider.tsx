@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
-import { clearToken, getToken, setToken, setUnauthorizedHandler } from '../api/client';
+import { endSession, getToken, refreshAccessToken, setToken, setUnauthorizedHandler } from '../api/client';
 import { isApiError } from '../api/errors';
 import { authApi } from '../api/endpoints';
 import { AuthContext, type AuthStatus, type AuthValue } from './context';
@@ -10,7 +10,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const navigate = useNavigate();
   const [token, setTokenState] = useState<string | null>(getToken);
   const [me, setMe] = useState<Me | null>(null);
-  const [status, setStatus] = useState<AuthStatus>(token ? 'loading' : 'anonymous');
+  // Until the refresh cookie has been tried, we do not know whether a session survives the page load.
+  const [status, setStatus] = useState<AuthStatus>('loading');
   const [error, setError] = useState<unknown>(null);
   const [nonce, setNonce] = useState(0);
 
@@ -28,6 +29,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       }
     });
   }, [navigate]);
+
+  // A reload keeps nothing in memory: recover the session from the HttpOnly refresh cookie, if it is still live.
+  useEffect(() => {
+    if (getToken()) return;
+    let cancelled = false;
+    void refreshAccessToken().then((ok) => {
+      if (cancelled) return;
+      if (ok) setTokenState(getToken());
+      else setStatus((s) => (s === 'loading' ? 'anonymous' : s));
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
 
   useEffect(() => {
     if (!token) return;
@@ -55,12 +70,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setTokenState(res.access_token);
   }, []);
 
+  // The server ends the session first, so a quick next login cannot have its new cookie cleared by this one.
   const logout = useCallback(() => {
-    clearToken();
-    setTokenState(null);
-    setMe(null);
-    setStatus('anonymous');
-    navigate('/login', { replace: true });
+    void endSession().finally(() => {
+      setTokenState(null);
+      setMe(null);
+      setStatus('anonymous');
+      navigate('/login', { replace: true });
+    });
   }, [navigate]);
 
   const reloadMe = useCallback(() => setNonce((n) => n + 1), []);

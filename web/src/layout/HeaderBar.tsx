@@ -1,6 +1,8 @@
-import { ApartmentOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, KeyOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, Divider, Layout, Space, Tag, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
 import { Link } from 'react-router';
+import { ChangePasswordModal } from '../auth/ChangePasswordModal';
 import { useAuth } from '../auth/context';
 import { useI18n } from '../i18n';
 import { LangSwitch } from './LangSwitch';
@@ -10,6 +12,7 @@ export function HeaderBar() {
   const { t, lang } = useI18n();
   const { me, logout } = useAuth();
   const roleName = lang === 'en' ? me?.roleNameEn || me?.roleName : me?.roleName;
+  const [changing, setChanging] = useState(false);
 
   return (
     <Layout.Header className="mf-header">
@@ -39,6 +42,18 @@ export function HeaderBar() {
           </Space>
         )}
         <LangSwitch dark />
+        {me && (
+          <Button
+            type="text"
+            size="small"
+            icon={<KeyOutlined />}
+            onClick={() => setChanging(true)}
+            className="mf-header-btn"
+            data-testid="change-password"
+          >
+            {t('auth.changePassword')}
+          </Button>
+        )}
         <Button
           type="text"
           size="small"
@@ -50,6 +65,7 @@ export function HeaderBar() {
           {t('header.logout')}
         </Button>
       </Space>
+      <ChangePasswordModal open={changing} onClose={() => setChanging(false)} />
     </Layout.Header>
   );
 }

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from mofang.monitor.alerts import attribute, logic, notify
 from mofang.monitor.alerts import repository as repo
@@ -28,8 +29,10 @@ from mofang.monitor.analytics import events
 from mofang.monitor.analytics import repository as analytics_repo
 from mofang.monitor.analytics.contracts import GroupBy, TrendsQuery
 from mofang.monitor.analytics.filters import customer_set
+from mofang.platform import outbound
 from mofang.platform.context import Platform
 from mofang.platform.errors import Conflict, Invalid, NotFound
+from mofang.platform.governance import allow_list
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import Scope
@@ -180,9 +183,21 @@ def metric_value(*, platform: Platform, who: Principal, metric_id: int, day: dat
     return out
 
 
+def check_webhook(*, platform: Platform, session: Session, url: str | None) -> None:
+    """Refuse a webhook that points into the bank's own network or the cloud's metadata (422 naming it)."""
+    if url is None:
+        return
+    allowed = allow_list.outbound_allow_hosts(session=session, settings=platform.settings)
+    problem = outbound.check_url(url, allow_hosts=allowed)
+    if problem is not None:
+        raise Invalid(f"the webhook address is refused: {problem}; an administrator can allow-list the host",
+                      field="webhook_url", code="webhook_url_refused", params={"reason": problem})
+
+
 def create_rule(*, platform: Platform, who: Principal, data: RuleCreate) -> RuleRead:
     """Add an alert rule on a visible metric."""
     with platform.metadata.session() as s:
+        check_webhook(platform=platform, session=s, url=data.webhook_url)
         m = s.get(Metric, data.metric_id)
         if m is None or not repo.visible(who.scope, m.owner_org):
             raise NotFound(f"metric {data.metric_id} not found", field="metric_id")
@@ -234,8 +249,10 @@ def _notify(platform: Platform, rule: AlertRule, alert: Alert, metric: Metric) -
                    "message": alert.message}
         if alert.details:
             payload["anomaly"] = alert.details
-        err = notify.post_webhook(url=rule.webhook_url, payload=payload)
-        out["webhook"] = err or "sent"
+        with platform.metadata.session() as s:
+            allowed = allow_list.outbound_allow_hosts(session=s, settings=platform.settings)
+        out["webhook"] = notify.post_webhook(url=rule.webhook_url, payload=payload, allow_hosts=allowed,
+                                             timeout=platform.settings.outbound_timeout_seconds)
     return out
 
 

@@ -89,10 +89,33 @@ class LoginRequest(BaseModel):
 
 
 class TokenResponse(BaseModel):
-    """A bearer token."""
+    """A short-lived bearer token (the refresh token travels in an HttpOnly cookie only)."""
 
     access_token: str
     token_type: str = "bearer"
+    expires_in: int  # seconds
+
+
+class PasswordChange(BaseModel):
+    """A user changing their own password."""
+
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+class OutboundHostCreate(BaseModel):
+    """A host to allow outgoing calls to."""
+
+    host: str = Field(min_length=1, max_length=255)
+
+
+class OutboundHostRead(BaseModel):
+    """An allow-listed host and where the entry comes from (settings or an administrator)."""
+
+    host: str
+    source: Literal["settings", "admin"]
+    created_by: str | None = None
+    created_at: datetime | None = None
 
 
 class OrgRead(BaseModel):
@@ -123,7 +146,7 @@ class UserCreate(BaseModel):
     """A new console user."""
 
     username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
-    password: str = Field(min_length=8, max_length=256)
+    password: str = Field(min_length=1, max_length=256)  # the policy is checked by the service, with a code
     display_name: str | None = Field(default=None, max_length=128)
     role: str
     org_code: str = Field(min_length=1, max_length=64)
@@ -137,7 +160,7 @@ class UserUpdate(BaseModel):
     role: str | None = None
     org_code: str | None = None
     active: bool | None = None
-    password: str | None = Field(default=None, min_length=8, max_length=256)
+    password: str | None = Field(default=None, min_length=1, max_length=256)
 
 
 class UserRead(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from mofang.platform.storage.models import ApiKey, AuditEntry, Org, Role, User
+from mofang.platform.storage.models import ApiKey, AuditEntry, AuthSession, Org, OutboundHost, Role, User, utcnow
 
 
 def orgs(session: Session) -> list[Org]:
@@ -80,3 +80,41 @@ def audit_page(
         select(AuditEntry).where(*conds).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
     )
     return list(rows), total
+
+
+def auth_session(session: Session, session_id: str) -> AuthSession | None:
+    """A login session by id."""
+    return session.get(AuthSession, session_id)
+
+
+def auth_session_by_refresh(session: Session, refresh_hash: str) -> AuthSession | None:
+    """The session whose current refresh token has this hash."""
+    return session.scalars(select(AuthSession).where(AuthSession.refresh_hash == refresh_hash)).first()
+
+
+def auth_session_by_previous(session: Session, refresh_hash: str) -> AuthSession | None:
+    """The session whose previous (replaced) refresh token has this hash."""
+    return session.scalars(select(AuthSession).where(AuthSession.prev_hash == refresh_hash)).first()
+
+
+def live_auth_sessions(session: Session, user_id: int) -> list[AuthSession]:
+    """A user's sessions not yet revoked or expired."""
+    return list(session.scalars(select(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), AuthSession.expires_at > utcnow())))
+
+
+def outbound_hosts(session: Session) -> list[OutboundHost]:
+    """The hosts administrators allow-listed for outgoing calls."""
+    return list(session.scalars(select(OutboundHost).order_by(OutboundHost.host)))
+
+
+def outbound_host(session: Session, host: str) -> OutboundHost | None:
+    """One allow-listed host."""
+    return session.get(OutboundHost, host)
+
+
+def delete_auth_sessions_ended_before(session: Session, cutoff: datetime) -> None:
+    """Forget sessions that expired or were revoked before the cutoff (the audit log keeps their story)."""
+    session.execute(delete(AuthSession).where(
+        or_(AuthSession.expires_at < cutoff, AuthSession.revoked_at < cutoff)).execution_options(
+        synchronize_session=False))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from mofang.platform.crypto import sha256_hex
 from mofang.platform.errors import Conflict, Invalid, NotFound
 from mofang.platform.governance import repository as repo
-from mofang.platform.governance.auth import hash_password, verify_password
+from mofang.platform.governance.auth import hash_password, new_refresh_token, verify_password
 from mofang.platform.governance.contracts import (
     AuditRead,
     KeyCreated,
@@ -25,7 +26,17 @@ from mofang.platform.governance.contracts import (
     UserUpdate,
 )
 from mofang.platform.governance.logic import ROLES, Scope, permissions_of
-from mofang.platform.storage.models import ApiKey, AuditEntry, Org, Role, User, as_utc, utcnow
+from mofang.platform.governance.password_policy import password_problem
+from mofang.platform.storage.models import (
+    ApiKey,
+    AuditEntry,
+    AuthSession,
+    Org,
+    Role,
+    User,
+    as_utc,
+    utcnow,
+)
 
 WRITE_KEY_PREFIX = "mfk_"
 
@@ -79,6 +90,7 @@ def create_user(*, session: Session, data: UserCreate, actor: str | None, ip: st
         raise Invalid(f"unknown org code '{data.org_code}'", field="org_code")
     if repo.user_by_name(session, data.username) is not None:
         raise Conflict(f"username '{data.username}' is taken", field="username")
+    check_password(password=data.password, username=data.username)
     u = User(
         username=data.username, display_name=data.display_name or data.username,
         password_hash=hash_password(data.password), role=data.role, org_code=data.org_code,
@@ -106,6 +118,8 @@ def update_user(
     if data.org_code is not None and repo.org(session, data.org_code) is None:
         raise Invalid(f"unknown org code '{data.org_code}'", field="org_code")
     _keep_an_admin(session, u, data)
+    if data.password is not None:
+        check_password(password=data.password, username=u.username)
     changes: dict[str, Any] = {}
     before: dict[str, Any] = {}
     name = None if data.display_name is None else (data.display_name.strip() or u.username)
@@ -122,7 +136,34 @@ def update_user(
         u.password_hash = hash_password(data.password)
         record(session=session, username=actor, action="user.password_reset", target_type="user",
                target_id=u.username, detail={}, ip=ip)
+    # What a user may see and do, or who knows the password, changed: every login of theirs ends now.
+    if data.password is not None or {"role", "org_code", "active"} & changes.keys():
+        revoke_user_sessions(session=session, user_id=u.id)
     return _user_read(u, org_names(session=session))
+
+
+def change_own_password(*, session: Session, user_id: int, session_id: str | None, current: str, new: str,
+                        ip: str | None = None) -> bool:
+    """A user sets a new password (policy checked); their other logins end. False if `current` is wrong."""
+    u = repo.user(session, user_id)
+    if u is None or not verify_password(u.password_hash, current):
+        return False
+    check_password(password=new, username=u.username)
+    u.password_hash = hash_password(new)
+    for row in repo.live_auth_sessions(session, u.id):
+        if row.id != session_id:
+            row.revoked_at = utcnow()
+    record(session=session, username=u.username, action="user.password_change", target_type="user",
+           target_id=u.username, detail={}, ip=ip)
+    return True
+
+
+def check_password(*, password: str, username: str) -> None:
+    """Refuse a password the policy rejects (422 naming `password`)."""
+    problem = password_problem(password, username=username)
+    if problem is not None:
+        code, message, params = problem
+        raise Invalid(message, field="password", code=code, params=dict(params))
 
 
 def _keep_an_admin(session: Session, u: User, data: UserUpdate) -> None:
@@ -156,11 +197,14 @@ def authenticate(*, session: Session, username: str, password: str) -> User | No
 
 
 def principal(
-    *, session: Session, user_id: int, ip: str | None = None, user_agent: str | None = None
+    *, session: Session, user_id: int, session_id: str | None = None, ip: str | None = None,
+    user_agent: str | None = None,
 ) -> Principal | None:
-    """The principal of an active user id, else None."""
+    """The principal of an active user id (and, given a session id, of a live session of theirs), else None."""
     u = repo.user(session, user_id)
     if u is None or not u.active:
+        return None
+    if session_id is not None and not _live(repo.auth_session(session, session_id), user_id):
         return None
     return Principal(
         user_id=u.id, username=u.username, display_name=u.display_name, role=u.role, org_code=u.org_code,
@@ -230,3 +274,95 @@ def list_audit(
                   target_id=r.target_id, detail=r.detail or {}, ip=r.ip)
         for r in rows
     ], total
+
+
+# A refresh token replaced this recently may still arrive once: two tabs reloading at the same moment send the
+# same cookie. Within the grace it yields an access token without another rotation; after it, it means theft.
+REFRESH_GRACE_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class SessionGrant:
+    """A live session after login or refresh: who, which session, and the new refresh token if it rotated."""
+
+    user_id: int
+    username: str
+    session_id: str
+    refresh_token: str | None
+
+
+def _live(row: AuthSession | None, user_id: int | None = None) -> bool:
+    """Whether a session exists, is not revoked or expired (and belongs to the user, when given)."""
+    return (row is not None and row.revoked_at is None and as_utc(row.expires_at) > utcnow()
+            and (user_id is None or row.user_id == user_id))
+
+
+def open_session(*, session: Session, user: User, ttl_minutes: int, ip: str | None = None,
+                 user_agent: str | None = None) -> SessionGrant:
+    """Start a session for a user who just logged in."""
+    token = new_refresh_token()
+    now = utcnow()
+    repo.delete_auth_sessions_ended_before(session, now - timedelta(days=1))  # keeps the table small
+    row = AuthSession(id=secrets.token_hex(16), user_id=user.id, refresh_hash=sha256_hex(token), rotated_at=now,
+                      created_at=now, expires_at=now + timedelta(minutes=ttl_minutes), ip=ip,
+                      user_agent=(user_agent or "")[:512] or None)
+    session.add(row)
+    session.flush()
+    return SessionGrant(user_id=user.id, username=user.username, session_id=row.id, refresh_token=token)
+
+
+def refresh_session(*, session: Session, refresh_token: str, ttl_minutes: int) -> SessionGrant | None:
+    """Rotate a refresh token; None (and the session revoked, on reuse) when it may not be used."""
+    digest = sha256_hex(refresh_token)
+    row = repo.auth_session_by_refresh(session, digest)
+    if row is None:
+        old = repo.auth_session_by_previous(session, digest)
+        if old is None or not _live(old):
+            return None
+        if utcnow() - as_utc(old.rotated_at) > timedelta(seconds=REFRESH_GRACE_SECONDS):
+            old.revoked_at = utcnow()  # a replaced token came back late: someone else holds it
+            record(session=session, username=_username(session, old.user_id), action="auth.refresh_reused",
+                   target_type="session", target_id=old.id, ip=old.ip)
+            return None
+        return _grant(session, old, None)
+    if not _live(row):
+        return None
+    token = new_refresh_token()
+    now = utcnow()
+    row.prev_hash, row.refresh_hash, row.rotated_at = digest, sha256_hex(token), now
+    row.expires_at = now + timedelta(minutes=ttl_minutes)
+    return _grant(session, row, token)
+
+
+def _grant(session: Session, row: AuthSession, token: str | None) -> SessionGrant | None:
+    u = repo.user(session, row.user_id)
+    if u is None or not u.active:
+        return None
+    return SessionGrant(user_id=u.id, username=u.username, session_id=row.id, refresh_token=token)
+
+
+def _username(session: Session, user_id: int) -> str | None:
+    u = repo.user(session, user_id)
+    return u.username if u else None
+
+
+def end_session(*, session: Session, session_id: str | None = None, refresh_token: str | None = None) -> str | None:
+    """Revoke the session named by id or by refresh token (logout); returns its user's name, if one was live."""
+    row = repo.auth_session(session, session_id) if session_id else None
+    if row is None and refresh_token:
+        digest = sha256_hex(refresh_token)
+        row = repo.auth_session_by_refresh(session, digest) or repo.auth_session_by_previous(session, digest)
+    if row is None or row.revoked_at is not None:
+        return None
+    row.revoked_at = utcnow()
+    return _username(session, row.user_id)
+
+
+def revoke_user_sessions(*, session: Session, user_id: int) -> int:
+    """End every live session of a user (their access tokens stop working at once); returns how many."""
+    rows = repo.live_auth_sessions(session, user_id)
+    now = utcnow()
+    for row in rows:
+        row.revoked_at = now
+    return len(rows)
+

@@ -1,0 +1,201 @@
+"""Every outgoing HTTP call goes through here: no calls into the bank's own network (SSRF), short timeouts.
+
+A user-supplied URL (an alert webhook, a channel endpoint) could otherwise make the server fetch loopback,
+private, link-local or cloud-metadata addresses for them. The host is resolved once, every address is checked,
+and the connection goes to the checked address (a second DNS answer cannot swap it). Redirects are not followed,
+and the response body is never read back to the caller: a result carries the status code and an outcome only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import socket
+import ssl
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+Outcome = Literal["sent", "http_error", "redirect", "refused", "invalid_url", "unresolvable", "timeout",
+                  "unreachable", "tls_error"]
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Names that mean "this machine or its cloud" whatever DNS says.
+_INTERNAL_NAMES = ("localhost", "metadata.google.internal", "metadata")
+_INTERNAL_SUFFIXES = (".localhost", ".internal", ".local")
+
+
+@dataclass(frozen=True)
+class OutboundResult:
+    """What came of one outgoing call: never the response body, which could carry internal data."""
+
+    outcome: Outcome
+    status: int | None = None
+    reason: str | None = None  # short and ours (e.g. which rule refused the address), never the remote's text
+
+    @property
+    def ok(self) -> bool:
+        """Whether the remote accepted the call (a 2xx answer)."""
+        return self.outcome == "sent"
+
+    def summary(self) -> str:
+        """One line for records shown to users ("sent (HTTP 200)", "refused: loopback address")."""
+        parts = [self.outcome]
+        if self.status is not None:
+            parts.append(f"(HTTP {self.status})")
+        if self.reason:
+            parts[-1] += ":"
+            parts.append(self.reason)
+        return " ".join(parts)
+
+
+def address_problem(ip: IpAddress) -> str | None:
+    """Why an address must not be called (loopback, private, link-local, metadata, ...), else None."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for test, name in ((ip.is_loopback, "loopback"), (ip.is_link_local, "link-local"),
+                       (ip.is_multicast, "multicast"), (ip.is_unspecified, "unspecified"),
+                       (ip.is_private, "private"), (ip.is_reserved, "reserved")):
+        if test:
+            return f"{name} address"
+    if not ip.is_global:  # CGNAT 100.64/10 (also Alibaba Cloud's metadata 100.100.100.200), 6to4 relays, ...
+        return "non-public address"
+    return None
+
+
+def _host_of(url: str) -> tuple[str, str, int] | str:
+    """(scheme, host, port) of an http(s) URL, or why it is not one."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "malformed URL"
+    if parts.scheme not in ("http", "https"):
+        return "only http and https URLs are allowed"
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        return "the URL has no host"
+    return parts.scheme, host, port or (443 if parts.scheme == "https" else 80)
+
+
+def _allowed(host: str, allow_hosts: Collection[str]) -> bool:
+    return host in {h.strip().rstrip(".").lower() for h in allow_hosts}
+
+
+def _resolve(host: str, port: int) -> list[IpAddress]:
+    """Every address the host resolves to (raises OSError when it does not resolve)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+
+
+def _literal(host: str) -> IpAddress | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def check_url(url: str, *, allow_hosts: Collection[str] = (), resolve: bool = True) -> str | None:
+    """Why a URL may not be called (checked when it is saved), else None.
+
+    A name that does not resolve yet is accepted here: it is checked again, address by address, at each call.
+    """
+    target = _host_of(url)
+    if isinstance(target, str):
+        return target
+    _scheme, host, port = target
+    if _allowed(host, allow_hosts):
+        return None
+    literal = _literal(host)
+    if literal is not None:
+        return address_problem(literal)
+    if host in _INTERNAL_NAMES or host.endswith(_INTERNAL_SUFFIXES):
+        return "internal host name"
+    if not resolve:
+        return None
+    try:
+        addresses = _resolve(host, port)
+    except (OSError, UnicodeError):
+        return None
+    return next((p for p in map(address_problem, addresses) if p), None)
+
+
+def post_json(url: str, body: Any, *, allow_hosts: Collection[str] = (), headers: Mapping[str, str] | None = None,
+              timeout: float = 10.0) -> OutboundResult:
+    """POST `body` as JSON to a public address (or an allow-listed host); failures are results, not exceptions."""
+    data = json.dumps(body, ensure_ascii=False).encode()
+    return send("POST", url, data, allow_hosts=allow_hosts, timeout=timeout,
+                headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def send(method: str, url: str, data: bytes | None, *, allow_hosts: Collection[str] = (),
+         headers: Mapping[str, str] | None = None, timeout: float = 10.0) -> OutboundResult:
+    """One HTTP request to a checked address; the answer's body is drained and dropped."""
+    target = _host_of(url)
+    if isinstance(target, str):
+        return OutboundResult("invalid_url", reason=target)
+    scheme, host, port = target
+    allowed = _allowed(host, allow_hosts)
+    if not allowed and (host in _INTERNAL_NAMES or host.endswith(_INTERNAL_SUFFIXES)):
+        return OutboundResult("refused", reason="internal host name")
+    literal = _literal(host)
+    try:
+        addresses = [literal] if literal is not None else _resolve(host, port)
+    except (OSError, UnicodeError):
+        return OutboundResult("unresolvable", reason="the host name does not resolve")
+    if not allowed:
+        problem = next((p for p in map(address_problem, addresses) if p), None)
+        if problem:
+            return OutboundResult("refused", reason=problem)
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn = _connection(scheme, host, str(addresses[0]), port, timeout)
+    try:
+        conn.request(method, path, body=data, headers=dict(headers or {}))
+        res = conn.getresponse()
+        res.read(64 * 1024)  # drained so the connection closes cleanly; never returned
+        status = res.status
+    except TimeoutError:
+        return OutboundResult("timeout", reason=f"no answer within {timeout:g} s")
+    except ssl.SSLError:
+        return OutboundResult("tls_error", reason="the TLS handshake or certificate failed")
+    except (OSError, http.client.HTTPException):
+        return OutboundResult("unreachable", reason="the connection failed")
+    finally:
+        conn.close()
+    if 200 <= status < 300:
+        return OutboundResult("sent", status=status)
+    if 300 <= status < 400:
+        return OutboundResult("redirect", status=status, reason="redirects are not followed")
+    return OutboundResult("http_error", status=status)
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """Connects to the address that was checked, while Host names the original host."""
+
+    def __init__(self, host: str, ip: str, port: int, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._ip = ip
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """TLS to the checked address, verifying the certificate against the original host name."""
+
+    def __init__(self, host: str, ip: str, port: int, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._ip = ip
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+def _connection(scheme: str, host: str, ip: str, port: int, timeout: float) -> http.client.HTTPConnection:
+    cls = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
+    return cls(host, ip, port, timeout)
