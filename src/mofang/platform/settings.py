@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mofang.platform.pii import DEFAULT_KEYS, PiiPolicy
+
 
 def _default_console_dir() -> Path:
     """The built console beside the source tree (editable installs) or inside the package."""
@@ -46,6 +48,9 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"  # alert e-mails go through this SMTP server
     smtp_port: int = 25
     smtp_from: str = "mofang@localhost"
+    # Event property / trait keys whose values are personal data (case, `_` and `-` ignored; any depth).
+    # Values shaped like a mobile, resident ID, bank card or e-mail are PII under any key.
+    pii_keys: list[str] = Field(default_factory=lambda: list(DEFAULT_KEYS))
 
     def resolved_metadata_url(self) -> str:
         """The SQLAlchemy URL of the metadata database."""
@@ -54,6 +59,10 @@ class Settings(BaseSettings):
     def resolved_event_store_path(self) -> Path:
         """The DuckDB file holding events, customers and facts."""
         return self.event_store_path or self.data_dir / "events.duckdb"
+
+    def pii_policy(self) -> PiiPolicy:
+        """What counts as PII in event properties and traits."""
+        return PiiPolicy.of(tuple(self.pii_keys))
 
     def secrets_dir(self) -> Path:
         """Where the signing and PII encryption keys are kept (created on first use)."""

@@ -38,7 +38,7 @@ import sqlglot
 from sqlglot import exp
 
 from mofang.monitor.analytics.contracts import FunnelGroup, FunnelQuery, FunnelResult, FunnelStep
-from mofang.monitor.analytics.filters import attribute, event_condition, prop, utc_bounds
+from mofang.monitor.analytics.filters import event_condition, group_value, prop, utc_bounds
 from mofang.monitor.analytics.funnel_pass import FunnelSpec, PerCustomer, layout, summarise
 from mofang.monitor.analytics.sqltemplate import select
 from mofang.platform.storage.sql import Params, and_, col
@@ -113,7 +113,7 @@ def spec_of(q: FunnelQuery) -> FunnelSpec:
 def build_groups(q: FunnelQuery, *, where: exp.Expression | None, params: Params) -> exp.Select:
     """Customer code -> group value (text) for the group-by attribute."""
     assert q.group_by is not None
-    value = exp.Cast(this=attribute(q.group_by.name, "c"), to=exp.DataType.build("VARCHAR"))
+    value = exp.Cast(this=group_value(q.group_by.name, "c"), to=exp.DataType.build("VARCHAR"))
     query = sqlglot.select(exp.alias_(col("rowid", "c"), "code"), exp.alias_(value, "grp")).from_(
         exp.alias_(exp.to_table("customers"), "c", table=True))
     return query.where(where) if where is not None else query
