@@ -55,7 +55,7 @@ def get_or_raise(
 ) -> Customer360:
     """The 360 view of a customer in scope; unmasking needs the permission and is audited."""
     if unmask and not who.can(P_PII_UNMASK):
-        raise Forbidden("your role may not view unmasked personal data", field="unmask")
+        raise Forbidden("your role may not view unmasked personal data", field="unmask", code="pii_unmask_forbidden")
     row = repo.get(platform.store, scope=who.scope, customer_id=customer_id, with_pii=unmask)
     if row is None:
         # Out of scope and absent look the same, so scope cannot be probed.
@@ -97,7 +97,7 @@ def list_events(*, platform: Platform, who: Principal, customer_id: str, limit: 
                 ) -> list[CustomerEvent]:
     """A customer's events newest first (the customer must be in scope); PII in properties masked unless unmasked."""
     if unmask and not who.can(P_PII_UNMASK):
-        raise Forbidden("your role may not view unmasked personal data", field="unmask")
+        raise Forbidden("your role may not view unmasked personal data", field="unmask", code="pii_unmask_forbidden")
     if repo.get(platform.store, scope=who.scope, customer_id=customer_id) is None:
         raise NotFound(f"customer '{customer_id}' not found")
     if unmask:
