@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 from hypothesis import given
@@ -17,7 +18,7 @@ from mofang.platform.pii import (
     is_resident_id,
     luhn_ok,
     mask_text,
-    might_hold_pii,
+    prefilter_regex,
     shape_of,
 )
 from mofang.platform.settings import Settings
@@ -110,6 +111,12 @@ def test_masking_is_idempotent_so_masked_data_groups_as_it_was_stored(tree: dict
     assert POLICY.mask_tree(once) == once
 
 
+@given(json_tree)
+def test_the_cheap_check_never_misses_what_masking_would_change(tree: object) -> None:
+    if not POLICY.touches(tree):
+        assert POLICY.mask_tree(tree) == tree
+
+
 @given(st.text(alphabet=string.digits, min_size=9, max_size=9), st.text(max_size=10), st.text(max_size=10))
 def test_no_mobile_survives_in_free_text(rest: str, before: str, after: str) -> None:
     phone = "13" + rest
@@ -117,6 +124,14 @@ def test_no_mobile_survives_in_free_text(rest: str, before: str, after: str) -> 
     assert phone not in masked
 
 
-def test_the_precheck_lets_most_events_through_untouched() -> None:
-    assert not might_hold_pii('{"product_id":"P-FUND-1","amount":100}', POLICY)
-    assert might_hold_pii('{"Mobile_Phone":"x"}', POLICY) and might_hold_pii('{"a":"13812345678"}', POLICY)
+def test_the_store_prefilter_finds_candidate_rows_only() -> None:
+    found = re.compile(prefilter_regex(POLICY)).search
+    assert not found('{"product_id":"P-FUND-1","amount":100}')
+    assert found('{"Mobile_Phone":"x"}') and found('{"a":"13812345678"}') and found('{"a":"x@y.cn"}')
+
+
+def test_logs_mask_cards_and_emails_as_well() -> None:
+    from mofang.platform.logging import scrub
+
+    assert scrub("card 6222021234567890128 of zhangsan@example.com, tel 13812345678") == (
+        "card 622************0128 of z***@example.com, tel 138****5678")

@@ -14,7 +14,7 @@ that was masked at ingestion.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
 
@@ -39,6 +39,8 @@ _EMAIL: Final = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+
 # Candidates inside free text: a digit run of 11-19 (mobile, ID, card) or an e-mail address.
 _EMBEDDED: Final = re.compile(r"(?<![0-9A-Za-z])(\d{11,19}|\d{17}[Xx])(?![0-9A-Za-z])|" + _EMAIL.pattern)
 _QUICK: Final = re.compile(r"\d{11}|@")
+_DIGITS11: Final = re.compile(r"\d{11}")
+_SEEN_CAP: Final = 100_000
 
 
 def normalise_key(key: str) -> str:
@@ -128,6 +130,11 @@ def mask_email(email: str | None) -> str | None:
     return (local[:1] or "*") + "***@" + domain
 
 
+def _shaped(text: str) -> bool:
+    """Whether text may hold a mobile, ID, card number or e-mail (cheap tests before the regex)."""
+    return ("@" in text and len(text) >= 5) or (len(text) >= 11 and _DIGITS11.search(text) is not None)
+
+
 def mask_text(text: str) -> str:
     """Free text with every embedded mobile, valid ID, Luhn-valid card and e-mail masked."""
     if _QUICK.search(text) is None:
@@ -148,6 +155,8 @@ class PiiPolicy:
     """Which keys carry PII (normalised); masks values and whole JSON trees."""
 
     keys: frozenset[str]
+    # Verdicts per raw key: a deployment sends a few hundred distinct keys, each event checks all of its own.
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @staticmethod
     @lru_cache(maxsize=16)
@@ -157,7 +166,27 @@ class PiiPolicy:
 
     def is_pii_key(self, key: str) -> bool:
         """Whether values under this key are PII whatever their shape."""
-        return normalise_key(key) in self.keys
+        hit = self._seen.get(key)
+        if hit is None:
+            hit = normalise_key(key) in self.keys
+            if len(self._seen) < _SEEN_CAP:
+                self._seen[key] = hit
+        return hit
+
+    def touches(self, value: Any) -> bool:
+        """Whether a parsed JSON value holds anything `mask_tree` would change (the cheap check, run first)."""
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if self.is_pii_key(k) or (not isinstance(v, str | int | float | None) and self.touches(v)):
+                    return True
+                if (isinstance(v, str) and _shaped(v)) or (isinstance(v, int) and v >= 10**10):
+                    return True
+            return False
+        if isinstance(value, list):
+            return any(self.touches(v) for v in value)
+        if isinstance(value, str):
+            return _shaped(value)
+        return isinstance(value, int) and value >= 10**10 and not isinstance(value, bool)
 
     def mask_scalar(self, key: str | None, value: Any) -> Any:
         """A value as stored/shown under `key`: masked if the key or its shape says PII; others unchanged."""
@@ -214,6 +243,7 @@ def _key_pattern(keys: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r'"\$?' + sep + "(?:" + alts + r')"\s*:', re.IGNORECASE)
 
 
-def might_hold_pii(text: str, policy: PiiPolicy) -> bool:
-    """A cheap pre-check on JSON text: False means nothing in it can be PII (most events)."""
-    return _QUICK.search(text) is not None or (bool(policy.keys) and policy.key_pattern().search(text) is not None)
+def prefilter_regex(policy: PiiPolicy) -> str:
+    """A regex (RE2 and Python) matching JSON text that may hold PII, for a store to find candidate rows in SQL."""
+    keys = policy.key_pattern().pattern if policy.keys else None
+    return r"(?i)\d{11}|@" + (f"|{keys}" if keys else "")
