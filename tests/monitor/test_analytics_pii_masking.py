@@ -65,3 +65,14 @@ def test_birth_dates_are_shown_as_years_in_properties_and_groups(app_client: Tes
     trends = {**DAY, "series": [{"event": "apply"}], "group_by": {"kind": "attribute", "name": "birth_date"}}
     res = app_client.post("/api/analytics/trends", json=trends, headers=legacy)
     assert [(ln["group"], ln["total"]) for ln in res.json()["lines"]] == [("1985", 2.0)]
+
+
+def test_metric_groups_by_a_pii_property_are_masked(app_client: TestClient, legacy) -> None:
+    res = app_client.post("/api/monitor/metrics", headers=legacy, json={
+        "key": "apply.by_phone", "name": "申请", "definition": {
+            "event": {"event": "apply"}, "days": 1, "dimensions": [{"kind": "property", "name": "phone"}]}})
+    assert res.status_code == 201, res.text
+    value = app_client.get(f"/api/monitor/metrics/{res.json()['id']}/value", headers=legacy,
+                           params={"day": "2026-11-02", "dimension": 0})
+    assert value.status_code == 200, value.text
+    assert sorted(g["group"] for g in value.json()["groups"]) == ["138****1111", "138****3333"]
