@@ -30,3 +30,25 @@ def test_clear_events_are_masked_with_the_original_encrypted_once(platform: Plat
         assert pii.protect_stored(platform) == 0  # done once per key list
     finally:
         stop_ingestion(platform)
+
+
+def test_a_new_key_list_re_masks_from_the_originals_without_losing_them(tmp_path) -> None:
+    from mofang.platform.context import open_platform
+    from mofang.platform.settings import Settings
+
+    first = open_platform(Settings(data_dir=tmp_path / "d", start_background=False, scheduler=False))
+    try:
+        events_for(first, {"C1": [("apply", datetime(2026, 11, 1, 2), {"phone": PHONE, "member_code": "M12345678"})]})
+        assert pii.protect_stored(first) == 1
+    finally:
+        first.close()
+    again = open_platform(Settings(data_dir=tmp_path / "d", start_background=False, scheduler=False,
+                                   pii_keys=["phone", "member_code"]))
+    try:
+        assert pii.protect_stored(again) == 1
+        [row] = again.store.query("SELECT properties, context FROM events")
+        assert orjson.loads(row["properties"]) == {"phone": "138****5678", "member_code": "M12**5678"}
+        token = orjson.loads(row["context"])[pii.CIPHER_KEY]
+        assert orjson.loads(again.cipher.decrypt(token)) == {"phone": PHONE, "member_code": "M12345678"}
+    finally:
+        again.close()

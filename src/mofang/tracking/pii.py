@@ -69,7 +69,6 @@ class Guard:
         return {k: self.policy.mask_tree(v) if k == _TRAITS else _SHAPES_ONLY.mask_tree(v, k) for k, v in ctx.items()}
 
 
-
 def guard_of(platform: Platform) -> Guard:
     """The platform's guard (built on first use)."""
     guard = platform.extras.get(_EXTRA)
@@ -98,7 +97,7 @@ def protect_stored(platform: Platform) -> int:
                              OR regexp_matches(context::VARCHAR, $p)""", {"p": pattern})
     fixed: list[dict[str, Any]] = []
     for r in rows:
-        out = guard.protect({"properties": r["properties"] or "{}", "context": r["context"] or "{}"})  # type: ignore[typeddict-item]
+        out = guard.protect({"properties": _original(guard, r), "context": r["context"] or "{}"})  # type: ignore[typeddict-item]
         if out["properties"] != r["properties"] or out["context"] != r["context"]:
             fixed.append({"message_id": r["message_id"], "properties": out["properties"], "context": out["context"]})
     with store.write() as cur:
@@ -114,3 +113,11 @@ def protect_stored(platform: Platform) -> int:
     if fixed:
         log.info("PII: masked personal data in %d events stored before ingestion masked it", len(fixed))
     return len(fixed)
+
+
+def _original(guard: Guard, row: dict[str, Any]) -> str:
+    """A stored event's properties as sent: decrypted when masked before (a new key list re-masks from these)."""
+    ctx = orjson.loads(row["context"] or "{}")
+    token = ctx.get(CIPHER_KEY) if isinstance(ctx, dict) else None
+    original = guard.cipher.decrypt_or_none(token) if isinstance(token, str) else None
+    return original or row["properties"] or "{}"
