@@ -52,3 +52,15 @@ def test_a_new_key_list_re_masks_from_the_originals_without_losing_them(tmp_path
         assert orjson.loads(again.cipher.decrypt(token)) == {"phone": PHONE, "member_code": "M12345678"}
     finally:
         again.close()
+
+
+def test_bulk_imports_mask_pii_like_the_api(platform: Platform, tmp_path) -> None:
+    from mofang.tracking.importer import import_file
+
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(orjson.dumps({"type": "identify", "userId": "C1", "messageId": "i1",
+                                   "timestamp": "2025-06-01T09:00:00+08:00",
+                                   "traits": {"email": "zhangsan@example.com", "idCard": "11010519491231002X"}}))
+    assert import_file(platform=platform, path=path).accepted == 1
+    [row] = platform.store.query("SELECT properties FROM events")
+    assert orjson.loads(row["properties"]) == {"email": "z***@example.com", "idCard": "110***********002X"}
