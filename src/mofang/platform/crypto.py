@@ -7,7 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 
 
 def _read_or_create(path: Path, make: bytes) -> bytes:
@@ -39,6 +39,13 @@ class PiiCipher:
     def decrypt(self, token: str | None) -> str | None:
         """Decrypt a value (None stays None)."""
         return None if token is None else self._fernet.decrypt(token.encode()).decode()
+
+    def decrypt_or_none(self, token: str | None) -> str | None:
+        """Decrypt a value; None when there is none or it was encrypted under another key (a restored backup)."""
+        try:
+            return self.decrypt(token)
+        except InvalidToken:
+            return None
 
 
 def sha256_hex(value: str) -> str:

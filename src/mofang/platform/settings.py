@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mofang.platform.pii import DEFAULT_KEYS, PiiPolicy
+
 
 def _default_console_dir() -> Path:
     """The built console beside the source tree (editable installs) or inside the package."""
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"  # alert e-mails go through this SMTP server
     smtp_port: int = 25
     smtp_from: str = "mofang@localhost"
+    # Event property / trait keys whose values are personal data (case, `_` and `-` ignored; any depth).
+    # Values shaped like a mobile, resident ID, bank card or e-mail are PII under any key.
+    pii_keys: list[str] = Field(default_factory=lambda: list(DEFAULT_KEYS))
 
     def resolved_metadata_url(self) -> str:
         """The SQLAlchemy URL of the metadata database."""
@@ -67,6 +72,10 @@ class Settings(BaseSettings):
     def outbound_allow_list(self) -> frozenset[str]:
         """The allow-listed outbound hosts of the settings, lower case."""
         return frozenset(h.strip().lower() for h in self.outbound_allow_hosts.split(",") if h.strip())
+
+    def pii_policy(self) -> PiiPolicy:
+        """What counts as PII in event properties and traits."""
+        return PiiPolicy.of(tuple(self.pii_keys))
 
     def secrets_dir(self) -> Path:
         """Where the signing and PII encryption keys are kept (created on first use)."""

@@ -17,6 +17,7 @@ import orjson
 from mofang.platform.context import Platform
 from mofang.tracking import logic, repository
 from mofang.tracking.contracts import ImportReport, Record
+from mofang.tracking.pii import guard_of
 
 CHUNK_ROWS = 50_000
 _JSON_COLUMNS = ("properties", "context", "traits")
@@ -98,6 +99,7 @@ def import_file(*, platform: Platform, path: Path, chunk_rows: int = CHUNK_ROWS)
     report = ImportReport(path=str(path))
     max_bytes = platform.settings.max_event_bytes
     received = logic.now_us()
+    guard = guard_of(platform)
     chunk: list[Record] = []
     try:
         rows = rows_of(path)
@@ -114,7 +116,7 @@ def import_file(*, platform: Platform, path: Path, chunk_rows: int = CHUNK_ROWS)
             if isinstance(out, str):
                 report.reject(n, logic.message_id_of(msg), out)
                 continue
-            chunk.append(out)
+            chunk.append(guard.protect(out))
             if len(chunk) >= chunk_rows:
                 _store(platform, chunk, report)
                 chunk = []

@@ -14,11 +14,14 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
 from mofang.tracking.contracts import TYPES, Record, Rejection
+
+if TYPE_CHECKING:
+    from mofang.tracking.pii import Guard
 
 MAX_ID_CHARS: Final = 256
 MAX_NAME_CHARS: Final = 256
@@ -443,13 +446,14 @@ class Prepared:
 
 def prepare(
     raw: bytes, *, encoding: str | None, kind: str | None, received_us: int, max_event_bytes: int,
-    max_batch_bytes: int, want_key: bool,
+    max_batch_bytes: int, want_key: bool, guard: Guard | None = None,
 ) -> Prepared:
     """A request body (as received) turned into a WAL payload; never raises for bad input.
 
     `kind` is the endpoint's call type (None for /v1/batch). With `want_key` the body must carry
     `writeKey`; it is returned for the caller to check before anything else is reported, as an
-    unauthenticated caller learns nothing about its events.
+    unauthenticated caller learns nothing about its events. With `guard`, PII is masked (and its original
+    encrypted) before the payload is made, so the WAL never holds it in clear.
     """
     what = "batch" if kind is None else "event"
     limit = max_batch_bytes if kind is None else max_event_bytes
@@ -468,6 +472,8 @@ def prepare(
     except PayloadError as exc:
         out.error = exc
         return out
+    if guard is not None:
+        records = [guard.protect(r) for r in records]
     out.payload = encode_payload(records)
     out.count = len(records)
     out.rejected = [r.as_json() for r in rejected]

@@ -23,11 +23,13 @@ import signal
 import struct
 import sys
 from collections import deque
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
 from mofang.tracking import logic
+from mofang.tracking.pii import Guard, guard_of
 
 if TYPE_CHECKING:  # the children import this module: keep them clear of the server's dependencies
     from mofang.platform.context import Platform
@@ -50,7 +52,8 @@ def open_pool(platform: Platform) -> ParsePool | None:
         return None
     pool = platform.extras.get(_EXTRA)
     if pool is None:
-        pool = platform.extras[_EXTRA] = ParsePool(settings.ingest_parse_workers)
+        pool = platform.extras[_EXTRA] = ParsePool(settings.ingest_parse_workers,
+                                                    pii_args=pii_args(settings.secrets_dir(), settings.pii_keys))
         pool.warm()
     return pool
 
@@ -66,8 +69,13 @@ async def prepare(platform: Platform, body: bytes, **options: Any) -> logic.Prep
     """`logic.prepare` in a parse worker, or here when the platform has none."""
     pool: ParsePool | None = platform.extras.get(_EXTRA)
     if pool is None:
-        return logic.prepare(body, **options)
+        return logic.prepare(body, **options, guard=guard_of(platform))
     return await pool.prepare(body, **options)
+
+
+def pii_args(secrets_dir: Path, keys: list[str]) -> list[str]:
+    """How a parse worker learns where the PII key is and which keys are PII (on its command line)."""
+    return ["--secrets", str(secrets_dir), "--pii-keys", orjson.dumps(keys).decode()]
 
 
 def status(platform: Platform) -> dict[str, int]:
@@ -92,8 +100,10 @@ class _Child:
 class ParsePool:
     """Worker processes that run `logic.prepare`; started on first use, on the loop that uses it."""
 
-    def __init__(self, size: int, *, answer_timeout: float = ANSWER_TIMEOUT_S) -> None:
+    def __init__(self, size: int, *, answer_timeout: float = ANSWER_TIMEOUT_S, pii_args: list[str] | None = None
+                 ) -> None:
         self.size = size
+        self.pii_args = pii_args or []
         self.answer_timeout = answer_timeout
         self._children: list[_Child | None] = [None] * size
         self._starting: dict[int, asyncio.Task[_Child]] = {}
@@ -168,7 +178,7 @@ class ParsePool:
     async def _spawn(self, slot: int) -> _Child:
         # `--parent` only labels the child for people (and tests) looking at the process list.
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", MODULE, "--parent", str(os.getpid()),
+            sys.executable, "-m", MODULE, "--parent", str(os.getpid()), *self.pii_args,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=_PIPE_BYTES,
         )
         child = _Child(proc)
@@ -238,7 +248,7 @@ def _widen_pipes(*fds: int) -> None:
             fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_BYTES)
 
 
-def serve(inp: BinaryIO, out: BinaryIO) -> None:
+def serve(inp: BinaryIO, out: BinaryIO, guard: Guard | None = None) -> None:
     """The child's loop: read a request, answer it, until the input ends."""
     while True:
         head = inp.read(HEADER.size)
@@ -248,7 +258,7 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
         options = orjson.loads(inp.read(meta_len))
         body = inp.read(body_len)
         try:
-            prepared = logic.prepare(body, **options)
+            prepared = logic.prepare(body, **options, guard=guard)
         except Exception:  # a bug, not bad input (prepare answers that): the server replies 500
             log.exception("ingestion parse worker failed on a %d-byte body", body_len)
             prepared = logic.Prepared(error=logic.PayloadError("internal error while parsing the request",
@@ -266,10 +276,19 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     _widen_pipes(sys.stdin.fileno(), sys.stdout.fileno())
+    guard = _guard_from_args(sys.argv[1:])
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):
-        serve(sys.stdin.buffer, out)
+        serve(sys.stdin.buffer, out, guard)
+
+
+def _guard_from_args(argv: list[str]) -> Guard | None:
+    """The PII guard named by `--secrets DIR --pii-keys JSON` (None when started without them)."""
+    opts = dict(zip(argv[::2], argv[1::2], strict=False))
+    if "--secrets" not in opts:
+        return None
+    return Guard.load(secrets_dir=Path(opts["--secrets"]), keys=tuple(orjson.loads(opts.get("--pii-keys", "[]"))))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from typing import Any
 from mofang.platform.context import Platform
 from mofang.platform.crypto import sha256_hex
 from mofang.platform.governance import service as gov
-from mofang.tracking import identity, repository, wal
+from mofang.tracking import identity, pii, repository, wal
 from mofang.tracking.logic import now_us
 from mofang.tracking.seen import SeenIndex
 
@@ -355,6 +355,7 @@ def start_ingestion(platform: Platform) -> None:
     ingestor = Ingestor(platform)
     ingestor.start()
     platform.extras["ingestor"] = ingestor
+    pii.protect_stored(platform)  # after replay: frames an older version logged may hold PII in clear
     if platform.settings.start_background:
         # Everything built so far (modules, routes, settings) lives as long as the process: keep it
         # out of the collector's full passes, which otherwise cost 50-300 ms on the request path.

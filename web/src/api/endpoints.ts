@@ -34,8 +34,11 @@ export const customersApi = {
       query: unmask ? { unmask: true } : undefined,
       signal,
     }),
-  events: (id: string, limit: number, signal?: AbortSignal) =>
-    api.get<Items<CustomerEvent>>(`/api/customers/${enc(id)}/events`, { query: { limit }, signal }),
+  events: (id: string, limit: number, unmask = false, signal?: AbortSignal) =>
+    api.get<Items<CustomerEvent>>(`/api/customers/${enc(id)}/events`, {
+      query: unmask ? { limit, unmask: true } : { limit },
+      signal,
+    }),
 };
 
 export const orgsApi = {

@@ -66,7 +66,9 @@ export interface CustomerListItem {
 export type Consent = Partial<Record<string, boolean>>;
 
 export interface CustomerProfile extends CustomerListItem {
+  /** Full date only when unmasked; otherwise null and `birth_year` is shown. */
   birth_date: string | null;
+  birth_year: number | null;
   id_number: string | null;
   email: string | null;
   province: string | null;

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Consent(BaseModel):
@@ -39,7 +39,8 @@ class CustomerSummary(BaseModel):
 class CustomerProfile(CustomerSummary):
     """The profile card of the 360 page."""
 
-    birth_date: date | None
+    birth_date: date | None = Field(description="Full date only when unmasked (audited); else null")
+    birth_year: int | None
     id_number: str | None
     email: str | None
     province: str | None

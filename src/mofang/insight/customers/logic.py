@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from mofang.insight.customers.contracts import Consent, CustomerEvent, Transaction
-from mofang.platform.governance.logic import mask_name
+from mofang.platform.governance.logic import PiiPolicy, mask_name
 from mofang.platform.storage.models import as_utc
 
 
@@ -47,12 +47,21 @@ def transaction_of(row: dict[str, Any]) -> Transaction:
     return Transaction(**(row | {"ts": as_utc(row["ts"])}))
 
 
-def event_of(row: dict[str, Any]) -> CustomerEvent:
-    """An event row with its JSON properties parsed."""
-    props = row.get("properties")
+def event_of(row: dict[str, Any], *, policy: PiiPolicy, clear: str | None = None, unmask: bool = False
+             ) -> CustomerEvent:
+    """An event row with its JSON properties parsed: PII masked, or (unmasked) the original `clear` JSON if any."""
+    props = clear if unmask and clear else row.get("properties")
     parsed = orjson.loads(props) if isinstance(props, str | bytes) and props else (props or {})
+    if not unmask:
+        # Events stored before ingestion masked PII hold it in clear: mask on read too (masks are idempotent).
+        parsed = policy.mask_tree(parsed)
     return CustomerEvent(
         event=row["event"], type=row["type"], timestamp=as_utc(row["timestamp"]),
         properties=parsed if isinstance(parsed, dict) else {"value": parsed},
         message_id=row["message_id"], channel=row.get("channel"),
     )
+
+
+def birth_fields(birth_date: date | None, *, unmask: bool) -> dict[str, Any]:
+    """出生日期: the year only unless unmasked (with the ID number masked, the full date would identify)."""
+    return {"birth_date": birth_date if unmask else None, "birth_year": birth_date.year if birth_date else None}

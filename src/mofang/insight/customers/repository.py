@@ -130,7 +130,8 @@ def transactions(store: EventStore, customer_id: str, limit: int) -> list[dict[s
 def events(store: EventStore, customer_id: str, limit: int) -> list[dict[str, Any]]:
     """The customer's events, newest first, including stitched anonymous ones."""
     return store.query(
-        """SELECT event, type, ts AS timestamp, properties, message_id, channel
+        """SELECT event, type, ts AS timestamp, properties, message_id, channel,
+                  json_extract_string(context, '$."$pii"') AS pii
            FROM events WHERE customer_id = $cid ORDER BY ts DESC, message_id LIMIT $lim""",
         {"cid": customer_id, "lim": limit},
     )

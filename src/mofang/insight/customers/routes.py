@@ -41,6 +41,9 @@ def get_customer(
 def customer_events(
     customer_id: CustomerId, who: Reader, platform: PlatformDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    unmask: Annotated[bool, Query(description="Show PII in properties in clear (permission pii:unmask; audited)")
+                      ] = False,
 ) -> EventPage:
     """The customer's events, newest first, including anonymous events stitched after identify."""
-    return EventPage(items=service.list_events(platform=platform, who=who, customer_id=customer_id, limit=limit))
+    return EventPage(items=service.list_events(platform=platform, who=who, customer_id=customer_id, limit=limit,
+                                               unmask=unmask))

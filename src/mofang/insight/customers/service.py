@@ -14,7 +14,7 @@ from mofang.insight.customers.contracts import (
     CustomerSummary,
     Holding,
 )
-from mofang.insight.customers.logic import consent_of, event_of, summary_fields, transaction_of
+from mofang.insight.customers.logic import birth_fields, consent_of, event_of, summary_fields, transaction_of
 from mofang.insight.tags import service as tags
 from mofang.platform.context import Platform
 from mofang.platform.errors import Forbidden, NotFound
@@ -55,7 +55,7 @@ def get_or_raise(
 ) -> Customer360:
     """The 360 view of a customer in scope; unmasking needs the permission and is audited."""
     if unmask and not who.can(P_PII_UNMASK):
-        raise Forbidden("your role may not view unmasked personal data", field="unmask")
+        raise Forbidden("your role may not view unmasked personal data", field="unmask", code="pii_unmask_forbidden")
     row = repo.get(platform.store, scope=who.scope, customer_id=customer_id, with_pii=unmask)
     if row is None:
         # Out of scope and absent look the same, so scope cannot be probed.
@@ -64,11 +64,13 @@ def get_or_raise(
         names = gov.org_names(session=session)
         if unmask:
             gov.record(session=session, username=who.username, action="pii.unmask", target_type="customer",
-                       target_id=customer_id, detail={"fields": ["name", "phone", "id_number", "email"]},
+                       target_id=customer_id,
+                       detail={"fields": ["name", "phone", "id_number", "email", "birth_date", "event_properties"]},
                        ip=who.ip, user_agent=who.user_agent)
     fields = summary_fields(row, today=date.today(), org_names=names)
     fields |= {
-        "birth_date": row["birth_date"], "id_number": row["id_masked"], "email": row["email_masked"],
+        **birth_fields(row["birth_date"], unmask=unmask),
+        "id_number": row["id_masked"], "email": row["email_masked"],
         "province": row["province"], "city": row["city"], "occupation": row["occupation"],
         "income_band": row["income_band"], "open_date": row["open_date"],
         "acquisition_channel": row["acquisition_channel"],
@@ -87,12 +89,31 @@ def get_or_raise(
         holdings=[Holding(**h) for h in repo.holdings(store, customer_id)],
         aum_trend=[AumPoint(**p) for p in repo.aum_trend(store, customer_id, days=90)],
         transactions=[transaction_of(t) for t in repo.transactions(store, customer_id, limit=50)],
-        recent_events=[event_of(e) for e in repo.events(store, customer_id, limit=events_limit)],
+        recent_events=_events(platform, repo.events(store, customer_id, limit=events_limit), unmask=unmask),
     )
 
 
-def list_events(*, platform: Platform, who: Principal, customer_id: str, limit: int) -> list[CustomerEvent]:
-    """A customer's events newest first (the customer must be in scope)."""
+def list_events(*, platform: Platform, who: Principal, customer_id: str, limit: int, unmask: bool = False
+                ) -> list[CustomerEvent]:
+    """A customer's events newest first (the customer must be in scope); PII in properties masked unless unmasked."""
+    if unmask and not who.can(P_PII_UNMASK):
+        raise Forbidden("your role may not view unmasked personal data", field="unmask", code="pii_unmask_forbidden")
     if repo.get(platform.store, scope=who.scope, customer_id=customer_id) is None:
         raise NotFound(f"customer '{customer_id}' not found")
-    return [event_of(e) for e in repo.events(platform.store, customer_id, limit=limit)]
+    if unmask:
+        with platform.metadata.session() as session:
+            gov.record(session=session, username=who.username, action="pii.unmask", target_type="customer",
+                       target_id=customer_id, detail={"fields": ["event_properties"]},
+                       ip=who.ip, user_agent=who.user_agent)
+    return _events(platform, repo.events(platform.store, customer_id, limit=limit), unmask=unmask)
+
+
+def _events(platform: Platform, rows: list[dict], *, unmask: bool) -> list[CustomerEvent]:
+    """Event rows shaped for people: masked, or with the originals decrypted (the caller audited it)."""
+    policy = platform.settings.pii_policy()
+    return [event_of(r, policy=policy, unmask=unmask, clear=_clear(platform, r) if unmask else None) for r in rows]
+
+
+def _clear(platform: Platform, row: dict) -> str | None:
+    """The original properties JSON stored encrypted at ingestion (None: none kept, or the key has changed)."""
+    return platform.cipher.decrypt_or_none(row.get("pii"))

@@ -25,7 +25,7 @@ from mofang.monitor.alerts.contracts import (
     RuleRead,
 )
 from mofang.monitor.alerts.models import Alert, AlertRule, Metric
-from mofang.monitor.analytics import events
+from mofang.monitor.analytics import events, masking
 from mofang.monitor.analytics import repository as analytics_repo
 from mofang.monitor.analytics.contracts import GroupBy, TrendsQuery
 from mofang.monitor.analytics.filters import customer_set
@@ -128,6 +128,7 @@ def _event_rows(platform: Platform, definition: MetricDefinition, scope: Scope, 
     q = TrendsQuery(date_from=d0, date_to=d1, customers=definition.customers, granularity="day", group_by=group_by,
                     series=[{"event": definition.event.event, "filters": definition.event.filters,
                              "measure": definition.measure, "property": definition.property}])
+    q = masking.stored_filters(platform.settings.pii_policy(), q)
     params = Params()
     members = customer_set(params, scope=scope, customers=q.customers, sets=platform.extras.get("customer_sets"))
     rows = analytics_repo.rows(platform.store, events.build_series(q, 0, members=members, params=params), params)
@@ -155,7 +156,13 @@ def _group_values(platform: Platform, definition: MetricDefinition, scope: Scope
                               sets=platform.extras.get("customer_sets"), dimension=dim)
     else:
         rows = _event_rows(platform, definition, scope, d0, d1, group_by=dim)
-    return {None if r["grp"] is None else str(r["grp"]): float(r["value"] or 0) for r in rows}
+    policy = platform.settings.pii_policy()
+    out: dict[str | None, float] = {}
+    for r in rows:
+        # Events stored in clear by an older version are masked here; their groups may then coincide.
+        label = masking.group_label(policy, dim, None if r["grp"] is None else str(r["grp"]))
+        out[label] = out.get(label, 0.0) + float(r["value"] or 0)
+    return out
 
 
 def metric_value(*, platform: Platform, who: Principal, metric_id: int, day: date,

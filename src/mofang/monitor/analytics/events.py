@@ -14,9 +14,9 @@ from sqlglot import exp
 from mofang.monitor.analytics import periods as cal
 from mofang.monitor.analytics.contracts import TrendLine, TrendSeries, TrendsQuery, TrendsResult
 from mofang.monitor.analytics.filters import (
-    attribute,
     bucket,
     event_condition,
+    group_value,
     in_range,
     member_condition,
     number,
@@ -53,7 +53,7 @@ def build_series(q: TrendsQuery, index: int, *, members: exp.Select | None, para
     elif q.group_by.kind == "property":
         grp = prop(q.group_by.name, "e")
     else:
-        grp = exp.Cast(this=attribute(q.group_by.name, "c"), to=TEXT.copy())
+        grp = exp.Cast(this=group_value(q.group_by.name, "c"), to=TEXT.copy())
     query = (
         sqlglot.select(exp.alias_(bucket(col("ts", "e"), q.granularity), "bucket"), exp.alias_(grp, "grp"),
                        exp.alias_(_measure(s), "value"))

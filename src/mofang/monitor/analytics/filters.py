@@ -74,6 +74,13 @@ def attribute(name: str, table: str | None = "c") -> exp.Expression:
     return col(name, table)
 
 
+def group_value(name: str, table: str | None = "c") -> exp.Expression:
+    """A customer attribute as results show it: a birth date only as its year (the full date identifies)."""
+    if name == "birth_date":
+        return exp.func("year", attribute(name, table))
+    return attribute(name, table)
+
+
 def _text(v: Any) -> str:
     return ("true" if v else "false") if isinstance(v, bool) else str(v)
 

@@ -38,7 +38,7 @@ import sqlglot
 from sqlglot import exp
 
 from mofang.monitor.analytics.contracts import FunnelGroup, FunnelQuery, FunnelResult, FunnelStep
-from mofang.monitor.analytics.filters import attribute, event_condition, prop, utc_bounds
+from mofang.monitor.analytics.filters import event_condition, group_value, prop, utc_bounds
 from mofang.monitor.analytics.funnel_pass import FunnelSpec, PerCustomer, layout, summarise
 from mofang.monitor.analytics.sqltemplate import select
 from mofang.platform.storage.sql import Params, and_, col
@@ -138,7 +138,7 @@ def build_groups(q: FunnelQuery, *, where: exp.Expression | None, params: Params
                  everyone: bool = False) -> exp.Select:
     """Customer code -> group value (text) for the group-by attribute (no value for unidentified users)."""
     assert q.group_by is not None
-    value = exp.Cast(this=attribute(q.group_by.name, "c"), to=exp.DataType.build("VARCHAR"))
+    value = exp.Cast(this=group_value(q.group_by.name, "c"), to=exp.DataType.build("VARCHAR"))
     if everyone:
         known = exp.EQ(this=col("customer_id", "c"), expression=col("customer_id", "u"))
         return (sqlglot.select(exp.alias_(_code(True, "u"), "code"), exp.alias_(value, "grp"))

@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from mofang.monitor.analytics import buckets
 from mofang.monitor.analytics.contracts import CustomerSets, Dimension, PropertiesQuery, PropertiesResult, PropertyCell
-from mofang.monitor.analytics.filters import attribute
+from mofang.monitor.analytics.filters import group_value
 from mofang.monitor.analytics.sqltemplate import select
 from mofang.platform.errors import Invalid
 from mofang.platform.storage.sql import Params, col
@@ -22,7 +22,7 @@ def _dimension(d: Dimension, i: int, *, params: Params, sets: CustomerSets | Non
         member = exp.In(this=col("customer_id", "c"), query=exp.Subquery(this=sets.tag_members(d.tag, None,
                                                                                            params=params)))
         return exp.Case(ifs=[exp.If(this=member, true=exp.Literal.string("yes"))], default=exp.Literal.string("no"))
-    value = attribute(d.attribute or "", "c")
+    value = group_value(d.attribute or "", "c")
     if d.edges:
         names = [text for text, _, _ in buckets.labels(d.edges, integer=False)]
         ifs = [exp.If(this=exp.LT(this=value.copy(), expression=exp.Literal.number(e)),

@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from mofang.monitor.analytics import periods as cal
 from mofang.monitor.analytics.contracts import Cohort, RetentionQuery, RetentionResult
-from mofang.monitor.analytics.filters import attribute, event_condition, local, member_condition, utc_bounds
+from mofang.monitor.analytics.filters import event_condition, group_value, local, member_condition, utc_bounds
 from mofang.monitor.analytics.sqltemplate import select, sql
 from mofang.platform.errors import Invalid
 from mofang.platform.storage.sql import Params, col
@@ -89,7 +89,7 @@ def build(q: RetentionQuery, *, members: exp.Select | None, params: Params) -> e
     grp: exp.Expression = exp.Null()
     join = ""
     if q.group_by is not None:
-        grp = exp.Cast(this=attribute(q.group_by.name, "cu"), to=exp.DataType.build("VARCHAR"))
+        grp = exp.Cast(this=group_value(q.group_by.name, "cu"), to=exp.DataType.build("VARCHAR"))
         join = "LEFT JOIN customers AS cu ON cu.customer_id = pc.cid"
     final = select(
         f"SELECT r.c AS cohort, :grp AS grp, COUNT(*) AS size, {ks} FROM pcust AS pc "

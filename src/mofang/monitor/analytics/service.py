@@ -15,6 +15,7 @@ from mofang.monitor.analytics import (
     funnel_pass,
     interval,
     ltv,
+    masking,
     mau_aum,
     paths,
     properties,
@@ -93,8 +94,13 @@ def trends(*, platform: Platform, who: Principal, query: TrendsQuery) -> TrendsR
                 query, i, members=members, params=params, date_from=d0, date_to=d1), params))
         return out
 
+    policy = platform.settings.pii_policy()
+    query = masking.stored_filters(policy, query)
     previous = run(*events.previous_range(query)) if query.compare_previous else None
-    return events.shape(query, run(query.date_from, query.date_to), previous)
+    result = events.shape(query, run(query.date_from, query.date_to), previous)
+    for line in [*result.lines, *(result.previous or [])]:
+        line.group = masking.group_label(policy, query.group_by, line.group)
+    return result
 
 
 def _everyone(platform: Platform, who: Principal, query: AnalysisBase) -> bool:
@@ -103,6 +109,7 @@ def _everyone(platform: Platform, who: Principal, query: AnalysisBase) -> bool:
 
 
 def _funnel_pass(platform: Platform, who: Principal, query: FunnelQuery) -> funnel_pass.PerCustomer:
+    query = masking.stored_filters(platform.settings.pii_policy(), query)
     params = Params()
     built = funnel.build(query, where=_where(platform, who, query.customers, params), params=params,
                          everyone=_everyone(platform, who, query))
@@ -131,7 +138,10 @@ def funnel_analysis(*, platform: Platform, who: Principal, query: FunnelQuery) -
         built = funnel.build_groups(query, where=_where(platform, who, query.customers, params), params=params,
                                     everyone=_everyone(platform, who, query))
         groups = {int(r["code"]): r["grp"] for r in repo.rows(platform.store, built, params)}
-    return funnel.shape(query, pc, groups)
+    result = funnel.shape(query, pc, groups)
+    for g in result.groups:
+        g.group = masking.group_label(platform.settings.pii_policy(), query.group_by, g.group)
+    return result
 
 
 def save_dropoffs(*, platform: Platform, who: Principal, data: DropoffSave) -> DropoffSaved:
@@ -157,13 +167,18 @@ def save_dropoffs(*, platform: Platform, who: Principal, data: DropoffSave) -> D
 def retention_analysis(*, platform: Platform, who: Principal, query: RetentionQuery,
                        today: date | None = None) -> RetentionResult:
     """The cohort retention table."""
+    query = masking.stored_filters(platform.settings.pii_policy(), query)
     params = Params()
     built = retention.build(query, members=_members(platform, who, query, params), params=params)
-    return retention.shape(query, repo.rows(platform.store, built, params), today=today or date.today())
+    result = retention.shape(query, repo.rows(platform.store, built, params), today=today or date.today())
+    for c in result.cohorts:
+        c.group = masking.group_label(platform.settings.pii_policy(), query.group_by, c.group)
+    return result
 
 
 def paths_analysis(*, platform: Platform, who: Principal, query: PathsQuery) -> PathsResult:
     """Top paths and the Sankey diagram."""
+    query = masking.stored_filters(platform.settings.pii_policy(), query)
     params = Params()
     built = paths.build(query, members=_members(platform, who, query, params), params=params)
     return paths.shape(query, repo.rows(platform.store, built, params))
@@ -171,6 +186,7 @@ def paths_analysis(*, platform: Platform, who: Principal, query: PathsQuery) -> 
 
 def attribution_analysis(*, platform: Platform, who: Principal, query: AttributionQuery) -> AttributionResult:
     """Credit per touch under the five models."""
+    query = masking.stored_filters(platform.settings.pii_policy(), query)
     params = Params()
     built = attribution.build(query, members=_members(platform, who, query, params), params=params)
     return attribution.shape(query, repo.rows(platform.store, built, params))
@@ -178,6 +194,7 @@ def attribution_analysis(*, platform: Platform, who: Principal, query: Attributi
 
 def distribution_analysis(*, platform: Platform, who: Principal, query: DistributionQuery) -> DistributionResult:
     """Customers bucketed by how often (or how much) they did the event."""
+    query = masking.stored_filters(platform.settings.pii_policy(), query)
     params = Params()
     built = distribution.build(query, members=_members(platform, who, query, params),
                                where=_where(platform, who, query.customers, params), params=params)
@@ -186,6 +203,7 @@ def distribution_analysis(*, platform: Platform, who: Principal, query: Distribu
 
 def interval_analysis(*, platform: Platform, who: Principal, query: IntervalQuery) -> IntervalResult:
     """Gaps from A to the next B."""
+    query = masking.stored_filters(platform.settings.pii_policy(), query)
     params = Params()
     built = interval.build(query, members=_members(platform, who, query, params), params=params)
     return interval.shape(query, repo.rows(platform.store, built, params))
@@ -208,6 +226,7 @@ def ltv_analysis(*, platform: Platform, who: Principal, query: LtvQuery) -> LtvR
 
 def rfm_analysis(*, platform: Platform, who: Principal, query: RfmQuery) -> RfmResult:
     """RFM segments and grid."""
+    query = masking.stored_filters(platform.settings.pii_policy(), query)
     params = Params()
     built = rfm.build(query, members=_members(platform, who, query, params),
                       where=_where(platform, who, query.customers, params), params=params)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from mofang.platform.governance.contracts import Scope, in_subtree
+from mofang.platform.pii import PiiPolicy, mask_email, mask_id_number, mask_name, mask_phone
 
-__all__ = ["Scope", "in_subtree"]  # re-exported: callers think of scope as governance logic
+# Re-exported: callers think of scope and masking as governance logic; PII rules live in platform.pii.
+__all__ = ["PiiPolicy", "Scope", "in_subtree", "mask_email", "mask_id_number", "mask_name", "mask_phone"]
 
 # Permissions are coarse on purpose: one per thing a role may see or change.
 P_CUSTOMERS_READ = "customers:read"
@@ -35,36 +37,3 @@ def permissions_of(role: str) -> frozenset[str]:
     """The permissions a role grants (none for an unknown role)."""
     entry = ROLES.get(role)
     return frozenset(entry[2]) if entry else frozenset()
-
-
-def mask_name(name: str | None) -> str | None:
-    """张三 → 张*, 欧阳娜娜 → 欧***: keep the surname's first character only."""
-    if not name:
-        return name
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """13812341234 → 138****1234."""
-    if not phone:
-        return phone
-    if len(phone) < 8:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
-def mask_id_number(id_number: str | None) -> str | None:
-    """110101199001011234 → 110***********1234."""
-    if not id_number:
-        return id_number
-    if len(id_number) < 8:
-        return "*" * len(id_number)
-    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
-
-
-def mask_email(email: str | None) -> str | None:
-    """zhangsan@example.com → z***@example.com."""
-    if not email or "@" not in email:
-        return email
-    local, domain = email.split("@", 1)
-    return (local[:1] or "*") + "***@" + domain

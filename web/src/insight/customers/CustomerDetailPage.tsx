@@ -104,7 +104,12 @@ function CustomerDetail({ id }: { id: string }) {
               <AumTrendCard points={data.aum_trend} />
             </Col>
             <Col xs={24} xl={10}>
-              <EventTimelineCard key={id} customerId={id} initial={data.recent_events} />
+              <EventTimelineCard
+                key={`${id}:${data.profile.masked}`}
+                customerId={id}
+                initial={data.recent_events}
+                unmasked={!data.profile.masked}
+              />
             </Col>
           </Row>
           <HoldingsCard holdings={data.holdings} />

@@ -11,7 +11,16 @@ const PAGE = 20;
 /** Same height as the AUM chart card beside it. */
 const CHART_BODY_HEIGHT = 324;
 
-export function EventTimelineCard({ customerId, initial }: { customerId: string; initial: CustomerEvent[] }) {
+/** `unmasked`: the page was unmasked (audited), so more events are fetched unmasked too. */
+export function EventTimelineCard({
+  customerId,
+  initial,
+  unmasked = false,
+}: {
+  customerId: string;
+  initial: CustomerEvent[];
+  unmasked?: boolean;
+}) {
   const { t, tv } = useI18n();
   const { message } = App.useApp();
   const [events, setEvents] = useState<CustomerEvent[]>(initial);
@@ -23,7 +32,7 @@ export function EventTimelineCard({ customerId, initial }: { customerId: string;
   const loadMore = async () => {
     setLoading(true);
     try {
-      const res = await customersApi.events(customerId, events.length + PAGE);
+      const res = await customersApi.events(customerId, events.length + PAGE, unmasked);
       if (res.items.length <= events.length) setExhausted(true);
       setEvents(res.items);
     } catch (err) {

@@ -4,6 +4,7 @@ import type { DescriptionsProps } from 'antd';
 import type { Consent, CustomerProfile } from '../../api/types';
 import { formatDate, formatMoney, orDash } from '../../common/format';
 import { useI18n } from '../../i18n';
+import { birthText } from './birth';
 import { genderLabel } from './labels';
 
 const CONSENT_ORDER = ['sms', 'push', 'inbox', 'wechat', 'email', 'call'];
@@ -59,7 +60,7 @@ export function ProfileCard({
     { key: 'name', label: t('detail.f.name'), children: orDash(profile.name) },
     { key: 'gender', label: t('detail.f.gender'), children: genderLabel(lang, profile.gender) },
     { key: 'age', label: t('detail.f.age'), children: orDash(profile.age) },
-    { key: 'birth', label: t('detail.f.birthDate'), children: orDash(profile.birth_date) },
+    { key: 'birth', label: t('detail.f.birthDate'), children: birthText(profile, t) },
     { key: 'phone', label: t('detail.f.phone'), children: <span className="mf-num">{orDash(profile.phone)}</span> },
     { key: 'idno', label: t('detail.f.idNumber'), children: <span className="mf-num">{orDash(profile.id_number)}</span> },
     { key: 'email', label: t('detail.f.email'), children: orDash(profile.email) },
