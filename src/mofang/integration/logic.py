@@ -23,6 +23,12 @@ _MASKS: dict[str, Callable[[str | None], str | None]] = {
 }
 
 
+# Balances of these product types are owed by the customer (not AUM) when the file does not say.
+LIABILITY_TYPES = frozenset({"消费贷", "经营贷", "房贷", "信用卡"})
+# Fields the product cannot read as empty: filled from other fields when the file has no column for them.
+DERIVED = {"products": ("is_liability",)}
+
+
 @dataclass(frozen=True)
 class Reject:
     """Why one row (or one of its fields) was refused; the value is already masked when it is PII."""
@@ -159,6 +165,8 @@ def check_row(
             row[key] = coerce(f, cell, mapping)
         except ValueError as exc:
             rejects.append(Reject(row=n, field=key, reason=str(exc), value=masked(f, cell)))
+    if spec.name == "products" and not rejects and row.get("is_liability") is None:
+        row["is_liability"] = row["product_type"] in LIABILITY_TYPES
     if spec.name == "transactions" and not rejects and row["amount"] < 0:
         rejects.append(Reject(row=n, field="amount", reason="negative (direction says in or out)",
                               value=masked(spec.field("amount"), row["amount"])))

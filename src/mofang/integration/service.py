@@ -72,6 +72,7 @@ def load_file(
 ) -> LoadRead:
     """Load one file of an entity; the mapping given (or the source's saved one) names its columns."""
     spec = entity_or_raise(entity)
+    _check_options(spec, mode, reject_threshold)
     source = source or f"file:{spec.name}"
     mapping = _mapping_for(platform, spec=spec, source=source, given=mapping, username=username)
     rows = open_file(path, file_name)
@@ -80,12 +81,14 @@ def load_file(
         raise Invalid(f"the file has no column for the required field(s): {', '.join(missing)}", field="mapping",
                       code="integration.missing_fields", params={"fields": ", ".join(missing)})
 
+    loaded = list(dict.fromkeys([*columns.values(), *logic.DERIVED.get(spec.name, ())]))
+
     def batches() -> Iterator[list[tuple[int, dict[str, Any]]]]:
         for batch in rows.batches():
             yield [(n, {columns[h]: v for h, v in raw.items() if h in columns}) for n, raw in batch]
 
     return _run(platform=platform, spec=spec, source=source, mode=mode, file_name=file_name, mapping=mapping,
-                batches=batches(), columns=list(dict.fromkeys(columns.values())), unreadable=rows.unreadable,
+                batches=batches(), columns=loaded, unreadable=rows.unreadable,
                 reject_threshold=reject_threshold, username=username)
 
 
@@ -115,6 +118,16 @@ def push_customer(*, platform: Platform, customer_id: str, body: CustomerPush, u
     return result
 
 
+def _check_options(spec: EntitySpec, mode: Mode, reject_threshold: float) -> None:
+    """A full load only of entities whose file is the whole truth; a threshold that is a share."""
+    if mode == "full" and not spec.full_allowed:
+        raise BadRequest(f"{spec.name} arrive as deltas; a full load would close every row not in the file",
+                         field="mode", code="integration.full_not_allowed", params={"entity": spec.name})
+    if not 0 <= reject_threshold <= 1:
+        raise BadRequest("reject_threshold must be between 0 and 1", field="reject_threshold",
+                         code="integration.bad_threshold")
+
+
 def _mapping_for(platform: Platform, *, spec: EntitySpec, source: str, given: Mapping | None,
                  username: str | None) -> Mapping:
     """The mapping given (saved under the source for next time), else the source's saved one, else none."""
@@ -141,12 +154,7 @@ def _run(
     username: str | None,
 ) -> LoadRead:
     """Stage, check, and merge one load under the source's lock; the history row says how it went."""
-    if mode == "full" and not spec.full_allowed:
-        raise BadRequest(f"{spec.name} arrive as deltas; a full load would close every row not in the file",
-                         field="mode", code="integration.full_not_allowed", params={"entity": spec.name})
-    if not 0 <= reject_threshold <= 1:
-        raise BadRequest("reject_threshold must be between 0 and 1", field="reject_threshold",
-                         code="integration.bad_threshold")
+    _check_options(spec, mode, reject_threshold)
     load_id = _start(platform, spec=spec, source=source, mode=mode, file_name=file_name,
                      threshold=reject_threshold, username=username)
     started = time.perf_counter()
