@@ -1,0 +1,113 @@
+"""Sources: saved mappings, one load at a time per source, orgs and transactions, the migration on both databases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from integration_files import CUSTOMER_HEADER, customer_line
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from factories import postgres_url
+from mofang.integration.contracts import LoadRead
+from mofang.integration.models import LoadLock
+from mofang.platform.context import Platform
+from mofang.platform.errors import Conflict, Invalid
+from mofang.platform.governance import service as gov
+from mofang.platform.governance.contracts import Scope
+from mofang.platform.storage.metadata import make_engine, migrate
+
+
+@pytest.mark.usefixtures("products_and_staff")
+def test_a_source_remembers_its_mapping_for_the_next_file(
+    platform: Platform, write_file: Callable[..., Path], load: Callable[..., LoadRead],
+) -> None:
+    lines = ["NO\tKHMC\tJGDM", "K1\t张三\tGD-GZ-001"]
+    load("customers", write_file("day1.tsv", lines), source="core",
+         mapping={"columns": {"NO": "customer_id", "KHMC": "name", "JGDM": "org_code"}})
+    report = load("customers", write_file("day2.tsv", [*lines, "K2\t李四\tGD-SZ-001"]), source="core")
+
+    assert (report.rows_loaded, report.rows_unchanged) == (1, 1)
+    assert platform.store.scalar("SELECT org_code FROM customers WHERE customer_id = 'K2'") == "GD-SZ-001"
+
+
+def test_a_second_load_of_a_running_source_is_refused(
+    platform: Platform, write_file: Callable[..., Path], load: Callable[..., LoadRead],
+) -> None:
+    with platform.metadata.session() as session:
+        session.add(LoadLock(source="core", load_id=99))
+    path = write_file("s.csv", ["rm_id,name,org_code", "RM1,王芳,GD-GZ-001"])
+    with pytest.raises(Conflict) as err:
+        load("staff", path, source="core")
+
+    assert err.value.code == "integration.load_running" and err.value.params["load_id"] == 99
+    assert platform.store.scalar("SELECT count(*) FROM relationship_managers") == 0
+    assert load("staff", path, source="hr").rows_loaded == 1  # other sources are not held up
+
+
+def test_orgs_load_into_the_tree_parents_first_and_an_orphan_is_rejected(
+    platform: Platform, write_file: Callable[..., Path], load: Callable[..., LoadRead],
+) -> None:
+    report = load("orgs", write_file("o.csv", [
+        "机构代码,机构名称,上级机构,层级", "GD-FS-001,佛山禅城支行,GD-FS,3", "GD-FS,佛山市分行,GD,2",
+        "XX-1,孤儿支行,XX,3"]), reject_threshold=0.5)
+
+    assert (report.rows_loaded, report.rows_rejected) == (2, 1)
+    with platform.metadata.session() as session:
+        names = {o.code: o.parent_code for o in gov.list_orgs(session=session, scope=Scope(kind="all"))}
+    assert names["GD-FS-001"] == "GD-FS" and "XX-1" not in names
+
+
+@pytest.mark.usefixtures("products_and_staff")
+def test_transactions_load_by_id_and_a_resent_one_replaces_the_first(
+    platform: Platform, write_file: Callable[..., Path], load: Callable[..., LoadRead],
+) -> None:
+    load("customers", write_file("c.csv", [CUSTOMER_HEADER, customer_line("K1", "张三")]))
+    header = "txn_id,customer_id,ts,txn_type,direction,amount,channel"
+    load("transactions", write_file("t1.csv", [header, "T1,K1,2026-03-01 09:00:00,salary,in,8500,代发",
+                                               "T2,K1,2026-03-02 12:00:00,card_spend,out,120.5,POS"]))
+    again = load("transactions", write_file("t2.csv", [header, "T2,K1,2026-03-02 12:00:00,card_spend,out,99,POS",
+                                                       "T3,K404,2026-03-02 12:00:00,card_spend,out,1,POS"]),
+                 reject_threshold=0.5)
+
+    assert (again.rows_loaded, again.rows_rejected) == (1, 1)
+    rows = platform.store.query("SELECT txn_id, amount FROM transactions ORDER BY txn_id")
+    assert rows == [{"txn_id": "T1", "amount": 8500.0}, {"txn_id": "T2", "amount": 99.0}]
+    with pytest.raises(Invalid):
+        load("transactions", write_file("t3.csv", [header, "T9,K1,yesterday,salary,in,1,x"]))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty metadata database: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'meta.db'}")
+        yield eng
+        eng.dispose()
+        return
+    admin_url = postgres_url()
+    if admin_url is None:
+        pytest.skip("PostgreSQL tests skipped: set MOFANG_TEST_POSTGRES_URL to run them")
+    name = f"mofang_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    eng = make_engine(make_url(admin_url).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_the_migration_creates_the_history_tables(engine: Engine) -> None:
+    migrate(engine)
+    migrate(engine)  # idempotent
+
+    tables = set(inspect(engine).get_table_names())
+    assert {"integration_sources", "integration_loads", "integration_locks"} <= tables
