@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,8 +13,9 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from factories import postgres_url
+from mofang.integration import service
 from mofang.integration.contracts import LoadRead
-from mofang.integration.models import LoadLock
+from mofang.integration.models import DataLoad, LoadLock
 from mofang.platform.context import Platform
 from mofang.platform.errors import Conflict, Invalid
 from mofang.platform.governance import service as gov
@@ -46,6 +48,29 @@ def test_a_second_load_of_a_running_source_is_refused(
     assert err.value.code == "integration.load_running" and err.value.params["load_id"] == 99
     assert platform.store.scalar("SELECT count(*) FROM relationship_managers") == 0
     assert load("staff", path, source="hr").rows_loaded == 1  # other sources are not held up
+
+
+def test_a_lock_left_by_a_stopped_process_does_not_block_the_source_forever(
+    platform: Platform, write_file: Callable[..., Path], load: Callable[..., LoadRead],
+) -> None:
+    path = write_file("s.csv", ["rm_id,name,org_code", "RM1,王芳,GD-GZ-001"])
+    crashed = load("staff", path, source="core")
+    with platform.metadata.session() as session:  # as a process killed mid-load leaves it
+        session.get(DataLoad, crashed.id).status = "running"
+        session.add(LoadLock(source="core", load_id=crashed.id, holder=f"{service.HOST}:{_dead_pid()}:abc"))
+        session.add(LoadLock(source="remote", load_id=crashed.id, holder=f"other-host:{_dead_pid()}:abc"))
+
+    assert load("staff", path, source="core").status == "ok"
+    assert service.get_load_or_raise(platform=platform, load_id=crashed.id).error_code == "integration.interrupted"
+    with pytest.raises(Conflict):  # another host's process cannot be judged from here
+        load("staff", path, source="remote")
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited."""
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
 
 
 def test_orgs_load_into_the_tree_parents_first_and_an_orphan_is_rejected(

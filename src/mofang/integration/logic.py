@@ -178,6 +178,21 @@ def over_threshold(*, rejected: int, read: int, threshold: float) -> bool:
     return read > 0 and rejected / read > threshold
 
 
+def lock_is_stale(holder: str | None, *, host: str, me: str, alive: Callable[[int], bool]) -> bool:
+    """Whether a lock was left by a process of this host that is gone (a crash): then it no longer protects a load.
+
+    `holder` and `me` are "host:pid:nonce"; a lock of another host is never judged from here.
+    """
+    if not holder or holder == me:
+        return False
+    parts = holder.split(":")
+    if len(parts) != 3 or parts[0] != host or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    # Same pid with another nonce: the pid was reused after the holder stopped.
+    return pid == int(me.split(":")[1]) or not alive(pid)
+
+
 def row_hash(key: bytes, row: dict[str, Any], fields: Iterable[str]) -> str:
     """A keyed digest of a row's loaded values: equal rows hash equal, PII cannot be guessed back from it."""
     text = "\x1f".join("" if row.get(k) is None else str(row[k]) for k in fields)

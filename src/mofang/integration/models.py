@@ -55,4 +55,5 @@ class LoadLock(Base):
     __tablename__ = "integration_locks"
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
     load_id: Mapped[int] = mapped_column(Integer)
+    holder: Mapped[str | None] = mapped_column(String(128))  # host:pid:nonce of the process running the load
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +40,9 @@ from mofang.platform.governance.contracts import OrgRead
 from mofang.platform.storage.models import as_utc, utcnow
 
 log = logging.getLogger("mofang.integration")
+# Who holds a source's lock: this host and process, and a nonce in case the pid is reused after a crash.
+HOST = socket.gethostname().replace(":", "_")
+HOLDER = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 DEFAULT_REJECT_THRESHOLD = 0.01
 _REFS = {"orgs": ("integration_orgs", "code"), "staff": ("relationship_managers", "rm_id"),
          "customers": ("customers", "customer_id"), "products": ("products", "product_id")}
@@ -186,9 +192,14 @@ def _run(
 def _start(platform: Platform, *, spec: EntitySpec, source: str, mode: Mode, file_name: str | None,
            threshold: float, username: str | None) -> int:
     """Record the load and take the source's lock, in one commit; 409 if another load of it runs."""
+    stale: int | None = None
     try:
         with platform.metadata.session() as session:
             held = repo.lock(session, source)
+            if held is not None and logic.lock_is_stale(held.holder, host=HOST, me=HOLDER, alive=_alive):
+                stale = held.load_id
+                _release_stale(session, held)
+                held = None
             if held is not None:
                 raise Conflict(f"load {held.load_id} of source '{source}' is still running", field="source",
                                code="integration.load_running", params={"source": source, "load_id": held.load_id})
@@ -196,14 +207,40 @@ def _start(platform: Platform, *, spec: EntitySpec, source: str, mode: Mode, fil
                 source=source, entity=spec.name, mode=mode, file_name=file_name, status="running",
                 rows_read=0, rows_loaded=0, rows_unchanged=0, rows_rejected=0, rows_closed=0,
                 reject_threshold=threshold, username=username, started_at=utcnow()))
-            repo.add_lock(session, LoadLock(source=source, load_id=row.id, acquired_at=utcnow()))
+            repo.add_lock(session, LoadLock(source=source, load_id=row.id, holder=HOLDER, acquired_at=utcnow()))
             gov.record(session=session, username=username, action="data.load", target_type="data_load",
                        target_id=str(row.id), detail={"entity": spec.name, "source": source, "mode": mode,
                                                       "file": file_name})
-            return row.id
+            load_id = row.id
     except IntegrityError:  # a concurrent load took the lock between our check and our insert
         raise Conflict(f"another load of source '{source}' is running", field="source",
                        code="integration.load_running", params={"source": source, "load_id": 0}) from None
+    if stale is not None:  # what the stopped load had staged is of no use
+        with platform.store.write() as cur:
+            repo.drop_stage(cur, f"integration_stage_{stale}")
+    return load_id
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this host is running."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, run by someone else
+        return True
+    return True
+
+
+def _release_stale(session: Any, held: LoadLock) -> None:
+    """A lock whose process stopped mid-load: its load is marked interrupted and the lock released."""
+    row = repo.load(session, held.load_id)
+    if row is not None and row.status == "running":
+        row.status, row.finished_at = "failed", utcnow()
+        row.error, row.error_code = "interrupted: the process running the load stopped", "integration.interrupted"
+    log.warning("released the lock of source %s left by load %s of a stopped process", held.source, held.load_id)
+    session.delete(held)
+    session.flush()
 
 
 def _finish(platform: Platform, load_id: int, source: str, counts: dict[str, int], started: float, *,

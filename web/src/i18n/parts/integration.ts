@@ -57,6 +57,7 @@ export const zhIntegration = {
   'err.integration.unreadable_file': '无法读取该文件',
   'err.integration.bad_mapping': '字段映射不是合法的 JSON',
   'err.integration.internal': '加载过程中发生内部错误，数据未改变',
+  'err.integration.interrupted': '执行加载的进程已停止，本次加载未生效',
 };
 
 export const enIntegration: Record<keyof typeof zhIntegration, string> = {
@@ -119,4 +120,5 @@ export const enIntegration: Record<keyof typeof zhIntegration, string> = {
   'err.integration.unreadable_file': 'The file cannot be read',
   'err.integration.bad_mapping': 'The column mapping is not valid JSON',
   'err.integration.internal': 'An internal error stopped the load; no data was changed',
+  'err.integration.interrupted': 'The process running the load stopped; the load did not take effect',
 };

@@ -48,6 +48,7 @@ def upgrade() -> None:
         "integration_locks",
         sa.Column("source", sa.String(length=64), primary_key=True),
         sa.Column("load_id", sa.Integer(), nullable=False),
+        sa.Column("holder", sa.String(length=128), nullable=True),
         _ts("acquired_at"),
     )
 
