@@ -96,10 +96,12 @@ def test_rejects_give_row_field_and_reason_and_mask_pii(
     good = [customer_line(f"K{i}", "客户") for i in range(10)]
     path = write_file("c.csv", [CUSTOMER_HEADER, *good, customer_line("K10", "坏", org="XX-999"),
                                 customer_line("K11", "坏", risk="C9"), customer_line("K12", "坏", rm="RM404"),
-                                "K13,坏,F,13912345678,440301199005171234,GD-GZ-001,,C3,1990-13-45"])
+                                "K13,坏,F,13912345678,440301199005171234,GD-GZ-001,,C3,1990-13-45",
+                                "K14,坏,F,13912345678,440301199005171234,GD-GZ-001,,C3,1990-01-01,extra",
+                                customer_line("K15", "坏", org="XX-999")])
     report = load("customers", path, reject_threshold=0.5)
 
-    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (14, 10, 4)
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (16, 10, 6)
     text = (platform.settings.data_dir / "integration" / "rejects" / f"{report.id}.csv").read_text("utf-8-sig")
     lines = text.splitlines()
     assert lines[0] == "row,field,reason,value"
@@ -107,6 +109,9 @@ def test_rejects_give_row_field_and_reason_and_mask_pii(
     assert any(line.startswith("12,risk_level,not one of C1/C2/C3/C4/C5,C9") for line in lines)
     assert "13,rm_id,no such RM,RM404" in lines
     assert any(line.startswith("14,birth_date,not a date") for line in lines)
+    assert '15,,"row has 10 cells, the header names 9",' in lines  # the unreadable row's own text is never kept
+    assert "16,org_code,no such org,XX-999" in lines  # rows after an unreadable one keep their numbers
+    assert "13912345678" not in text
 
 
 def test_too_many_rejects_fail_the_whole_load(

@@ -41,24 +41,33 @@ class FileRows:
                 yield from self._jsonl()
 
     def _csv(self) -> Iterator[Rows]:
+        skipped: set[int] = set()
+
         def bad_row(row: Any) -> str:
-            # The text is not kept: it may carry PII in clear.
-            self.unreadable.append((row.number or 0, f"row has {row.actual_columns} cells, "
-                                                     f"the header names {row.expected_columns}"))
+            # The parser numbers rows from the header (1); ours from the first data row. The text is not kept:
+            # it may carry PII in clear.
+            n = (row.number or 1) - 1
+            skipped.add(n)
+            self.unreadable.append((n, f"row has {row.actual_columns} cells, the header names {row.expected_columns}"))
             return "skip"
 
         reader = pacsv.open_csv(
             self.path,
-            read_options=pacsv.ReadOptions(encoding=self.encoding or "utf-8", block_size=8 << 20),
+            # One parsing thread: only then does the parser know the number of a row it cannot read.
+            read_options=pacsv.ReadOptions(encoding=self.encoding or "utf-8", block_size=8 << 20, use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=self.delimiter or ",", invalid_row_handler=bad_row),
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in self.headers},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-        n = 0
+        n = 1
         for batch in reader:
-            rows = batch.to_pylist()
-            yield [(n + i + 1, r) for i, r in enumerate(rows)]
-            n += len(rows)
+            numbered = []
+            for r in batch.to_pylist():
+                while n in skipped:  # the rows skipped so far keep their numbers
+                    n += 1
+                numbered.append((n, r))
+                n += 1
+            yield numbered
 
     def _parquet(self) -> Iterator[Rows]:
         n = 0
