@@ -110,3 +110,21 @@ class CustomerPush(BaseModel):
 
     fields: dict[str, str | int | float | bool | None] = Field(
         description="field key (or an alias) -> value, as in a file row")
+
+
+AttributeType = Literal["string", "date", "number", "integer", "boolean"]
+ATTR_PREFIX = "attr:"  # field key of a declared attribute in a customers file: attr:<key>
+
+
+class AttributeDeclare(BaseModel):
+    """A customer attribute of the bank's own, declared once before files carry it."""
+
+    type: AttributeType
+    zh: str = Field(min_length=1, max_length=64, description="Chinese display name (also accepted as file header)")
+    pii: bool = Field(default=False, description="encrypted at rest and masked like the phone number")
+
+
+class AttributeRead(AttributeDeclare):
+    """A declared attribute."""
+
+    key: str

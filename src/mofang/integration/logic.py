@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from mofang.integration.contracts import EntitySpec, FieldSpec, Mapping
+from mofang.integration.contracts import ATTR_PREFIX, AttributeRead, EntitySpec, FieldSpec, Mapping
 from mofang.platform.governance.logic import mask_email, mask_id_number, mask_name, mask_phone
 
 DELIMITERS = (",", "|", "\t")
@@ -191,6 +192,27 @@ def lock_is_stale(holder: str | None, *, host: str, me: str, alive: Callable[[in
     pid = int(parts[1])
     # Same pid with another nonce: the pid was reused after the holder stopped.
     return pid == int(me.split(":")[1]) or not alive(pid)
+
+
+ATTRIBUTE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+def with_attributes(spec: EntitySpec, attrs: Iterable[AttributeRead]) -> EntitySpec:
+    """The customers entity plus the bank's declared attributes (field attr:<key>, header its key or Chinese name)."""
+    extra = tuple(FieldSpec(key=ATTR_PREFIX + a.key, type=a.type, zh=a.zh, meaning="declared attribute",
+                            example="", pii=a.pii, aliases=(a.key,), max_length=512) for a in attrs)
+    return replace(spec, fields=spec.fields + extra) if extra else spec
+
+
+def attribute_text(value: Any) -> str | None:
+    """A typed attribute value as stored: ISO dates, plain numbers, true/false."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def row_hash(key: bytes, row: dict[str, Any], fields: Iterable[str]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mofang.platform.storage.models import Base, utcnow
@@ -57,3 +57,15 @@ class LoadLock(Base):
     load_id: Mapped[int] = mapped_column(Integer)
     holder: Mapped[str | None] = mapped_column(String(128))  # host:pid:nonce of the process running the load
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CustomAttribute(Base):
+    """A customer attribute of the bank's own, declared once: its type, Chinese name and whether it is PII."""
+
+    __tablename__ = "integration_attributes"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))
+    zh: Mapped[str] = mapped_column(String(64))
+    pii: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -11,8 +11,8 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mofang.integration.contracts import EntitySpec
-from mofang.integration.models import DataLoad, DataSource, LoadLock
+from mofang.integration.contracts import ATTR_PREFIX, EntitySpec
+from mofang.integration.models import CustomAttribute, DataLoad, DataSource, LoadLock
 from mofang.platform.storage.models import Org
 
 # Tables of the event store that belong to integration (the entities' own tables are the product's).
@@ -28,7 +28,12 @@ DDL = (
         consent_sms BOOLEAN, consent_push BOOLEAN, consent_inbox BOOLEAN,
         consent_wechat BOOLEAN, consent_email BOOLEAN, consent_call BOOLEAN,
         phone_enc VARCHAR, phone_masked VARCHAR, phone_last4 VARCHAR, id_enc VARCHAR, id_masked VARCHAR,
-        email_enc VARCHAR, email_masked VARCHAR
+        email_enc VARCHAR, email_masked VARCHAR,
+        custom JSON                   -- the declared attributes of this version (PII ones as ciphertext)
+    )""",
+    # The bank's own customer attributes (declared in integration_attributes); PII values are ciphertext.
+    """CREATE TABLE IF NOT EXISTS customer_attributes (
+        customer_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value VARCHAR, PRIMARY KEY (customer_id, key)
     )""",
     # What a full load found gone from the bank's file: kept, with the last row as it was, never dropped silently.
     """CREATE TABLE IF NOT EXISTS integration_closures (
@@ -159,8 +164,13 @@ def merge(cur: duckdb.DuckDBPyConnection, *, stage: str, spec: EntitySpec, colum
         _mark_changed(cur, stage, spec, columns)
     changed, total = cur.execute(f"SELECT count(*) FILTER (_changed), count(*) FROM {_q(stage)}").fetchone()
     closed = _close_missing(cur, stage, spec, load_id=load_id, now=now) if full else 0
-    cols = ", ".join(_q(c) for c in columns)
+    attrs_loaded = [c for c in columns if c.startswith(ATTR_PREFIX)]
+    cols = ", ".join(_q(c) for c in columns if not c.startswith(ATTR_PREFIX))
     if spec.name == "customers":
+        for c in attrs_loaded:
+            cur.execute(f"""INSERT OR REPLACE INTO customer_attributes
+                            SELECT customer_id, $key, {_q(c)} FROM {_q(stage)} WHERE _changed""",
+                        {"key": c.removeprefix(ATTR_PREFIX)})
         cur.execute(f"""INSERT OR REPLACE INTO customers BY NAME
                         SELECT {cols}, $now AS updated_at FROM {_q(stage)} WHERE _changed""", {"now": now})
         _close_versions(cur, f"SELECT customer_id FROM {_q(stage)} WHERE _changed", now=now)
@@ -170,6 +180,12 @@ def merge(cur: duckdb.DuckDBPyConnection, *, stage: str, spec: EntitySpec, colum
                         SELECT c.customer_id, $now, NULL, 'active', s._hash, $load, {attrs}
                         FROM {_q(stage)} s JOIN customers c USING (customer_id) WHERE s._changed""",
                     {"now": now, "load": load_id})
+        cur.execute(f"""UPDATE customer_versions v SET custom = a.custom FROM (
+                            SELECT customer_id, json_group_object(key, value) AS custom FROM customer_attributes
+                            WHERE customer_id IN (SELECT customer_id FROM {_q(stage)} WHERE _changed)
+                            GROUP BY customer_id) a
+                        WHERE v.customer_id = a.customer_id AND v.valid_to IS NULL AND v.load_id = $load""",
+                    {"load": load_id})
     elif spec.name in ("transactions", "aum_daily"):  # no primary key in these tables: replace by business key
         on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in spec.key)
         cur.execute(f"DELETE FROM {spec.table} t WHERE EXISTS (SELECT 1 FROM {_q(stage)} s WHERE s._changed AND {on})")
@@ -195,6 +211,22 @@ def _refresh_customer_aum(cur: duckdb.DuckDBPyConnection, stage: str) -> None:
 def org_codes(session: Session) -> list[str]:
     """Every org code."""
     return list(session.scalars(select(Org.code)))
+
+
+def attributes(session: Session) -> list[CustomAttribute]:
+    """Every declared customer attribute."""
+    return list(session.scalars(select(CustomAttribute).order_by(CustomAttribute.key)))
+
+
+def attribute(session: Session, key: str) -> CustomAttribute | None:
+    """One declared attribute."""
+    return session.get(CustomAttribute, key)
+
+
+def add_attribute(session: Session, row: CustomAttribute) -> None:
+    """Declare an attribute."""
+    session.add(row)
+    session.flush()
 
 
 def source(session: Session, name: str) -> DataSource | None:

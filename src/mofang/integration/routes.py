@@ -11,7 +11,15 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ValidationError
 
 from mofang.integration import service
-from mofang.integration.contracts import CustomerPush, EntityRead, LoadRead, Mapping, Mode
+from mofang.integration.contracts import (
+    AttributeDeclare,
+    AttributeRead,
+    CustomerPush,
+    EntityRead,
+    LoadRead,
+    Mapping,
+    Mode,
+)
 from mofang.platform.csvfile import MEDIA_TYPE
 from mofang.platform.deps import PlatformDep, client_ip, require
 from mofang.platform.errors import BadRequest
@@ -31,9 +39,23 @@ class LoadPage(BaseModel):
 
 
 @router.get("/entities", response_model=list[EntityRead])
-def entities(_who: Loader) -> list[EntityRead]:
+def entities(_who: Loader, platform: PlatformDep) -> list[EntityRead]:
     """The declared schema of every loadable entity (fields, types, Chinese names, aliases, PII flags)."""
-    return service.list_entities()
+    return service.list_entities(platform=platform)
+
+
+@router.get("/attributes", response_model=list[AttributeRead])
+def attributes(_who: Loader, platform: PlatformDep) -> list[AttributeRead]:
+    """The bank's declared customer attributes."""
+    return service.list_attributes(platform=platform)
+
+
+@router.put("/attributes/{key}", response_model=AttributeRead)
+def declare_attribute(key: Annotated[str, Path(max_length=40)], body: AttributeDeclare, who: Loader,
+                      platform: PlatformDep, request: Request) -> AttributeRead:
+    """Declare a customer attribute of the bank's own (type, Chinese name, PII flag); audited."""
+    return service.declare_attribute(platform=platform, key=key, data=body, username=who.username,
+                                     ip=client_ip(request))
 
 
 @router.post("/loads", response_model=LoadRead, status_code=201)

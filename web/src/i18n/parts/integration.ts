@@ -58,6 +58,8 @@ export const zhIntegration = {
   'err.integration.bad_mapping': '字段映射不是合法的 JSON',
   'err.integration.internal': '加载过程中发生内部错误，数据未改变',
   'err.integration.interrupted': '执行加载的进程已停止，本次加载未生效',
+  'err.integration.bad_attribute_key': '{key} 不能作为属性名：只能用小写字母、数字和下划线，且不能与内置字段同名',
+  'err.integration.attribute_fixed': '属性 {key} 已声明，类型和是否个人信息不能修改',
 };
 
 export const enIntegration: Record<keyof typeof zhIntegration, string> = {
@@ -121,4 +123,6 @@ export const enIntegration: Record<keyof typeof zhIntegration, string> = {
   'err.integration.bad_mapping': 'The column mapping is not valid JSON',
   'err.integration.internal': 'An internal error stopped the load; no data was changed',
   'err.integration.interrupted': 'The process running the load stopped; the load did not take effect',
+  'err.integration.bad_attribute_key': '{key} cannot name an attribute: lower-case letters, digits and _, not a built-in field',
+  'err.integration.attribute_fixed': 'Attribute {key} is declared; its type and PII flag cannot change',
 };

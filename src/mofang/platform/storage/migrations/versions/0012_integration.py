@@ -1,4 +1,4 @@
-"""data integration: saved sources, load history, one-load-per-source locks"""
+"""data integration: saved sources, load history, one-load-per-source locks, declared customer attributes"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -51,9 +51,19 @@ def upgrade() -> None:
         sa.Column("holder", sa.String(length=128), nullable=True),
         _ts("acquired_at"),
     )
+    op.create_table(
+        "integration_attributes",
+        sa.Column("key", sa.String(length=40), primary_key=True),
+        sa.Column("type", sa.String(length=16), nullable=False),
+        sa.Column("zh", sa.String(length=64), nullable=False),
+        sa.Column("pii", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=True),
+        _ts("created_at"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("integration_attributes")
     op.drop_table("integration_locks")
     op.drop_index("ix_integration_loads_source", table_name="integration_loads")
     op.drop_table("integration_loads")

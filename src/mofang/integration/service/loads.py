@@ -20,10 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from mofang.integration import logic
 from mofang.integration import repository as repo
 from mofang.integration.contracts import (
+    ATTR_PREFIX,
     CustomerPush,
-    EntityRead,
     EntitySpec,
-    FieldRead,
     LoadRead,
     Mapping,
     Mode,
@@ -31,13 +30,13 @@ from mofang.integration.contracts import (
 from mofang.integration.logic import Reject
 from mofang.integration.models import DataLoad, DataSource, LoadLock
 from mofang.integration.readers import open_file
-from mofang.integration.schemas import CUSTOMERS, ENTITIES
+from mofang.integration.service.catalogue import get_load_or_raise, rejects_dir, spec_for
 from mofang.platform.context import Platform
 from mofang.platform.csvfile import BOM, safe_cell
-from mofang.platform.errors import BadRequest, Conflict, Invalid, MofangError, NotFound
+from mofang.platform.errors import BadRequest, Conflict, Invalid, MofangError
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import OrgRead
-from mofang.platform.storage.models import as_utc, utcnow
+from mofang.platform.storage.models import utcnow
 
 log = logging.getLogger("mofang.integration")
 # Who holds a source's lock: this host and process, and a nonce in case the pid is reused after a crash.
@@ -49,35 +48,13 @@ _REFS = {"orgs": ("integration_orgs", "code"), "staff": ("relationship_managers"
 Batches = Iterable[list[tuple[int, dict[str, Any]]]]
 
 
-def list_entities() -> list[EntityRead]:
-    """The declared schema of every entity."""
-    return [EntityRead(name=e.name, zh=e.zh, key=list(e.key), full_allowed=e.full_allowed, fields=[
-        FieldRead(key=f.key, type=f.type, zh=f.zh, meaning=f.meaning, example=f.example, required=f.required,
-                  pii=f.pii, choices=list(f.choices), aliases=list(f.aliases)) for f in e.fields])
-        for e in ENTITIES.values()]
-
-
-def entity_or_raise(name: str) -> EntitySpec:
-    """A declared entity, or 422 naming the field."""
-    spec = ENTITIES.get(name)
-    if spec is None:
-        raise Invalid(f"unknown entity '{name}' (one of {', '.join(ENTITIES)})", field="entity",
-                      code="integration.unknown_entity", params={"entity": name})
-    return spec
-
-
-def rejects_dir(platform: Platform) -> Path:
-    """Where reject files are kept."""
-    return platform.settings.data_dir / "integration" / "rejects"
-
-
 def load_file(
     *, platform: Platform, entity: str, path: Path, file_name: str, mode: Mode = "delta",
     mapping: Mapping | None = None, source: str | None = None, reject_threshold: float = DEFAULT_REJECT_THRESHOLD,
     username: str | None = None,
 ) -> LoadRead:
     """Load one file of an entity; the mapping given (or the source's saved one) names its columns."""
-    spec = entity_or_raise(entity)
+    spec = spec_for(platform, entity)
     _check_options(spec, mode, reject_threshold)
     source = source or f"file:{spec.name}"
     mapping = _mapping_for(platform, spec=spec, source=source, given=mapping, username=username)
@@ -100,7 +77,7 @@ def load_file(
 
 def push_customer(*, platform: Platform, customer_id: str, body: CustomerPush, username: str | None) -> LoadRead:
     """One customer's attributes from a bank system: checked like a file row, loaded as a one-row delta."""
-    spec = CUSTOMERS
+    spec = spec_for(platform, "customers")
     headers = [h for h in body.fields if h not in ("customer_id", spec.field("customer_id").zh)]
     columns, _ = logic.resolve_columns(headers, spec, Mapping())
     unknown = [h for h in headers if h not in columns]
@@ -297,7 +274,9 @@ def _load_store(
     target_cols = list(columns)
     if is_customers:  # PII travels as ciphertext plus masked copies, never in clear
         target_cols = list(logic.customer_columns({c: None for c in columns}, lambda v: v))
-    types = {c: repo.DUCK_TYPES[spec.field(c).type] if c in spec.keys else "VARCHAR" for c in target_cols}
+    attrs = [spec.field(c) for c in columns if c.startswith(ATTR_PREFIX)]
+    typed = set(spec.keys) - {f.key for f in attrs}  # attribute values are staged as text (PII ones encrypted)
+    types = {c: repo.DUCK_TYPES[spec.field(c).type] if c in typed else "VARCHAR" for c in target_cols}
     hash_key = _hash_key(platform)
     rejects = _RejectFile(platform, load_id)
     try:
@@ -315,13 +294,18 @@ def _load_store(
                     continue
                 numbers.append(n)
                 hashes.append(logic.row_hash(hash_key, row, columns) if is_customers else None)
-                good.append(logic.customer_columns(row, platform.cipher.encrypt) if is_customers else row)
+                if is_customers:
+                    row = logic.customer_columns(row, platform.cipher.encrypt)
+                    for f in attrs:
+                        text = logic.attribute_text(row[f.key])
+                        row[f.key] = platform.cipher.encrypt(text) if f.pii else text
+                good.append(row)
             counts["read"] += len(batch)
             if not good:
                 continue
             cols: dict[str, Any] = {"_row": pa.array(numbers, pa.int64()), "_hash": pa.array(hashes, pa.string())}
             for c in target_cols:
-                typ = repo.ARROW_TYPES[spec.field(c).type] if c in spec.keys else pa.string()
+                typ = repo.ARROW_TYPES[spec.field(c).type] if c in typed else pa.string()
                 cols[c] = pa.array([r.get(c) for r in good], typ)
             with platform.store.write() as cur:
                 repo.insert_stage(cur, stage, pa.table(cols))
@@ -402,42 +386,3 @@ def _load_orgs(platform: Platform, *, batches: Batches, load_id: int, counts: di
     finally:
         rejects.close()
 
-
-def _read(row: DataLoad) -> LoadRead:
-    return LoadRead(
-        id=row.id, source=row.source, entity=row.entity, mode=row.mode, file_name=row.file_name,  # type: ignore[arg-type]
-        status=row.status, rows_read=row.rows_read, rows_loaded=row.rows_loaded,  # type: ignore[arg-type]
-        rows_unchanged=row.rows_unchanged, rows_rejected=row.rows_rejected, rows_closed=row.rows_closed,
-        error=row.error, error_code=row.error_code, started_at=as_utc(row.started_at),
-        finished_at=as_utc(row.finished_at) if row.finished_at else None, duration_ms=row.duration_ms,
-        username=row.username)
-
-
-def list_loads(*, platform: Platform, limit: int = 50, offset: int = 0) -> tuple[list[LoadRead], int]:
-    """The load history, newest first."""
-    with platform.metadata.session() as session:
-        rows, total = repo.loads(session, limit=limit, offset=offset)
-        return [_read(r) for r in rows], total
-
-
-def get_load_or_raise(*, platform: Platform, load_id: int) -> LoadRead:
-    """One load, or 404."""
-    with platform.metadata.session() as session:
-        row = repo.load(session, load_id)
-        if row is None:
-            raise NotFound(f"no load {load_id}", field="load_id", code="integration.no_load",
-                           params={"load_id": load_id})
-        return _read(row)
-
-
-def rejects_file(*, platform: Platform, load_id: int, username: str | None, ip: str | None) -> Path:
-    """The reject file of a load (its download is audited)."""
-    get_load_or_raise(platform=platform, load_id=load_id)
-    path = rejects_dir(platform) / f"{load_id}.csv"
-    if not path.is_file():
-        raise NotFound(f"load {load_id} kept no reject file", field="load_id", code="integration.no_rejects",
-                       params={"load_id": load_id})
-    with platform.metadata.session() as session:
-        gov.record(session=session, username=username, action="data.rejects_download", target_type="data_load",
-                   target_id=str(load_id), ip=ip)
-    return path
