@@ -36,6 +36,16 @@ def test_a_source_remembers_its_mapping_for_the_next_file(
     assert platform.store.scalar("SELECT org_code FROM customers WHERE customer_id = 'K2'") == "GD-SZ-001"
 
 
+@pytest.mark.usefixtures("products_and_staff")
+def test_a_column_mapped_to_nothing_is_not_loaded_even_when_its_header_is_an_alias(
+    platform: Platform, write_file: Callable[..., Path], load: Callable[..., LoadRead],
+) -> None:
+    load("customers", write_file("c.csv", ["客户号,姓名,管户机构,手机号码", "K1,张三,GD-GZ-001,13912345678"]),
+         mapping={"columns": {"手机号码": ""}})
+
+    assert platform.store.scalar("SELECT phone_enc FROM customers WHERE customer_id = 'K1'") is None
+
+
 def test_a_second_load_of_a_running_source_is_refused(
     platform: Platform, write_file: Callable[..., Path], load: Callable[..., LoadRead],
 ) -> None:

@@ -54,7 +54,7 @@ class EntitySpec:
 class Mapping(BaseModel):
     """How a source's file maps onto an entity: header → field, value maps per field, date formats."""
 
-    columns: dict[str, str] = Field(default_factory=dict, description="file header -> field key")
+    columns: dict[str, str] = Field(default_factory=dict, description='file header -> field key ("" = not loaded)')
     values: dict[str, dict[str, str]] = Field(default_factory=dict, description="field -> {file value: value}")
     date_format: str | None = Field(default=None, max_length=32, description="strptime format, e.g. %Y%m%d")
 

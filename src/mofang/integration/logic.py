@@ -70,8 +70,11 @@ def resolve_columns(headers: Iterable[str], spec: EntitySpec, mapping: Mapping) 
         for name in (f.key, f.zh, *f.aliases):
             known.setdefault(_norm(name), f.key)
     explicit = {_norm(h): k for h, k in mapping.columns.items() if k in spec.keys}
+    ignored = {_norm(h) for h, k in mapping.columns.items() if k == ""}  # mapped to nothing: not loaded
     out: dict[str, str] = {}
     for header in headers:
+        if _norm(header) in ignored:
+            continue
         key = explicit.get(_norm(header)) or known.get(_norm(header))
         if key and key not in out.values():
             out[header] = key
@@ -81,7 +84,7 @@ def resolve_columns(headers: Iterable[str], spec: EntitySpec, mapping: Mapping) 
 
 def unknown_mapping_fields(spec: EntitySpec, mapping: Mapping) -> list[str]:
     """Fields a mapping names that the entity does not declare."""
-    named = set(mapping.columns.values()) | set(mapping.values)
+    named = (set(mapping.columns.values()) - {""}) | set(mapping.values)
     return sorted(named - set(spec.keys))
 
 

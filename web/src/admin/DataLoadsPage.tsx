@@ -67,7 +67,11 @@ export default function DataLoadsPage() {
         mode,
         source: source.trim() || undefined,
         rejectThreshold: thresholdPct / 100,
-        columns: isCsv ? mapping : undefined,
+        // Every header is sent: one set to "not loaded" must not be picked up by its alias on the server.
+        columns:
+          isCsv && preview
+            ? Object.fromEntries(preview.headers.map((h) => [h, mapping[h] ?? IGNORE]))
+            : undefined,
       });
       setResult({
         ok: true,
