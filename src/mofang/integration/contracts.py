@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -43,7 +44,12 @@ class EntitySpec:
 
     def field(self, key: str) -> FieldSpec:
         """One field by key."""
-        return next(f for f in self.fields if f.key == key)
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict[str, FieldSpec]:
+        # Looked up once per cell of every row: a dict, not a scan of the fields.
+        return {f.key: f for f in self.fields}
 
     @property
     def keys(self) -> tuple[str, ...]:

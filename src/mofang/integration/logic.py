@@ -114,8 +114,15 @@ def coerce(f: FieldSpec, raw: Any, mapping: Mapping) -> Any:
         return None
     if isinstance(raw, datetime | date) and f.type in ("date", "timestamp"):
         return raw.date() if f.type == "date" and isinstance(raw, datetime) else raw
+    # Typed cells (Parquet, JSONL) need no parsing.
+    if f.type == "number" and isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(raw):
+        return float(raw)
+    if (f.type == "integer" and isinstance(raw, int) and not isinstance(raw, bool)) or (
+            f.type == "boolean" and isinstance(raw, bool)):
+        return raw
     text = str(raw).strip()
-    text = mapping.values.get(f.key, {}).get(text, text)
+    if mapping.values:
+        text = mapping.values.get(f.key, {}).get(text, text)
     match f.type:
         case "string":
             if len(text) > f.max_length:
