@@ -146,3 +146,27 @@ def test_the_migration_creates_the_history_tables(engine: Engine) -> None:
 
     tables = set(inspect(engine).get_table_names())
     assert {"integration_sources", "integration_loads", "integration_locks"} <= tables
+
+
+@pytest.mark.usefixtures("products_and_staff")
+def test_fact_rows_are_checked_cell_by_cell_with_the_same_reasons(
+    platform: Platform, write_file: Callable[..., Path], load: Callable[..., LoadRead],
+) -> None:
+    load("customers", write_file("c.csv", [CUSTOMER_HEADER, customer_line("K1", "张三")]))
+    header = "流水号|客户号|交易时间|交易类型|方向|金额"
+    report = load("transactions", write_file("t.txt", [
+        header, "T1|K1|2026-03-01 09:00:00|salary|in|8,500.00", "T2|K1|20260302120000|card_spend|out|120.5",
+        "T3|K1|2026-03-02T12:00:00|card_spend|sideways|1", "T4|K1|someday|card_spend|out|abc",
+        "T5|K1|2026-03-02|card_spend|out|-5", "|K1|2026-03-02|card_spend|out|5", "T1|K1|2026-03-03|salary|in|1"]),
+        reject_threshold=0.9)
+
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (7, 2, 5)
+    rows = platform.store.query("SELECT txn_id, ts::VARCHAR AS ts, amount FROM transactions ORDER BY txn_id")
+    assert rows == [{"txn_id": "T1", "ts": "2026-03-01 09:00:00", "amount": 8500.0},
+                    {"txn_id": "T2", "ts": "2026-03-02 12:00:00", "amount": 120.5}]
+    text = (platform.settings.data_dir / "integration" / "rejects" / f"{report.id}.csv").read_text("utf-8-sig")
+    lines = set(text.splitlines())
+    assert {"3,direction,not one of in/out,sideways", "4,amount,not a number,abc",
+            "5,amount,negative (direction says in or out),'-5", "6,txn_id,required,",
+            "7,txn_id,duplicate key (first seen on row 1),"} <= lines
+    assert any(line.startswith("4,ts,not a time") for line in lines)

@@ -244,3 +244,75 @@ def customer_columns(row: dict[str, Any], encrypt: Callable[[str | None], str | 
     if "email" in row:
         out |= {"email_enc": encrypt(row["email"]), "email_masked": mask_email(row["email"])}
     return out
+
+
+# ---- the same checks as SQL over a staged text table (facts and dimensions without PII, at file scale) ---------
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def typed_sql(f: FieldSpec, date_format: str | None) -> str:
+    """SQL turning the staged text of a field into its type (NULL when empty or unreadable)."""
+    e = f"nullif(trim({_ident(f.key)}), '')"
+    match f.type:
+        case "string":
+            return e
+        case "number":
+            return f"TRY_CAST(replace({e}, ',', '') AS DOUBLE)"
+        case "integer":
+            return f"TRY_CAST({e} AS BIGINT)"
+        case "boolean":
+            true, false = ", ".join(_lit(v) for v in sorted(_TRUE)), ", ".join(_lit(v) for v in sorted(_FALSE))
+            return f"CASE WHEN lower({e}) IN ({true}) THEN true WHEN lower({e}) IN ({false}) THEN false END"
+        case "date":
+            if date_format:
+                return f"CAST(try_strptime({e}, {_lit(date_format)}) AS DATE)"
+            # The ISO cast first: it is cheap and most files use it; strptime only for the other formats.
+            tries = ", ".join(f"CAST(try_strptime({e}, {_lit(fmt)}) AS DATE)" for fmt in _DATE_FORMATS[1:])
+            return f"coalesce(TRY_CAST({e} AS DATE), {tries})"
+        case "timestamp":
+            tries = ", ".join(f"try_strptime({e}, {_lit(fmt)})" for fmt in _TS_FORMATS[2:4])
+            return f"coalesce(TRY_CAST({e} AS TIMESTAMP), {tries})"
+
+
+_TYPE_REASONS = {"number": "not a number", "integer": "not a whole number", "boolean": "not true/false",
+                 "date": "not a date (expected YYYY-MM-DD)", "timestamp": "not a time (expected YYYY-MM-DD HH:MM:SS)"}
+
+
+def check_sql(f: FieldSpec, date_format: str | None) -> list[tuple[str, str]]:
+    """(SQL condition on the staged text, reason) pairs under which a field's cell is rejected."""
+    e = f"nullif(trim({_ident(f.key)}), '')"
+    typed = typed_sql(f, date_format)
+    checks: list[tuple[str, str]] = []
+    if f.required:
+        checks.append((f"{e} IS NULL", "required"))
+    if f.type in _TYPE_REASONS:
+        bad = f"{e} IS NOT NULL AND {typed} IS NULL"
+        if f.type == "number":
+            bad = f"({bad}) OR NOT isfinite({typed})"
+        checks.append((bad, _TYPE_REASONS[f.type]))
+    if f.type == "string":
+        checks.append((f"length({e}) > {f.max_length}", f"longer than {f.max_length} characters"))
+        if f.choices:
+            checks.append((f"{e} NOT IN ({', '.join(_lit(c) for c in f.choices)})",
+                           f"not one of {'/'.join(f.choices)}"))
+    return checks
+
+
+def promote_sql(spec: EntitySpec, staged: Iterable[str], columns: Iterable[str], date_format: str | None) -> str:
+    """SELECT list typing the staged text into the load's columns (derived ones filled when the file has none)."""
+    staged = set(staged)
+    out = []
+    for key in columns:
+        f = spec.field(key)
+        value = typed_sql(f, date_format) if key in staged else "NULL"
+        if spec.name == "products" and key == "is_liability":
+            liabilities = ", ".join(_lit(t) for t in sorted(LIABILITY_TYPES))
+            value = f"coalesce({value}, {typed_sql(spec.field('product_type'), None)} IN ({liabilities}))"
+        out.append(f"{value} AS {_ident(key)}")
+    return ", ".join(out)

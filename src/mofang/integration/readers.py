@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -40,9 +41,34 @@ class FileRows:
             case _:
                 yield from self._jsonl()
 
-    def _csv(self) -> Iterator[Rows]:
-        skipped: set[int] = set()
+    def arrow_batches(self, fields: dict[str, str]) -> Iterator[pa.Table]:
+        """CSV or Parquet batches as text columns named by field (header → field), with the row number `_row`."""
+        for batch, numbers in self._csv_arrow() if self.format == "csv" else self._parquet_arrow():
+            cols = {"_row": pa.array(numbers, pa.int64())}
+            for header, key in fields.items():
+                column = batch.column(header)
+                cols[key] = column if column.type == pa.string() else pc.cast(column, pa.string())
+            yield pa.table(cols)
 
+    def _csv_arrow(self) -> Iterator[tuple[pa.RecordBatch, list[int]]]:
+        skipped: set[int] = set()
+        n = 1
+        for batch in self._csv_reader(skipped):
+            numbers = []
+            for _ in range(batch.num_rows):
+                while n in skipped:
+                    n += 1
+                numbers.append(n)
+                n += 1
+            yield batch, numbers
+
+    def _parquet_arrow(self) -> Iterator[tuple[pa.RecordBatch, list[int]]]:
+        n = 1
+        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=BATCH_ROWS * 4):
+            yield batch, list(range(n, n + batch.num_rows))
+            n += batch.num_rows
+
+    def _csv_reader(self, skipped: set[int]) -> Any:
         def bad_row(row: Any) -> str:
             # The parser numbers rows from the header (1); ours from the first data row. The text is not kept:
             # it may carry PII in clear.
@@ -51,7 +77,7 @@ class FileRows:
             self.unreadable.append((n, f"row has {row.actual_columns} cells, the header names {row.expected_columns}"))
             return "skip"
 
-        reader = pacsv.open_csv(
+        return pacsv.open_csv(
             self.path,
             # One parsing thread: only then does the parser know the number of a row it cannot read.
             read_options=pacsv.ReadOptions(encoding=self.encoding or "utf-8", block_size=8 << 20, use_threads=False),
@@ -59,6 +85,10 @@ class FileRows:
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in self.headers},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
+
+    def _csv(self) -> Iterator[Rows]:
+        skipped: set[int] = set()
+        reader = self._csv_reader(skipped)
         n = 1
         for batch in reader:
             numbered = []

@@ -278,3 +278,37 @@ def drop_lock(session: Session, source_name: str, load_id: int) -> None:
     if row is not None and row.load_id == load_id:
         session.delete(row)
         session.flush()
+
+
+# ---- text staging checked in SQL (entities without PII) --------------------------------------------------------
+
+
+def create_raw(cur: duckdb.DuckDBPyConnection, raw: str, fields: Sequence[str]) -> None:
+    """A table holding the file's cells as text, by field, with their row numbers."""
+    cols = ", ".join(f"{_q(c)} VARCHAR" for c in fields)
+    cur.execute(f"CREATE TABLE {_q(raw)} (_row BIGINT, {cols})")
+
+
+def raw_rejects(cur: duckdb.DuckDBPyConnection, raw: str, checks: Sequence[tuple[str, str, str]],
+                ) -> list[tuple[int, str, str, str]]:
+    """(row, field, reason, value) of every failed check (checks are (field, SQL condition, reason))."""
+    if not checks:
+        return []
+    parts = [f"SELECT _row, {_lit_sql(key)} AS field, {_lit_sql(reason)} AS reason, left({_q(key)}, 64) AS value "
+             f"FROM {_q(raw)} WHERE {cond}" for key, cond, reason in checks]
+    return cur.execute(" UNION ALL ".join(parts) + " ORDER BY _row, field").fetchall()
+
+
+def promote(cur: duckdb.DuckDBPyConnection, raw: str, stage: str, select_sql: str, bad_rows: Sequence[int]) -> None:
+    """Move the rows that passed every check into the typed staging table."""
+    cur.register("integration_bad_rows", pa.table({"_row": pa.array(sorted(set(bad_rows)), pa.int64())}))
+    try:
+        cur.execute(f"""INSERT INTO {_q(stage)} BY NAME
+                        SELECT _row, NULL AS _hash, NULL AS _changed, {select_sql} FROM {_q(raw)} r
+                        WHERE _row NOT IN (SELECT _row FROM integration_bad_rows)""")
+    finally:
+        cur.unregister("integration_bad_rows")
+
+
+def _lit_sql(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
