@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import logging
 import os
 import socket
@@ -30,9 +28,9 @@ from mofang.integration.contracts import (
 from mofang.integration.logic import Reject
 from mofang.integration.models import DataLoad, DataSource, LoadLock
 from mofang.integration.readers import FileRows, open_file
-from mofang.integration.service.catalogue import get_load_or_raise, rejects_dir, spec_for
+from mofang.integration.service.catalogue import get_load_or_raise, spec_for
+from mofang.integration.service.staging import RejectFile, hash_key, reference_rejects, stage_text
 from mofang.platform.context import Platform
-from mofang.platform.csvfile import BOM, safe_cell
 from mofang.platform.errors import BadRequest, Conflict, Invalid, MofangError
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import OrgRead
@@ -43,8 +41,6 @@ log = logging.getLogger("mofang.integration")
 HOST = socket.gethostname().replace(":", "_")
 HOLDER = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 DEFAULT_REJECT_THRESHOLD = 0.01
-_REFS = {"orgs": ("integration_orgs", "code"), "staff": ("relationship_managers", "rm_id"),
-         "customers": ("customers", "customer_id"), "products": ("products", "product_id")}
 Batches = Iterable[list[tuple[int, dict[str, Any]]]]
 
 
@@ -242,33 +238,6 @@ def _finish(platform: Platform, load_id: int, source: str, counts: dict[str, int
         repo.drop_lock(session, source, load_id)
 
 
-class _RejectFile:
-    """The reject file of a load: row number, field, reason, value (masked when PII); written as it goes."""
-
-    def __init__(self, platform: Platform, load_id: int) -> None:
-        folder = rejects_dir(platform)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{load_id}.csv"
-        self._fh = self.path.open("w", newline="", encoding="utf-8")
-        self._fh.write(BOM)
-        self._csv = csv.writer(self._fh)
-        self._csv.writerow(["row", "field", "reason", "value"])
-        self.rows: set[int] = set()
-
-    def add(self, rejects: Iterable[Reject]) -> None:
-        for r in rejects:
-            self.rows.add(r.row)
-            self._csv.writerow([r.row, r.field, r.reason, safe_cell(r.value)])
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-def _hash_key(platform: Platform) -> bytes:
-    """The key of row hashes (derived from the installation's signing key, never stored beside the data)."""
-    return hashlib.sha256(platform.token_key + b"|integration-row-hash").digest()
-
-
 def _load_store(
     platform: Platform, *, spec: EntitySpec, batches: Batches, columns: list[str],
     unreadable: list[tuple[int, str]], load_id: int, mode: Mode, counts: dict[str, int], mapping: Mapping,
@@ -283,14 +252,14 @@ def _load_store(
     attrs = [spec.field(c) for c in columns if c.startswith(ATTR_PREFIX)]
     typed = set(spec.keys) - {f.key for f in attrs}  # attribute values are staged as text (PII ones encrypted)
     types = {c: repo.DUCK_TYPES[spec.field(c).type] if c in typed else "VARCHAR" for c in target_cols}
-    hash_key = _hash_key(platform)
-    rejects = _RejectFile(platform, load_id)
+    row_key = hash_key(platform)
+    rejects = RejectFile(platform, load_id)
     try:
         with platform.store.write() as cur:
             repo.ensure_tables(cur)
             repo.create_stage(cur, stage, types)
         if text_rows is not None:
-            _stage_text(platform, spec=spec, stage=stage, file=text_rows[0], fields=text_rows[1], columns=columns,
+            stage_text(platform, spec=spec, stage=stage, file=text_rows[0], fields=text_rows[1], columns=columns,
                         mapping=mapping, counts=counts, rejects=rejects)
             batches = ()
         for batch in batches:
@@ -303,7 +272,7 @@ def _load_store(
                     rejects.add(bad)
                     continue
                 numbers.append(n)
-                hashes.append(logic.row_hash(hash_key, row, columns) if is_customers else None)
+                hashes.append(logic.row_hash(row_key, row, columns) if is_customers else None)
                 if is_customers:
                     row = logic.customer_columns(row, platform.cipher.encrypt)
                     for f in attrs:
@@ -322,7 +291,7 @@ def _load_store(
         counts["read"] += len(unreadable)
         rejects.add(Reject(row=n, field="", reason=why, value="") for n, why in unreadable)
         with platform.store.write() as cur:
-            _reference_rejects(platform, cur, spec=spec, stage=stage, columns=columns, rejects=rejects)
+            reference_rejects(platform, cur, spec=spec, stage=stage, columns=columns, rejects=rejects)
         counts["rejected"] = len(rejects.rows)
         if logic.over_threshold(rejected=counts["rejected"], read=counts["read"], threshold=threshold):
             raise Invalid(f"{counts['rejected']} of {counts['read']} rows rejected, more than {threshold:.1%}: "
@@ -340,56 +309,12 @@ def _load_store(
             repo.drop_stage(cur, stage)
 
 
-def _stage_text(platform: Platform, *, spec: EntitySpec, stage: str, file: FileRows, fields: dict[str, str],
-                columns: list[str], mapping: Mapping, counts: dict[str, int], rejects: _RejectFile) -> None:
-    """Stage the file's cells as text, check them in SQL, and move the good rows into the typed stage."""
-    raw = stage + "_text"
-    staged = list(dict.fromkeys(fields.values()))
-    one_per_field = {key: header for header, key in reversed(list(fields.items()))}
-    try:
-        with platform.store.write() as cur:
-            repo.create_raw(cur, raw, staged)
-        for table in file.arrow_batches({h: k for k, h in one_per_field.items()}):
-            counts["read"] += table.num_rows
-            with platform.store.write() as cur:
-                repo.insert_stage(cur, raw, table)
-        checks = [(key, cond, reason) for key in staged
-                  for cond, reason in logic.check_sql(spec.field(key), mapping.date_format)]
-        if spec.name == "transactions" and "amount" in staged:
-            amount = logic.typed_sql(spec.field("amount"), None)
-            checks.append(("amount", f"{amount} < 0", "negative (direction says in or out)"))
-        with platform.store.write() as cur:
-            bad = repo.raw_rejects(cur, raw, checks)
-            rejects.add(Reject(row=n, field=f, reason=why, value=value or "") for n, f, why, value in bad)
-            repo.promote(cur, raw, stage, logic.promote_sql(spec, staged, columns, mapping.date_format),
-                         [n for n, *_ in bad])
-    finally:
-        with platform.store.write() as cur:
-            repo.drop_stage(cur, raw)
-
-
-def _reference_rejects(platform: Platform, cur: Any, *, spec: EntitySpec, stage: str, columns: list[str],
-                       rejects: _RejectFile) -> None:
-    """Refuse rows repeating a key or naming an org, RM, customer or product that does not exist."""
-    found = [Reject(row=r, field=f, reason=why, value="") for r, f, why in repo.reject_duplicates(cur, stage, spec.key)]
-    refs = [(column, entity) for column, entity in spec.refs if column in columns]
-    if any(entity == "orgs" for _, entity in refs):
-        with platform.metadata.session() as session:
-            repo.register_orgs(cur, repo.org_codes(session))
-    for column, entity in refs:
-        table, target = _REFS[entity]
-        for n, value in repo.reject_missing(cur, stage, column, table, target):
-            found.append(Reject(row=n, field=column, reason=f"no such {entity[:-1] if entity != 'staff' else 'RM'}",
-                                value=logic.masked(spec.field(column), value)))
-    rejects.add(sorted(found, key=lambda r: r.row))
-
-
 def _load_orgs(platform: Platform, *, batches: Batches, load_id: int, counts: dict[str, int], mapping: Mapping,
                threshold: float) -> None:
     """Orgs live in the metadata DB: checked rows (parents known or in the file) upserted in one session."""
     from mofang.integration.schemas import ORGS
 
-    rejects = _RejectFile(platform, load_id)
+    rejects = RejectFile(platform, load_id)
     try:
         rows: list[tuple[int, dict[str, Any]]] = []
         for batch in batches:
