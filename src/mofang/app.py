@@ -31,6 +31,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     from mofang.insight.ml.routes import router as ml_router
     from mofang.insight.segments.customer_sets import SegmentCustomerSets
     from mofang.insight.tags.routes import insight_router
+    from mofang.integration.routes import router as integration_router
     from mofang.monitor.dashboards.routes import router as dashboards_router
     from mofang.monitor.routes import router as monitor_router
     from mofang.tracking import routes as tracking_routes
@@ -79,6 +80,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app.include_router(insight_router())
     app.include_router(ml_router)
     app.include_router(tracking_routes.router)
+    app.include_router(integration_router)
     # Before the analytics routes: /api/analytics/saved/... must not be read as a model name.
     app.include_router(dashboards_router)
     app.include_router(monitor_router)

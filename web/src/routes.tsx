@@ -2,6 +2,7 @@ import { lazy } from 'react';
 import { Navigate, Outlet, createBrowserRouter } from 'react-router';
 import { AuthProvider } from './auth/AuthProvider';
 import { PERM_ADMIN_KEYS, PERM_ADMIN_USERS, PERM_ANALYTICS, PERM_AUDIT_READ } from './auth/me';
+import { PERM_DATA_LOAD } from './api/data';
 import { RequireAuth } from './auth/RequireAuth';
 import { RequirePermission } from './auth/RequirePermission';
 import { AppLayout } from './layout/AppLayout';
@@ -14,6 +15,7 @@ const UsersPage = lazy(() => import('./admin/UsersPage'));
 const RolesPage = lazy(() => import('./admin/RolesPage'));
 const KeysPage = lazy(() => import('./admin/KeysPage'));
 const AuditPage = lazy(() => import('./admin/AuditPage'));
+const DataLoadsPage = lazy(() => import('./admin/DataLoadsPage'));
 const TagListPage = lazy(() => import('./insight/tags/TagListPage'));
 const SegmentListPage = lazy(() => import('./insight/segments/SegmentListPage'));
 const SegmentBuilderPage = lazy(() => import('./insight/segments/SegmentBuilderPage'));
@@ -145,6 +147,14 @@ export const router = createBrowserRouter([
                 element: (
                   <RequirePermission permission={PERM_ADMIN_KEYS}>
                     <KeysPage />
+                  </RequirePermission>
+                ),
+              },
+              {
+                path: 'data',
+                element: (
+                  <RequirePermission permission={PERM_DATA_LOAD}>
+                    <DataLoadsPage />
                   </RequirePermission>
                 ),
               },

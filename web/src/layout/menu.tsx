@@ -11,6 +11,7 @@ import type { MenuProps } from 'antd';
 import type { ReactNode } from 'react';
 import type { MessageKey } from '../i18n';
 import { PERM_ADMIN_KEYS, PERM_ADMIN_USERS, PERM_ANALYTICS, PERM_AUDIT_READ } from '../auth/me';
+import { PERM_DATA_LOAD } from '../api/data';
 
 export interface NavItem {
   /** Route path; also the menu key. */
@@ -62,6 +63,7 @@ export const NAV: NavItem[] = [
       { path: '/admin/roles', label: 'menu.roles' },
       { path: '/admin/keys', label: 'menu.keys', permission: PERM_ADMIN_KEYS },
       { path: '/admin/audit', label: 'menu.audit', permission: PERM_AUDIT_READ },
+      { path: '/admin/data', label: 'menu.dataLoads', permission: PERM_DATA_LOAD },
     ],
   },
 ];

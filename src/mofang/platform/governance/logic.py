@@ -18,11 +18,12 @@ P_EXPORT = "data:export"
 P_ANALYTICS = "analytics:read"
 P_CAMPAIGN_EDIT = "campaigns:edit"
 P_CAMPAIGN_APPROVE = "campaigns:approve"
+P_DATA_LOAD = "data:load"  # load the bank's own customers, holdings, transactions (数据接入)
 
 ROLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "admin": ("系统管理员", "Administrator", (
         P_CUSTOMERS_READ, P_PII_UNMASK, P_ADMIN_USERS, P_ADMIN_KEYS, P_AUDIT_READ, P_EXPORT, P_ANALYTICS,
-        P_CAMPAIGN_EDIT, P_CAMPAIGN_APPROVE,
+        P_CAMPAIGN_EDIT, P_CAMPAIGN_APPROVE, P_DATA_LOAD,
     )),
     "hq_operator": ("总行运营", "HQ operator", (P_CUSTOMERS_READ, P_EXPORT, P_ANALYTICS, P_CAMPAIGN_EDIT)),
     "branch_operator": ("分行运营", "Branch operator", (P_CUSTOMERS_READ, P_ANALYTICS, P_CAMPAIGN_EDIT)),

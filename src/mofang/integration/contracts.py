@@ -1,0 +1,136 @@
+"""Public types of data integration: the declared schema of each entity, mappings, load reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+FieldType = Literal["string", "date", "timestamp", "number", "integer", "boolean"]
+Mode = Literal["full", "delta"]
+LoadStatus = Literal["running", "ok", "failed"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One declared field: how it is typed, named in Chinese, whether required or PII, and its header aliases."""
+
+    key: str
+    type: FieldType
+    zh: str
+    meaning: str
+    example: str
+    required: bool = False
+    pii: bool = False
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    max_length: int = 128
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """A loadable entity: its fields, business key and the table the product reads it from."""
+
+    name: str
+    zh: str
+    table: str
+    key: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    full_allowed: bool = True  # facts (transactions, daily AUM) arrive as deltas; a full file of them is refused
+    refs: tuple[tuple[str, str], ...] = field(default=())  # (field, entity it must exist in)
+
+    def field(self, key: str) -> FieldSpec:
+        """One field by key."""
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict[str, FieldSpec]:
+        # Looked up once per cell of every row: a dict, not a scan of the fields.
+        return {f.key: f for f in self.fields}
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every field key, in declared order."""
+        return tuple(f.key for f in self.fields)
+
+
+class Mapping(BaseModel):
+    """How a source's file maps onto an entity: header → field, value maps per field, date formats."""
+
+    columns: dict[str, str] = Field(default_factory=dict, description='file header -> field key ("" = not loaded)')
+    values: dict[str, dict[str, str]] = Field(default_factory=dict, description="field -> {file value: value}")
+    date_format: str | None = Field(default=None, max_length=32, description="strptime format, e.g. %Y%m%d")
+
+
+class FieldRead(BaseModel):
+    """A declared field as the console and docs show it."""
+
+    key: str
+    type: FieldType
+    zh: str
+    meaning: str
+    example: str
+    required: bool
+    pii: bool
+    choices: list[str]
+    aliases: list[str]
+
+
+class EntityRead(BaseModel):
+    """A declared entity with its fields."""
+
+    name: str
+    zh: str
+    key: list[str]
+    full_allowed: bool
+    fields: list[FieldRead]
+
+
+class LoadRead(BaseModel):
+    """One load as recorded in the history."""
+
+    id: int
+    source: str
+    entity: str
+    mode: Mode
+    file_name: str | None
+    status: LoadStatus
+    rows_read: int
+    rows_loaded: int
+    rows_unchanged: int
+    rows_rejected: int
+    rows_closed: int
+    error: str | None
+    error_code: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    duration_ms: int | None
+    username: str | None
+
+
+class CustomerPush(BaseModel):
+    """One customer's attributes pushed by a bank system (the customer number is in the path)."""
+
+    fields: dict[str, str | int | float | bool | None] = Field(
+        description="field key (or an alias) -> value, as in a file row")
+
+
+AttributeType = Literal["string", "date", "number", "integer", "boolean"]
+ATTR_PREFIX = "attr:"  # field key of a declared attribute in a customers file: attr:<key>
+
+
+class AttributeDeclare(BaseModel):
+    """A customer attribute of the bank's own, declared once before files carry it."""
+
+    type: AttributeType
+    zh: str = Field(min_length=1, max_length=64, description="Chinese display name (also accepted as file header)")
+    pii: bool = Field(default=False, description="encrypted at rest and masked like the phone number")
+
+
+class AttributeRead(AttributeDeclare):
+    """A declared attribute."""
+
+    key: str

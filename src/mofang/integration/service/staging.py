@@ -1,0 +1,97 @@
+"""Checking a load's rows on the way in: the reject file, SQL checks over staged text, referential checks."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from mofang.integration import logic
+from mofang.integration import repository as repo
+from mofang.integration.contracts import (
+    EntitySpec,
+    Mapping,
+)
+from mofang.integration.logic import Reject
+from mofang.integration.readers import FileRows
+from mofang.integration.service.catalogue import rejects_dir
+from mofang.platform.context import Platform
+from mofang.platform.csvfile import BOM, safe_cell
+
+_REFS = {"orgs": ("integration_orgs", "code"), "staff": ("relationship_managers", "rm_id"),
+         "customers": ("customers", "customer_id"), "products": ("products", "product_id")}
+
+
+class RejectFile:
+    """The reject file of a load: row number, field, reason, value (masked when PII); written as it goes."""
+
+    def __init__(self, platform: Platform, load_id: int) -> None:
+        folder = rejects_dir(platform)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{load_id}.csv"
+        self._fh = self.path.open("w", newline="", encoding="utf-8")
+        self._fh.write(BOM)
+        self._csv = csv.writer(self._fh)
+        self._csv.writerow(["row", "field", "reason", "value"])
+        self.rows: set[int] = set()
+
+    def add(self, rejects: Iterable[Reject]) -> None:
+        """Write rejects (their values are already masked when PII)."""
+        for r in rejects:
+            self.rows.add(r.row)
+            self._csv.writerow([r.row, r.field, r.reason, safe_cell(r.value)])
+
+    def close(self) -> None:
+        """Finish the file."""
+        self._fh.close()
+
+
+def hash_key(platform: Platform) -> bytes:
+    """The key of row hashes (derived from the installation's signing key, never stored beside the data)."""
+    return hashlib.sha256(platform.token_key + b"|integration-row-hash").digest()
+
+
+def stage_text(platform: Platform, *, spec: EntitySpec, stage: str, file: FileRows, fields: dict[str, str],
+               columns: list[str], mapping: Mapping, counts: dict[str, int], rejects: RejectFile) -> None:
+    """Stage the file's cells as text, check them in SQL, and move the good rows into the typed stage."""
+    raw = stage + "_text"
+    staged = list(dict.fromkeys(fields.values()))
+    one_per_field = {key: header for header, key in reversed(list(fields.items()))}
+    try:
+        with platform.store.write() as cur:
+            repo.create_raw(cur, raw, staged)
+        for table in file.arrow_batches({h: k for k, h in one_per_field.items()}):
+            counts["read"] += table.num_rows
+            with platform.store.write() as cur:
+                repo.insert_stage(cur, raw, table)
+        checks = [(key, cond, reason) for key in staged
+                  for cond, reason in logic.check_sql(spec.field(key), mapping.date_format)]
+        if spec.name == "transactions" and "amount" in staged:
+            amount = logic.typed_sql(spec.field("amount"), None)
+            checks.append(("amount", f"{amount} < 0", "negative (direction says in or out)"))
+        with platform.store.write() as cur:
+            bad = repo.raw_rejects(cur, raw, checks)
+            rejects.add(Reject(row=n, field=f, reason=why, value=value or "") for n, f, why, value in bad)
+            repo.promote(cur, raw, stage, logic.promote_sql(spec, staged, columns, mapping.date_format),
+                         [n for n, *_ in bad])
+    finally:
+        with platform.store.write() as cur:
+            repo.drop_stage(cur, raw)
+
+
+def reference_rejects(platform: Platform, cur: Any, *, spec: EntitySpec, stage: str, columns: list[str],
+                      rejects: RejectFile) -> None:
+    """Refuse rows repeating a key or naming an org, RM, customer or product that does not exist."""
+    found = [Reject(row=r, field=f, reason=why, value="") for r, f, why in repo.reject_duplicates(cur, stage, spec.key)]
+    refs = [(column, entity) for column, entity in spec.refs if column in columns]
+    if any(entity == "orgs" for _, entity in refs):
+        with platform.metadata.session() as session:
+            repo.register_orgs(cur, repo.org_codes(session))
+    for column, entity in refs:
+        table, target = _REFS[entity]
+        for n, value in repo.reject_missing(cur, stage, column, table, target):
+            found.append(Reject(row=n, field=column, reason=f"no such {entity[:-1] if entity != 'staff' else 'RM'}",
+                                value=logic.masked(spec.field(column), value)))
+    rejects.add(sorted(found, key=lambda r: r.row))
+
