@@ -13,8 +13,8 @@ def test_problems_name_the_path_of_every_value_the_stores_cannot_hold():
     doc = {"name": "ok\ud800", "definition": {"steps": [{"n": 2**63}, {"x": float("nan")}]}, "k\x00": 1,
            "fine": ["中文 🙂", -(2**63), 2**63 - 1, 1.5, True]}
     assert [(f, c) for f, c, _ in problems(doc, "")] == [
-        ("name", "input.bad_text"), ("definition.steps[0].n", "input.int_range"),
-        ("definition.steps[1].x", "input.not_finite"), ("k\x00", "input.bad_text"),
+        ("name", "input.bad_text"), ("definition.steps.0.n", "input.int_range"),
+        ("definition.steps.1.x", "input.not_finite"), ("k\x00", "input.bad_text"),
     ]
 
 
@@ -31,9 +31,10 @@ def test_a_lone_surrogate_in_a_metric_is_refused_and_not_saved(app_client, admin
 def test_a_surrogate_deep_in_a_definition_names_its_path(app_client, admin_headers):
     res = app_client.post(
         "/api/insight/segments", headers={**admin_headers, "content-type": "application/json"},
-        content=b'{"name": "s", "definition": {"all": [{"field": "city", "op": "eq", "value": "\\udfff"}]}}')
+        content=b'{"name": "s", "definition": {"type": "group", "op": "and", "conditions": ['
+                b'{"type": "attribute", "field": "city", "op": "eq", "value": "\\udfff"}]}}')
     assert res.status_code == 422, res.text
-    assert res.json()["field"] == "definition.all[0].value"
+    assert res.json()["field"] == "definition.conditions.0.value"
     assert app_client.get("/api/insight/segments", headers=admin_headers).json()["total"] == 0
 
 

@@ -57,7 +57,7 @@ def problems(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
             yield from problems(item, sub)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from problems(item, f"{path}[{i}]")
+            yield from problems(item, f"{path}.{i}" if path else str(i))
 
 
 def _wants_int(annotation: Any) -> bool:
