@@ -55,3 +55,9 @@ def test_a_rule_that_cannot_be_judged_records_why_and_the_others_still_fire(app_
     assert report.failed == {} and [a.rule_name for a in report.fired] == ["坏规则"]
     listed = {r["name"]: r for r in app_client.get("/api/monitor/alert-rules", headers=admin_headers).json()}
     assert listed["坏规则"]["last_error"] is None and listed["坏规则"]["last_error_at"] is None
+
+
+def test_creating_a_metric_is_audited(app_client, admin_headers, bank):
+    metric = _metric(app_client, admin_headers, "opens").json()
+    page = app_client.get("/api/admin/audit", params={"action": "monitor.metric.create"}, headers=admin_headers).json()
+    assert [(e["target_id"], e["detail"]["key"]) for e in page["items"]] == [(str(metric["id"]), "opens")]

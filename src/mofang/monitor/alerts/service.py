@@ -106,6 +106,8 @@ def create_metric(*, platform: Platform, who: Principal, data: MetricCreate) -> 
             s.flush()
         except IntegrityError:
             raise Conflict(f"a metric with key '{data.key}' exists", field="key") from None
+        gov.record(session=s, username=who.username, action="monitor.metric.create", target_type="metric",
+                   target_id=str(m.id), detail={"key": m.key, "name": m.name})
         return _metric_read(m)
 
 
