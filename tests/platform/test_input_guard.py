@@ -66,3 +66,10 @@ def test_an_integer_beyond_64_bits_in_a_body_is_refused(app_client, admin_header
     res = app_client.post("/api/monitor/alert-rules", headers=admin_headers, json={
         "metric_id": BIG, "name": "x", "op": "gt", "threshold": 1})
     assert res.status_code == 422 and res.json()["field"] == "metric_id"
+
+
+def test_undecodable_bytes_in_a_path_or_query_are_never_a_server_error(app_client, admin_headers):
+    for url in ("/api/customers?q=%ED%A0%80", "/api/customers?q=%00", "/api/insight/segments/%ED%A0%80",
+                "/api/customers/%00"):
+        res = app_client.get(url, headers=admin_headers)
+        assert res.status_code < 500, (url, res.status_code, res.text)
