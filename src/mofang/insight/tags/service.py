@@ -231,11 +231,10 @@ def run_tags(*, platform: Platform, day: date, tag_ids: list[int] | None = None,
         ctx = segments.context(platform=platform, session=session, who=None, tree=None, today=day)
         ctx = dataclasses.replace(ctx, past=day < segments.today_of(platform))
         chosen = [t for t in repo.tags(session) if (tag_ids is None and t.enabled) or (tag_ids and t.id in tag_ids)]
-        rules = [(t.id, logic.rule_of(t.rule)) for t in chosen]
-        rules = [(tid, r) for tid, r in rules if comp.computed(r)]
+        rules, unreadable = _rules_of(chosen)
         numbers = {t.id for t in chosen if t.value_type == "number"}
         rewind = any(d >= day for tid, _ in rules for d in repo.run_days(session, tid)[-1:])
-    errors: dict[int, str] = {}
+    errors: dict[int, str] = dict(unreadable)
     timings = {"compute": 0.0, "write": 0.0}
     try:
         done = _compute_and_merge(platform, rules, numbers, day, ctx, rewind, timings)
@@ -251,7 +250,7 @@ def run_tags(*, platform: Platform, day: date, tag_ids: list[int] | None = None,
     total = repo.customer_count(platform.store)
     out: list[TagRunRead] = []
     with platform.metadata.session() as session:
-        for tid, _rule in rules:
+        for tid in [tid for tid, _rule in rules] + list(unreadable):
             stats = done.get(tid, {"customers": 0, "changed": 0})
             run = TagRun(tag_id=tid, day=day, trigger=trigger, status="error" if tid in errors else "ok",
                          duration_ms=elapsed, customers=stats["customers"],
@@ -262,6 +261,21 @@ def run_tags(*, platform: Platform, day: date, tag_ids: list[int] | None = None,
             out.append(_run_read(run))
     return RunReport(day=day, runs=out, elapsed_ms=elapsed, compute_ms=int(timings["compute"] * 1000),
                      write_ms=int(timings["write"] * 1000))
+
+
+def _rules_of(tags: list[Any]) -> tuple[list[tuple[int, Any]], dict[int, str]]:
+    """The computed tags' rules, and why a stored rule that no longer reads was not run (the rest still are)."""
+    rules: list[tuple[int, Any]] = []
+    unreadable: dict[int, str] = {}
+    for t in tags:
+        try:
+            rule = logic.rule_of(t.rule)
+        except ValueError as exc:
+            unreadable[t.id] = f"the stored rule is not valid: {exc}"[:2000]
+            continue
+        if comp.computed(rule):
+            rules.append((t.id, rule))
+    return rules, unreadable
 
 
 def _compute_and_merge(platform: Platform, rules: list[tuple[int, Any]], numbers: set[int], day: date,
