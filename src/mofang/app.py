@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -17,6 +17,7 @@ from mofang.platform.errors import install_error_handlers
 from mofang.platform.governance.auth import LoginLimiter
 from mofang.platform.governance.routes import router as governance_router
 from mofang.platform.http_headers import SecurityHeaders
+from mofang.platform.input_guard import guard_input
 from mofang.platform.jobs_routes import router as jobs_router
 from mofang.platform.logging import install_pii_filter
 from mofang.platform.scheduler import Job, Scheduler
@@ -64,7 +65,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
             if platform is None:
                 plat.close()
 
-    app = FastAPI(title="Mofang 魔方", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="Mofang 魔方", version=__version__, lifespan=lifespan, dependencies=[Depends(guard_input)])
     app.state.platform = plat
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)

@@ -76,3 +76,18 @@ def test_rules_and_alerts_from_before_severity_survive_the_upgrade(engine):
                           "'HQ', CURRENT_TIMESTAMP, '{\"k\": 3}', 'critical' FROM monitor_metrics"))
         sev = conn.execute(text("SELECT severity FROM monitor_alert_rules WHERE op = 'anomaly'")).scalar_one()
     assert sev == "critical"
+
+
+def test_rules_from_before_error_tracking_have_no_error_after_the_upgrade(engine):
+    _upgrade(engine, "0006_alert_severity")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO orgs (code, name, parent_code, level) VALUES ('HQ', '总行', NULL, 0)"))
+        conn.execute(text("INSERT INTO monitor_metrics (key, name, definition, owner_org, created_at) VALUES "
+                          "('m', 'M', '{}', 'HQ', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO monitor_alert_rules (metric_id, name, op, threshold, emails, enabled, "
+                          "owner_org, created_at) SELECT id, 'old rule', 'gt', 1, '[]', TRUE, 'HQ', CURRENT_TIMESTAMP "
+                          "FROM monitor_metrics"))
+    migrate(engine)
+    with engine.connect() as conn:
+        assert tuple(conn.execute(text("SELECT last_error, last_error_at FROM monitor_alert_rules")).one()) == (
+            None, None)

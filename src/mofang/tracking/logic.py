@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import uuid
 import zlib
 from collections.abc import Mapping
@@ -149,14 +150,29 @@ def _id(msg: Mapping[str, Any], key: str) -> str | None:
     if v is None or v == "":
         return None
     if isinstance(v, str):
-        return v
+        return _printable(key, v)
     if isinstance(v, int) and not isinstance(v, bool):
         return str(v)
     raise _Bad(f"'{key}' must be a string")
 
 
 class _Bad(Exception):
-    """Internal: one message is rejected with this reason."""
+    """Internal: one message is rejected with this reason (`field` names the culprit when known)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# C0 controls (NUL included), DEL and C1 controls: never part of an id or a name, and a NUL splits C strings.
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(key: str, value: str) -> str:
+    """An identifier or a name as sent, refused when it holds control characters."""
+    if _CONTROL.search(value) is not None:
+        raise _Bad(f"'{key}' contains control characters", field=key)
+    return value
 
 
 def message_id_of(msg: Any) -> str | None:
@@ -223,7 +239,7 @@ def _name(msg: Mapping[str, Any], key: str, *, required_for: str | None) -> str 
         raise _Bad(f"'{key}' must be a string")
     if len(v) > MAX_NAME_CHARS:
         raise _Bad(f"'{key}' is longer than {MAX_NAME_CHARS} characters")
-    return v
+    return _printable(key, v)
 
 
 def _json_text(value: Mapping[str, Any], key: str) -> str:
@@ -398,10 +414,11 @@ def split_batch(
 
 def single(doc: Mapping[str, Any], *, kind: str, received_us: int) -> Record:
     """A body of /v1/track, /v1/identify, ... as one record."""
-    out = normalise(doc, received_us=received_us, kind=kind, sent_at_us=_batch_sent_at(doc))
-    if isinstance(out, str):
-        raise PayloadError(out)
-    return out
+    try:
+        return _normalise(doc, received_us=received_us, kind=kind, sent_at_us=_batch_sent_at(doc),
+                          batch_context=None)
+    except _Bad as exc:
+        raise PayloadError(str(exc), field=exc.field) from exc
 
 
 def _batch_sent_at(doc: Mapping[str, Any]) -> int | None:

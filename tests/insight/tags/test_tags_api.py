@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from conftest import TODAY
 from mofang.insight.catalogue import OPEN_END
+from mofang.insight.models import TagDef
 from mofang.insight.tags import tasks
 
 EARLIER = date(2026, 10, 20)
@@ -166,3 +167,21 @@ def test_imported_tag_values_from_csv(app_client: TestClient, platform, admin_he
     tree = {"type": "tag", "tag": "vip_event", "op": "eq", "value": "已参加"}
     assert app_client.post("/api/insight/segments/estimate", json={"definition": tree},
                            headers=admin_headers).json()["count"] == 1
+
+
+@pytest.mark.usefixtures("tag_bank")
+def test_one_unreadable_or_failing_tag_never_stops_the_daily_run(app_client: TestClient, platform, admin_headers):
+    made = {}
+    for key in ("broken_rule", "steady_login"):
+        res = app_client.post("/api/insight/tags", headers=admin_headers, json={
+            "key": key, "name": key, "family": "timing",
+            "rule": {"kind": "aggregate", "event": "login", "window": {"last_days": 30}}})
+        assert res.status_code == 201, res.text
+        made[key] = res.json()["id"]
+    with platform.metadata.session() as s:  # a rule stored under older rules, that no longer reads
+        s.get(TagDef, made["broken_rule"]).rule = {"kind": "aggregate", "event": "login", "window": "forever"}
+    report = tasks.TAGS_JOB.run(platform, TODAY)
+    runs = {r.tag_id: r for r in report.runs}
+    assert runs[made["broken_rule"]].status == "error" and "not valid" in runs[made["broken_rule"]].error
+    assert runs[made["steady_login"]].status == "ok"
+    assert sum(r.status == "ok" for r in report.runs) == len(report.runs) - 1

@@ -12,6 +12,7 @@ from mofang.insight.segments import compiler as comp
 from mofang.insight.segments import queries, service
 from mofang.insight.segments.contracts import Condition, ListCondition, SegmentCondition, SegmentCreate, TagCondition
 from mofang.platform.context import Platform
+from mofang.platform.errors import Invalid
 from mofang.platform.governance.contracts import Principal, Scope
 from mofang.platform.storage.sql import Params
 
@@ -38,6 +39,9 @@ class SegmentCustomerSets:
 
     def segment_members(self, segment_id: str, *, params: Params, scope: Scope) -> exp.Query:
         """`SELECT customer_id` of a segment the scope may see (422 naming it when it may not)."""
+        # Definitions stored before ids were checked at write may hold anything: a 422, never a traceback.
+        if not (segment_id.isascii() and segment_id.isdigit()):
+            raise Invalid(f"'{segment_id[:40]}' is not a segment id", field="customers.segment_ids")
         cond = SegmentCondition(type="segment", segment_id=int(segment_id))
         return self._ids(cond, params=params, scope=scope, viewer=scope)
 

@@ -237,8 +237,7 @@ def run_tags(*, platform: Platform, day: date, tag_ids: list[int] | None = None,
         ctx = dataclasses.replace(ctx, past=day < segments.today_of(platform))
         chosen = [t for t in repo.tags(session) if (tag_ids is None and t.enabled) or (tag_ids and t.id in tag_ids)]
         owners = {t.id: t.owner_org for t in chosen}
-        rules = [(t.id, logic.rule_of(t.rule)) for t in chosen]
-        rules = [(tid, r) for tid, r in rules if comp.computed(r)]
+        rules, unreadable = _rules_of(chosen)
         numbers = {t.id for t in chosen if t.value_type == "number"}
         rewind = any(d >= day for tid, _ in rules for d in repo.run_days(session, tid)[-1:])
     # A tag owned by a branch describes that branch's customers only: it is computed over its subtree, never
@@ -246,7 +245,7 @@ def run_tags(*, platform: Platform, day: date, tag_ids: list[int] | None = None,
     by_owner: dict[str, list[tuple[int, Any]]] = {}
     for tid, rule in rules:
         by_owner.setdefault(owners[tid], []).append((tid, rule))
-    errors: dict[int, str] = {}
+    errors: dict[int, str] = dict(unreadable)
     timings = {"compute": 0.0, "write": 0.0}
     done: dict[int, dict[str, int]] = {}
     for owner, group in by_owner.items():
@@ -261,10 +260,10 @@ def run_tags(*, platform: Platform, day: date, tag_ids: list[int] | None = None,
                 except Exception as one:
                     errors[tid] = str(getattr(one, "message", one))[:2000]
     elapsed = int((time.perf_counter() - started) * 1000)
-    totals = {owner: figures.owner_customers(platform, owner, ALL) for owner in by_owner}
+    totals = {owner: figures.owner_customers(platform, owner, ALL) for owner in set(owners.values())}
     out: list[TagRunRead] = []
     with platform.metadata.session() as session:
-        for tid, _rule in rules:
+        for tid in [tid for tid, _rule in rules] + list(unreadable):
             stats = done.get(tid, {"customers": 0, "changed": 0})
             total = totals[owners[tid]]
             run = TagRun(tag_id=tid, day=day, trigger=trigger, status="error" if tid in errors else "ok",
@@ -276,6 +275,21 @@ def run_tags(*, platform: Platform, day: date, tag_ids: list[int] | None = None,
             out.append(figures.run_read(run))
     return RunReport(day=day, runs=out, elapsed_ms=elapsed, compute_ms=int(timings["compute"] * 1000),
                      write_ms=int(timings["write"] * 1000))
+
+
+def _rules_of(tags: list[Any]) -> tuple[list[tuple[int, Any]], dict[int, str]]:
+    """The computed tags' rules, and why a stored rule that no longer reads was not run (the rest still are)."""
+    rules: list[tuple[int, Any]] = []
+    unreadable: dict[int, str] = {}
+    for t in tags:
+        try:
+            rule = logic.rule_of(t.rule)
+        except ValueError as exc:
+            unreadable[t.id] = f"the stored rule is not valid: {exc}"[:2000]
+            continue
+        if comp.computed(rule):
+            rules.append((t.id, rule))
+    return rules, unreadable
 
 
 def _compute_and_merge(platform: Platform, rules: list[tuple[int, Any]], numbers: set[int], day: date,

@@ -134,6 +134,8 @@ class RuleRead(RuleCreate):
     owner_org: str
     created_by: str | None
     created_at: datetime
+    last_error: str | None = None  # why the last evaluation could not judge the rule (None once it could)
+    last_error_at: datetime | None = None
 
 
 class AnomalyDetails(BaseModel):
@@ -179,3 +181,4 @@ class EvaluationReport(BaseModel):
     evaluated: int
     fired: list[AlertRead]
     recorded: list[AlertRead] = Field(default_factory=list)  # evaluations kept in history without firing
+    failed: dict[int, str] = Field(default_factory=dict)  # rule id -> why it could not be judged (the others were)

@@ -41,6 +41,9 @@ class AlertRule(Base):
     owner_org: Mapped[str] = mapped_column(String(64), ForeignKey("orgs.code"), index=True)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Why the last evaluation could not judge this rule (cleared by the next one that could).
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Alert(Base):

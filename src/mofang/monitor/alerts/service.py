@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -31,7 +32,7 @@ from mofang.monitor.analytics.contracts import GroupBy, TrendsQuery
 from mofang.monitor.analytics.filters import customer_set
 from mofang.platform import outbound
 from mofang.platform.context import Platform
-from mofang.platform.errors import Conflict, Invalid, NotFound
+from mofang.platform.errors import Conflict, Invalid, MofangError, NotFound
 from mofang.platform.governance import allow_list
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import Principal
@@ -40,6 +41,7 @@ from mofang.platform.storage.models import utcnow
 from mofang.platform.storage.sql import Params
 
 SMTP_KEY = "monitor.smtp"
+log = logging.getLogger(__name__)
 
 
 def _metric_read(m: Metric) -> MetricRead:
@@ -57,7 +59,8 @@ def _rule_read(r: AlertRule) -> RuleRead:
     return RuleRead(id=r.id, metric_id=r.metric_id, name=r.name, op=r.op,  # type: ignore[arg-type]
                     threshold=None if anomaly else r.threshold, anomaly=anomaly,
                     severity=r.severity, emails=list(r.emails or []), webhook_url=r.webhook_url,  # type: ignore[arg-type]
-                    enabled=r.enabled, owner_org=r.owner_org, created_by=r.created_by, created_at=r.created_at)
+                    enabled=r.enabled, owner_org=r.owner_org, created_by=r.created_by, created_at=r.created_at,
+                    last_error=r.last_error, last_error_at=r.last_error_at)
 
 
 def _alert_read(a: Alert, r: AlertRule, m: Metric) -> AlertRead:
@@ -95,6 +98,9 @@ def _check_definition(d: MetricDefinition) -> None:
 def create_metric(*, platform: Platform, who: Principal, data: MetricCreate) -> MetricRead:
     """Add a metric owned by the user's org."""
     _check_definition(data.definition)
+    # The segments and tags it filters on must exist and be visible now, not fail the daily job later.
+    customer_set(Params(), scope=who.scope, customers=data.definition.customers,
+                 sets=platform.extras.get("customer_sets"))
     with platform.metadata.session() as s:
         m = Metric(key=data.key, name=data.name, definition=data.definition.model_dump(mode="json"),
                    owner_org=who.org_code, created_by=who.username)
@@ -103,6 +109,8 @@ def create_metric(*, platform: Platform, who: Principal, data: MetricCreate) -> 
             s.flush()
         except IntegrityError:
             raise Conflict(f"a metric with key '{data.key}' exists", field="key") from None
+        gov.record(session=s, username=who.username, action="monitor.metric.create", target_type="metric",
+                   target_id=str(m.id), detail={"key": m.key, "name": m.name})
         return _metric_read(m)
 
 
@@ -331,13 +339,23 @@ def evaluate(*, platform: Platform, day: date) -> EvaluationReport:
         pending = [(r.id, r.metric_id) for r in repo.rules(s, enabled_only=True)]
     fired: list[AlertRead] = []
     recorded: list[AlertRead] = []
+    failed: dict[int, str] = {}
     for rule_id, metric_id in pending:
         with platform.metadata.session() as s:
             r, m = s.get(AlertRule, rule_id), s.get(Metric, metric_id)
             assert r is not None and m is not None
             s.expunge_all()  # measuring takes a while; don't hold the metadata transaction open meanwhile
-        verdict = _judge(platform, r, m, day)
-        alert_id = _record(platform, rule_id, day, verdict)
+        # One user's rule must never stop the bank-wide check: a rule that cannot be judged records why
+        # (on the rule, for its owner to see) and the others are still judged.
+        try:
+            verdict = _judge(platform, r, m, day)
+            alert_id = _record(platform, rule_id, day, verdict)
+        except Exception as exc:
+            log.exception("alert rule %s could not be evaluated for %s", rule_id, day)
+            failed[rule_id] = _note_error(platform, rule_id, exc)
+            continue
+        if r.last_error is not None:
+            _note_error(platform, rule_id, None)
         if verdict.outcome == "insufficient_baseline":
             with platform.metadata.session() as s:
                 kept = repo.alert_of(s, rule_id=rule_id, day=day)
@@ -352,7 +370,17 @@ def evaluate(*, platform: Platform, day: date) -> EvaluationReport:
             a.notifications = _notify(platform, r, a, m)
             s.flush()
             fired.append(_alert_read(a, r, m))
-    return EvaluationReport(day=day, evaluated=len(pending), fired=fired, recorded=recorded)
+    return EvaluationReport(day=day, evaluated=len(pending), fired=fired, recorded=recorded, failed=failed)
+
+
+def _note_error(platform: Platform, rule_id: int, exc: Exception | None) -> str:
+    """Keep (or clear, with None) why a rule could not be judged; returns the text kept."""
+    text = "" if exc is None else (exc.message if isinstance(exc, MofangError) else f"{type(exc).__name__}: {exc}")
+    with platform.metadata.session() as s:
+        r = s.get(AlertRule, rule_id)
+        if r is not None:
+            r.last_error, r.last_error_at = (text[:2000], utcnow()) if exc is not None else (None, None)
+    return text
 
 
 def list_alerts(*, platform: Platform, who: Principal, status: str | None, limit: int,

@@ -6,6 +6,8 @@ Events are stored in naive UTC; the bank's day is Asia/Shanghai (UTC+8, no dayli
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -174,13 +176,24 @@ def customer_conditions(
             field = "customers.segment_ids" if customers.segment_ids else "customers.tags"
             raise Invalid("segments and tags are not available on this installation", field=field)
         cid = col("customer_id", "c")
-        for sid in customers.segment_ids:
-            conds.append(exp.In(this=cid.copy(), query=exp.Subquery(
-                this=sets.segment_members(sid, params=params, scope=scope))))
-        for t in customers.tags:
-            conds.append(exp.In(this=cid.copy(), query=exp.Subquery(
-                this=sets.tag_members(t.tag, t.value, params=params))))
+        for i, sid in enumerate(customers.segment_ids):
+            with at_field(f"customers.segment_ids[{i}]"):
+                members = sets.segment_members(sid, params=params, scope=scope)
+            conds.append(exp.In(this=cid.copy(), query=exp.Subquery(this=members)))
+        for i, t in enumerate(customers.tags):
+            with at_field(f"customers.tags[{i}].tag"):
+                members = sets.tag_members(t.tag, t.value, params=params)
+            conds.append(exp.In(this=cid.copy(), query=exp.Subquery(this=members)))
     return and_(*conds)
+
+
+@contextmanager
+def at_field(field: str) -> Iterator[None]:
+    """Name the analysis field at fault when a segment or tag it refers to is refused (not the segment's own)."""
+    try:
+        yield
+    except Invalid as exc:
+        raise Invalid(exc.message, field=field, code=exc.code, params=exc.params) from exc
 
 
 def customer_set(

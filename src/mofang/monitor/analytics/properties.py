@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from mofang.monitor.analytics import buckets
 from mofang.monitor.analytics.contracts import CustomerSets, Dimension, PropertiesQuery, PropertiesResult, PropertyCell
-from mofang.monitor.analytics.filters import group_value
+from mofang.monitor.analytics.filters import at_field, group_value
 from mofang.monitor.analytics.sqltemplate import select
 from mofang.platform.errors import Invalid
 from mofang.platform.storage.sql import Params, col
@@ -19,8 +19,9 @@ def _dimension(d: Dimension, i: int, *, params: Params, sets: CustomerSets | Non
     if d.tag is not None:
         if sets is None:
             raise Invalid("tags are not available on this installation", field=f"dimensions[{i}].tag")
-        member = exp.In(this=col("customer_id", "c"), query=exp.Subquery(this=sets.tag_members(d.tag, None,
-                                                                                           params=params)))
+        with at_field(f"dimensions[{i}].tag"):
+            members = sets.tag_members(d.tag, None, params=params)
+        member = exp.In(this=col("customer_id", "c"), query=exp.Subquery(this=members))
         return exp.Case(ifs=[exp.If(this=member, true=exp.Literal.string("yes"))], default=exp.Literal.string("no"))
     value = group_value(d.attribute or "", "c")
     if d.edges:

@@ -1,6 +1,14 @@
 /** Messages of one console area (server error codes of the area as `err.<code>`). */
 export const zhInput = {
+  'err.input.bad_text': '“{field}”含有无法保存的字符（空字符或不完整的 Unicode 代理字符）',
+  'err.input.int_range': '“{field}”超出了 64 位整数的范围',
+  'err.input.not_finite': '“{field}”不是有限的数值',
+  'audit.action.monitor.metric.create': '创建指标',
 };
 
 export const enInput: Record<keyof typeof zhInput, string> = {
+  'err.input.bad_text': '"{field}" contains characters that cannot be stored (a NUL or a lone Unicode surrogate)',
+  'err.input.int_range': '"{field}" is outside the 64-bit integer range',
+  'err.input.not_finite': '"{field}" is not a finite number',
+  'audit.action.monitor.metric.create': 'Create metric',
 };

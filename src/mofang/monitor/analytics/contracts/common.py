@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
@@ -81,7 +81,8 @@ class CustomerFilter(BaseModel):
 
     attributes: list[AttributeFilter] = Field(default_factory=list, max_length=20)
     tags: list[TagFilter] = Field(default_factory=list, max_length=10)
-    segment_ids: list[str] = Field(default_factory=list, max_length=10)
+    # Ids as text (the console keeps them so), but only ever digits: a segment id is a 64-bit integer.
+    segment_ids: list[Annotated[str, Field(pattern=r"^[0-9]{1,18}$")]] = Field(default_factory=list, max_length=10)
 
 
 class EventSpec(BaseModel):

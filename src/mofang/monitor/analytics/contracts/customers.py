@@ -95,7 +95,7 @@ class Dimension(BaseModel):
     """A customer attribute (numbers bucketed by edges) or a tag to split customers by."""
 
     attribute: str | None = None
-    tag: str | None = Field(default=None, max_length=128)
+    tag: str | None = Field(default=None, min_length=1, max_length=128)
     edges: list[float] | None = Field(default=None, max_length=30)
 
     @model_validator(mode="after")
