@@ -112,3 +112,15 @@ def test_bell_counts_unread_alerts_per_user(app_client, admin_headers, make_user
     assert app_client.post("/api/monitor/alerts/read-all", headers=ana).status_code == 204
     assert app_client.get("/api/monitor/alerts/inbox", headers=ana).json()["unread"] == 0
     assert app_client.post("/api/monitor/alerts/999/read", headers=ana).status_code == 404
+
+
+def test_a_metric_opens_its_trend(app_client, admin_headers, bank):
+    m = _metric(app_client, admin_headers)
+    res = app_client.get(f"/api/monitor/metrics/{m['id']}/trend", headers=admin_headers,
+                         params={"day": DAY.isoformat(), "days": 3})
+    assert res.status_code == 200
+    # Each point is the window before its day: 2 March shows 1 March's 4 opens, as the rule sees it.
+    assert [(p["day"], p["value"]) for p in res.json()["points"]][-1] == ("2026-03-02", 4)
+    assert len(res.json()["points"]) == 3
+    assert app_client.get(f"/api/monitor/metrics/{m['id']}/trend", headers=admin_headers,
+                          params={"day": DAY.isoformat(), "days": 500}).status_code == 422

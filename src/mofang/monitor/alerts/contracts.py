@@ -98,6 +98,20 @@ class MetricValue(BaseModel):
     groups: list[MetricGroup] | None = None
 
 
+class MetricPoint(BaseModel):
+    """A metric's value for one business day (the window ending the day before it)."""
+
+    day: date
+    value: float
+
+
+class MetricTrend(BaseModel):
+    """A metric day by day, as its rules see it (the newest point is the last complete window)."""
+
+    metric_id: int
+    points: list[MetricPoint]
+
+
 class AnomalyParams(BaseModel):
     """How far from its 7-day baseline a value must be to fire: more than k·σ, in a direction, by at least a
     relative change (so a flat baseline does not fire on noise)."""

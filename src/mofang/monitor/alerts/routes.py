@@ -14,6 +14,7 @@ from mofang.monitor.alerts.contracts import (
     Inbox,
     MetricCreate,
     MetricRead,
+    MetricTrend,
     MetricUpdate,
     MetricValue,
     Outcome,
@@ -63,6 +64,13 @@ def metric_value(metric_id: int, day: date, who: Analyst, platform: PlatformDep,
                  dimension: Annotated[int | None, Query(ge=0, le=20)] = None) -> MetricValue:
     """A metric's value for a business day, with the previous window (and its top groups by a dimension)."""
     return service.metric_value(platform=platform, who=who, metric_id=metric_id, day=day, dimension=dimension)
+
+
+@router.get("/metrics/{metric_id}/trend", response_model=MetricTrend)
+def metric_trend(metric_id: Id, day: date, who: Analyst, platform: PlatformDep,
+                 days: Annotated[int, Query(ge=2, le=90)] = 30) -> MetricTrend:
+    """The metric for each of the `days` business days ending `day`."""
+    return service.metric_trend(platform=platform, who=who, metric_id=metric_id, day=day, days=days)
 
 
 @router.post("/alert-rules", response_model=RuleRead, status_code=201)

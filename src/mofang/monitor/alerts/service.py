@@ -18,7 +18,9 @@ from mofang.monitor.alerts.contracts import (
     MetricCreate,
     MetricDefinition,
     MetricGroup,
+    MetricPoint,
     MetricRead,
+    MetricTrend,
     MetricValue,
     RuleCreate,
     RuleRead,
@@ -192,6 +194,21 @@ def rule_condition(data: RuleCreate) -> tuple[dict[str, Any] | None, float]:
     if data.threshold is None:
         raise Invalid(f"a threshold is required for op '{data.op}'", field="threshold")
     return None, data.threshold
+
+
+def metric_trend(*, platform: Platform, who: Principal, metric_id: int, day: date, days: int) -> MetricTrend:
+    """The metric's value for each of the `days` business days ending `day` (each the window before that day)."""
+    with platform.metadata.session() as s:
+        m = s.get(Metric, metric_id)
+        if m is None or not repo.visible(who.scope, m.owner_org):
+            raise NotFound(f"metric {metric_id} not found", code="monitor.metric_not_found", params={"id": metric_id})
+        definition = MetricDefinition(**m.definition)
+    points = []
+    for i in range(days - 1, -1, -1):
+        d = day - timedelta(days=i)
+        cur, _ = logic.windows(d, definition.days)
+        points.append(MetricPoint(day=d, value=_value(platform, definition, who.scope, *cur)))
+    return MetricTrend(metric_id=metric_id, points=points)
 
 
 def create_rule(*, platform: Platform, who: Principal, data: RuleCreate) -> RuleRead:
