@@ -377,7 +377,7 @@ def acknowledge(*, platform: Platform, who: Principal, alert_id: int) -> AlertRe
         if a.status != "acknowledged":
             a.status, a.acknowledged_by, a.acknowledged_at = "acknowledged", who.username, utcnow()
             gov.record(session=s, username=who.username, action="monitor.alert.ack", target_type="alert",
-                       target_id=str(a.id), detail={"rule_id": r.id, "day": a.day.isoformat()})
+                       target_id=str(a.id), detail={"name": r.name, "rule_id": r.id, "day": a.day.isoformat()})
             s.flush()
         m = s.get(Metric, r.metric_id)
         assert m is not None
