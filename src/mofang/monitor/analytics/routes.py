@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from mofang.monitor.analytics import service
+from mofang.monitor.analytics import extent, service
 from mofang.monitor.analytics.contracts import (
     AttributionQuery,
     AttributionResult,
@@ -39,6 +39,12 @@ from mofang.platform.governance.logic import P_ANALYTICS
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 Analyst = Annotated[Principal, Depends(require(P_ANALYTICS))]
+
+
+@router.get("/extent", response_model=extent.DataExtent)
+def data_extent(_who: Analyst, platform: PlatformDep) -> extent.DataExtent:
+    """The first and last days with events and with AUM snapshots (what analysis pages open on)."""
+    return extent.extent(platform.store)
 
 
 @router.post("/trends", response_model=TrendsResult)

@@ -102,6 +102,16 @@ export const zhMonitor3 = {
   'audit.field.username': '用户名',
   'audit.field.active': '启用',
   'monitor3.auditActionAll': '全部操作',
+  'monitor3.unit.total': '次数（次）',
+  'monitor3.unit.uniques': '人数（人）',
+  'monitor3.unit.per_customer': '人均次数（次/人）',
+  'monitor3.unit.yuan': '金额（元）',
+  'monitor3.unit.retention': '留存率（%）',
+  'monitor3.incomplete': '（未完整）',
+  'monitor3.incompleteHint': '虚线/浅色为尚未结束的时段（如今天），数据仍在累计，不代表下降',
+  'monitor3.ret.sizeTotal': '各组人数合计 {n}',
+  'monitor3.unit.customers': '客户数（人）',
+  'monitor3.unit.count': '人数（人）',
 };
 
 export const enMonitor3: Record<keyof typeof zhMonitor3, string> = {
@@ -207,4 +217,14 @@ export const enMonitor3: Record<keyof typeof zhMonitor3, string> = {
   'audit.field.username': 'Username',
   'audit.field.active': 'Active',
   'monitor3.auditActionAll': 'All actions',
+  'monitor3.unit.total': 'Count',
+  'monitor3.unit.uniques': 'Customers',
+  'monitor3.unit.per_customer': 'Per customer',
+  'monitor3.unit.yuan': 'Amount (CNY)',
+  'monitor3.unit.retention': 'Retention (%)',
+  'monitor3.incomplete': '(incomplete)',
+  'monitor3.incompleteHint': 'Dashed / faded: a period not over yet (e.g. today); its data is still coming in, not a drop',
+  'monitor3.ret.sizeTotal': 'Total of cohort sizes {n}',
+  'monitor3.unit.customers': 'Customers',
+  'monitor3.unit.count': 'Customers',
 };
