@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
-from ui import login_ui
+from ui import login_ui, pick
 
 from factories import add_customers, events_for
 from mofang.monitor.alerts import service as alerts
@@ -111,3 +111,26 @@ def test_edit_disable_delete_metric_and_rule_and_the_bell(live_server: str, page
     page.get_by_test_id("metric-delete-ok").click()
     expect(page.get_by_test_id(f"metric-row-{mid}")).to_have_count(0)
     assert _api(page, "GET", "/api/monitor/metrics") == []
+
+
+def test_filter_values_are_offered_and_an_unseen_value_is_flagged(live_server: str, page, platform, bank) -> None:
+    add_customers(platform, {"P1": {"name": "广一", "province": "广东省", "org_code": "GD-SZ-001"},
+                             "P2": {"name": "浙一", "province": "浙江省", "org_code": "ZJ-HZ-001"}})
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login_ui(page, live_server, "hq_edit")
+    page.goto(live_server + "/analytics/trends")
+    page.get_by_test_id("an-customers").click()
+    page.get_by_test_id("an-customers-add").click()
+    page.get_by_test_id("an-customers-add-attribute").click()
+    pick(page, "an-customers-attr-0", "省份")
+    value = page.get_by_test_id("an-customers-attr-0-value")
+    value.locator("input").click()
+    # The provinces that exist are offered, with their customer counts.
+    options = page.locator(".ant-select-dropdown:visible .ant-select-item-option")
+    expect(options.filter(has_text="广东省")).to_have_count(1)
+    expect(options.filter(has_text="浙江省")).to_have_count(1)
+    page.screenshot(path=f"{SHOTS}/values.png")
+    value.locator("input").fill("广东X省")
+    expect(page.get_by_test_id("an-customers-attr-0-value-unseen")).to_contain_text("该值在数据中从未出现")
+    value.locator("input").fill("广东省")
+    expect(page.get_by_test_id("an-customers-attr-0-value-unseen")).to_have_count(0)

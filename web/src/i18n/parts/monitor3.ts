@@ -112,6 +112,7 @@ export const zhMonitor3 = {
   'monitor3.ret.sizeTotal': '各组人数合计 {n}',
   'monitor3.unit.customers': '客户数（人）',
   'monitor3.unit.count': '人数（人）',
+  'monitor3.valueUnseen': '该值在数据中从未出现：{value}',
 };
 
 export const enMonitor3: Record<keyof typeof zhMonitor3, string> = {
@@ -227,4 +228,5 @@ export const enMonitor3: Record<keyof typeof zhMonitor3, string> = {
   'monitor3.ret.sizeTotal': 'Total of cohort sizes {n}',
   'monitor3.unit.customers': 'Customers',
   'monitor3.unit.count': 'Customers',
+  'monitor3.valueUnseen': 'Never seen in the data: {value}',
 };
