@@ -265,6 +265,7 @@ export default function FlowsPage() {
             top: 8,
             bottom: 8,
             nodeAlign: 'justify',
+            nodeGap: 14,
             label: { width: SANKEY_LABEL, overflow: 'truncate', ellipsis: '…' },
             emphasis: { focus: 'adjacency' },
             lineStyle: { color: 'gradient', curveness: 0.5, opacity: 0.35 },
@@ -288,9 +289,9 @@ export default function FlowsPage() {
     ? ({
         tooltip: { trigger: 'axis' },
         legend: { top: 0 },
-        grid: { left: 56, right: 16, top: 36, bottom: 28 },
+        grid: { left: 56, right: 16, top: 48, bottom: 28 },
         xAxis: { type: 'category', data: trend.data.map((p) => p.day) },
-        yAxis: { type: 'value' },
+        yAxis: { type: 'value', name: t('monitor3.unit.customers') },
         series: trendTiers.map((tier) => ({ type: 'line', name: show(tier), smooth: true, data: trend.data!.map((p) => p.sizes[tier] ?? 0) })),
       } as ChartOption)
     : undefined;
