@@ -113,6 +113,9 @@ export const zhMonitor3 = {
   'monitor3.unit.customers': '客户数（人）',
   'monitor3.unit.count': '人数（人）',
   'monitor3.valueUnseen': '该值在数据中从未出现：{value}',
+  'monitor3.unit.conversions': '归因转化数（次）',
+  'monitor3.ltvUnit': '人均累计价值（元）',
+  'monitor3.inConsoleOnly': '仅站内',
 };
 
 export const enMonitor3: Record<keyof typeof zhMonitor3, string> = {
@@ -229,4 +232,7 @@ export const enMonitor3: Record<keyof typeof zhMonitor3, string> = {
   'monitor3.unit.customers': 'Customers',
   'monitor3.unit.count': 'Customers',
   'monitor3.valueUnseen': 'Never seen in the data: {value}',
+  'monitor3.unit.conversions': 'Attributed conversions',
+  'monitor3.ltvUnit': 'Cumulative value per customer (CNY)',
+  'monitor3.inConsoleOnly': 'In console only',
 };

@@ -147,7 +147,7 @@ function AlertsTab({ rules }: { rules: RuleRead[] }) {
                       <Tag color={res === 'sent' ? 'green' : 'red'}>{t(ch === 'email' ? 'mal.email' : 'mal.webhookShort')}</Tag>
                     </Tooltip>
                   ))
-                : orDash(null),
+                : <Typography.Text type="secondary">{t('monitor3.inConsoleOnly')}</Typography.Text>,
           },
           {
             title: t('mal.status'),
