@@ -37,7 +37,7 @@ export function PathsView({ data, catalogue, compact }: { data: PathsResult; cat
         right: labelRoom,
         top: 8,
         bottom: 8,
-        nodeGap: 14,
+        nodeGap: 20, // labels of thin nodes (a few sessions) need a line each
         emphasis: { focus: 'adjacency' },
         lineStyle: { color: 'gradient', curveness: 0.5, opacity: 0.35 },
         label: {
