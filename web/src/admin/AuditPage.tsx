@@ -1,7 +1,7 @@
 import { ReloadOutlined } from '@ant-design/icons';
-import { Button, Card, Input, Table, Tag, Typography } from 'antd';
+import { Button, Card, Descriptions, Input, Select, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { adminApi } from '../api/endpoints';
 import type { AuditEntry } from '../api/types';
@@ -10,6 +10,7 @@ import { formatDateTime, orDash } from '../common/format';
 import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useI18n } from '../i18n';
+import { detailFields, knownActions, targetText } from './auditDetail';
 
 const PAGE_SIZES = [20, 50, 100];
 
@@ -18,14 +19,13 @@ function positiveInt(value: string | null, fallback: number): number {
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
-function detailPreview(detail: AuditEntry['detail']): string {
-  if (!detail || !Object.keys(detail).length) return '';
-  const text = JSON.stringify(detail);
-  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
-}
 
 export default function AuditPage() {
-  const { t, tv } = useI18n();
+  const { t, tv, lang } = useI18n();
+  const actions = useMemo(() => knownActions(lang), [lang]);
+  const yesNo = (b: boolean) => t(b ? 'common.yes' : 'common.no');
+  const fieldName = (k: string) => tv('audit.field', k);
+  const typeName = (k: string) => tv('audit.target', k);
   const [params, setParams] = useSearchParams();
   const action = params.get('action') ?? '';
   const username = params.get('username') ?? '';
@@ -99,26 +99,34 @@ export default function AuditPage() {
     {
       title: t('admin.audit.col.target'),
       key: 'target',
-      width: 200,
-      render: (_: unknown, e) =>
-        e.target_type || e.target_id ? (
-          <span className="mf-mono">
-            {e.target_type}
-            {e.target_id && `:${e.target_id}`}
-          </span>
+      width: 220,
+      ellipsis: { showTitle: false },
+      // The object by its name (recorded in the entry); the stored type and id stay in the tooltip.
+      render: (_: unknown, e) => {
+        const text = targetText(e, typeName);
+        return text ? (
+          <Tooltip title={`${e.target_type ?? ''}${e.target_id ? `:${e.target_id}` : ''}`} placement="topLeft">
+            <span data-testid={`audit-target-${e.id}`}>{text}</span>
+          </Tooltip>
         ) : (
           '—'
-        ),
+        );
+      },
     },
     {
       title: t('admin.audit.col.detail'),
       dataIndex: 'detail',
-      ellipsis: true,
-      render: (d: AuditEntry['detail']) => (
-        <Typography.Text type="secondary" className="mf-mono">
-          {detailPreview(d) || '—'}
-        </Typography.Text>
-      ),
+      ellipsis: { showTitle: false },
+      render: (d: AuditEntry['detail']) => {
+        const text = detailFields(d, fieldName, yesNo)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('；');
+        return (
+          <Tooltip title={text} placement="topLeft">
+            <Typography.Text type="secondary">{text || '—'}</Typography.Text>
+          </Tooltip>
+        );
+      },
     },
     { title: t('admin.audit.col.ip'), dataIndex: 'ip', width: 130, render: (v: string | null) => <span className="mf-mono">{orDash(v)}</span> },
   ];
@@ -135,12 +143,18 @@ export default function AuditPage() {
       />
       <Card variant="borderless" className="mf-card">
         <div className="mf-toolbar">
-          <Input
+          <Select
             allowClear
+            showSearch
+            optionFilterProp="label"
             placeholder={t('admin.audit.filter.action')}
-            value={draftAction}
-            onChange={(e) => setDraftAction(e.target.value)}
-            onPressEnter={applyFilters}
+            value={draftAction || undefined}
+            // Choosing an action filters at once; the code is what the server filters by.
+            onChange={(v?: string) => {
+              setDraftAction(v ?? '');
+              update({ action: v ?? '', page: 1 });
+            }}
+            options={actions.map((a) => ({ value: a.value, label: a.label, title: a.value }))}
             style={{ width: 220 }}
             data-testid="audit-filter-action"
           />
@@ -168,7 +182,15 @@ export default function AuditPage() {
           scroll={{ x: 1000 }}
           expandable={{
             rowExpandable: (e) => !!e.detail && Object.keys(e.detail).length > 0,
-            expandedRowRender: (e) => <pre className="mf-json">{JSON.stringify(e.detail, null, 2)}</pre>,
+            expandedRowRender: (e) => (
+              <Descriptions size="small" column={2} bordered data-testid={`audit-detail-${e.id}`}>
+                {detailFields(e.detail, fieldName, yesNo, { skipName: false }).map(([k, v], i) => (
+                  <Descriptions.Item key={i} label={k}>
+                    {v}
+                  </Descriptions.Item>
+                ))}
+              </Descriptions>
+            ),
           }}
           pagination={{
             current: page,

@@ -1,5 +1,7 @@
 import { InputNumber } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useApi } from '../common/useApi';
+import { extentApi, ltvDefaults } from './extent';
 import { analyticsApi, type LtvQuery } from '../api/analytics';
 import { useI18n } from '../i18n';
 import { Field } from './common';
@@ -20,7 +22,15 @@ export function LtvPage() {
     },
     365,
   );
-  const { result } = page;
+  const { result, setRange, saved } = page;
+  // Cohorts opened before the first AUM snapshot have no observed value: open on those that do.
+  const extent = useApi((signal) => extentApi.get(signal), []);
+  useEffect(() => {
+    if (extent.loading || saved.loading || saved.analysis) return;
+    const d = ltvDefaults(extent.data);
+    setRange(d.range);
+    setMonths(d.months);
+  }, [extent.loading, saved.loading]); // eslint-disable-line react-hooks/exhaustive-deps
   const data = result.data;
   const run = () => result.run({ ...page.base, months, margin_bps: margin });
   return (

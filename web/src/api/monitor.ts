@@ -69,6 +69,10 @@ export interface MetricCreate {
 
 export interface MetricRead extends MetricCreate {
   id: number;
+  /** Off: its rules are not evaluated. */
+  enabled?: boolean;
+  /** The user's org owns the metric (or lies above its owner). */
+  editable?: boolean;
   owner_org: string;
   created_by: string | null;
   created_at: string;
@@ -106,6 +110,8 @@ export interface RuleCreate {
 export interface RuleRead extends RuleCreate {
   id: number;
   enabled: boolean;
+  /** The user's org owns the rule (or lies above its owner): it may be edited, disabled and deleted. */
+  editable?: boolean;
   owner_org: string;
   created_by: string | null;
   created_at: string;
@@ -130,6 +136,32 @@ export interface AlertRead {
   acknowledged_at: string | null;
 }
 
+/** Changes to a rule (any field but its metric). */
+export type RuleUpdate = Partial<Omit<RuleCreate, 'metric_id'>>;
+
+/** Changes to a metric (its key stays). */
+export interface MetricUpdate {
+  name?: string;
+  definition?: MetricDefinition;
+  enabled?: boolean;
+}
+
+/** A metric's value for one business day (the window ending the day before). */
+export interface MetricPoint {
+  day: string;
+  value: number;
+}
+
+/** An alert in the header bell, with whether this user has read it. */
+export interface InboxAlert extends AlertRead {
+  read: boolean;
+}
+
+export interface Inbox {
+  unread: number;
+  items: InboxAlert[];
+}
+
 export const monitorApi = {
   metrics: (signal?: AbortSignal) => api.get<MetricRead[]>('/api/monitor/metrics', { signal }),
   createMetric: (body: MetricCreate) => api.post<MetricRead>('/api/monitor/metrics', body),
@@ -140,4 +172,13 @@ export const monitorApi = {
   alerts: (status: AlertStatus | undefined, signal?: AbortSignal, severity?: Severity) =>
     api.get<AlertRead[]>('/api/monitor/alerts', { query: { status, severity, limit: 500 }, signal }),
   acknowledge: (id: number) => api.post<AlertRead>(`/api/monitor/alerts/${id}/ack`),
+  updateMetric: (id: number, body: MetricUpdate) => api.patch<MetricRead>(`/api/monitor/metrics/${id}`, body),
+  deleteMetric: (id: number) => api.del<void>(`/api/monitor/metrics/${id}`),
+  metricTrend: (id: number, day: string, signal?: AbortSignal, days = 30) =>
+    api.get<{ metric_id: number; points: MetricPoint[] }>(`/api/monitor/metrics/${id}/trend`, { query: { day, days }, signal }),
+  updateRule: (id: number, body: RuleUpdate) => api.patch<RuleRead>(`/api/monitor/alert-rules/${id}`, body),
+  deleteRule: (id: number) => api.del<void>(`/api/monitor/alert-rules/${id}`),
+  inbox: (signal?: AbortSignal) => api.get<Inbox>('/api/monitor/alerts/inbox', { signal }),
+  markRead: (id: number) => api.post<void>(`/api/monitor/alerts/${id}/read`),
+  markAllRead: () => api.post<void>('/api/monitor/alerts/read-all'),
 };

@@ -1,19 +1,30 @@
-import { DatePicker, Input, InputNumber, Select, Space } from 'antd';
+import { AutoComplete, DatePicker, InputNumber, Select, Space, Typography } from 'antd';
 import dayjs from 'dayjs';
 import type { ReactNode } from 'react';
 import type { FieldInfo, Value } from '../api/insight';
 import { useI18n } from '../i18n';
 import { LIST_OPS, NO_VALUE_OPS } from './conditionValues';
+import { useTopValues, useUnseen, type ValueSuggest } from './fieldValues';
 
-function Wrap({ testId, children }: { testId: string; children: ReactNode }) {
+function Wrap({ testId, children, unseen }: { testId: string; children: ReactNode; unseen?: string[] }) {
+  const { t } = useI18n();
   return (
     <span data-testid={testId} className="mf-cond-field">
       {children}
+      {!!unseen?.length && (
+        <Typography.Text type="warning" style={{ fontSize: 12, marginLeft: 6 }} data-testid={`${testId}-unseen`}>
+          {t('monitor3.valueUnseen', { value: unseen.join('、') })}
+        </Typography.Text>
+      )}
     </span>
   );
 }
 
-/** The value input an operator needs for a field of this type (select when values are known). */
+/**
+ * The value input an operator needs for a field of this type (select when values are known). A text field with
+ * `suggest` offers the values that occur in the data (in the user's scope, most frequent first) and warns when a
+ * typed value never occurs there.
+ */
 export function ValueInput({
   field,
   op,
@@ -22,6 +33,7 @@ export function ValueInput({
   testId,
   disabled,
   size,
+  suggest,
 }: {
   field: Pick<FieldInfo, 'type' | 'values'> | undefined;
   op: string;
@@ -30,10 +42,17 @@ export function ValueInput({
   testId: string;
   disabled?: boolean;
   size?: 'small' | 'middle';
+  suggest?: ValueSuggest;
 }) {
   const { t } = useI18n();
-  if (NO_VALUE_OPS.has(op)) return null;
   const type = field?.type ?? 'string';
+  // Only free text needs help: fields with known values already offer them, numbers and dates have no list.
+  const textual = type === 'string' && !field?.values && !NO_VALUE_OPS.has(op) && op !== 'within_last_days' && op !== 'contains';
+  const top = useTopValues(textual && suggest?.key ? suggest : undefined);
+  const typed = textual ? (Array.isArray(value) ? value.map(String) : value === null || value === undefined ? [] : [String(value)]) : [];
+  const unseen = useUnseen(textual ? suggest : undefined, top, typed);
+  const dataOptions = (top?.values ?? []).map((v) => ({ value: v.value, label: `${v.value}（${v.count.toLocaleString('en-US')}）` }));
+  if (NO_VALUE_OPS.has(op)) return null;
   if (op === 'within_last_days') {
     return (
       <Wrap testId={testId}>
@@ -54,12 +73,12 @@ export function ValueInput({
   if (LIST_OPS.has(op)) {
     const arr = Array.isArray(value) ? value.map(String) : [];
     return (
-      <Wrap testId={testId}>
+      <Wrap testId={testId} unseen={unseen}>
         <Select
           size={size}
           mode={known ? 'multiple' : 'tags'}
           value={arr}
-          options={(known ?? []).map((v) => ({ value: v, label: v }))}
+          options={known ? known.map((v) => ({ value: v, label: v })) : dataOptions}
           onChange={(v: string[]) => onChange(type === 'number' ? v.map(Number).filter((n) => !Number.isNaN(n)) : v)}
           placeholder={t('seg.valuesPlaceholder')}
           disabled={disabled}
@@ -126,14 +145,17 @@ export function ValueInput({
       );
     }
     return (
-      <Input
+      <AutoComplete
         size={size}
         key={key}
         value={v === null || v === undefined ? '' : String(v)}
-        onChange={(e) => set(e.target.value)}
+        options={dataOptions}
+        onChange={(x: string) => set(x)}
         placeholder={t('seg.valuePlaceholder')}
         disabled={disabled}
         style={{ width }}
+        popupMatchSelectWidth={false}
+        filterOption={(input, o) => String(o?.value ?? '').toLowerCase().includes(input.toLowerCase())}
       />
     );
   };
@@ -145,7 +167,7 @@ export function ValueInput({
       onChange(next as Value);
     };
     return (
-      <Wrap testId={testId}>
+      <Wrap testId={testId} unseen={unseen}>
         <Space size={4}>
           {single(pair[0], setAt(0), 'lo', 110)}
           <span>~</span>
@@ -154,5 +176,9 @@ export function ValueInput({
       </Wrap>
     );
   }
-  return <Wrap testId={testId}>{single(value, onChange, 'v')}</Wrap>;
+  return (
+    <Wrap testId={testId} unseen={unseen}>
+      {single(value, onChange, 'v')}
+    </Wrap>
+  );
 }

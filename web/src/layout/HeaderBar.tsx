@@ -7,6 +7,7 @@ import { useAuth } from '../auth/context';
 import { useI18n } from '../i18n';
 import { LangSwitch } from './LangSwitch';
 import { Logo } from './Logo';
+import { AlertBell } from '../monitor/alerts/AlertBell';
 
 export function HeaderBar() {
   const { t, lang } = useI18n();
@@ -41,6 +42,7 @@ export function HeaderBar() {
             )}
           </Space>
         )}
+        <AlertBell />
         <LangSwitch dark />
         {me && (
           <Button

@@ -7,6 +7,7 @@ import { useAuth } from '../auth/context';
 import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useI18n } from '../i18n';
+import { extentApi, mauAumMonths } from '../analytics/extent';
 import { Field, QueryCard, ResultCard, RunButton, useRun } from '../analytics/common';
 import { useSavedAnalysis } from '../analytics/saved/useSavedAnalysis';
 import { MauAumView } from '../analytics/views/MauAumView';
@@ -16,10 +17,9 @@ export default function MauAumPage() {
   const { t } = useI18n();
   const { me } = useAuth();
   const orgs = useApi((signal) => orgsApi.list(signal).catch(() => ({ items: [] })), []);
-  const [months, setMonths] = useState<[string, string]>(() => [
-    dayjs().subtract(5, 'month').startOf('month').format('YYYY-MM-DD'),
-    dayjs().startOf('month').format('YYYY-MM-DD'),
-  ]);
+  const [months, setMonths] = useState<[string, string]>(() => mauAumMonths(undefined));
+  // The default months are those with data (a 90-day bank has no six full months behind it).
+  const extent = useApi((signal) => extentApi.get(signal), []);
   const [parent, setParent] = useState<string>(() => me?.orgCode ?? 'HQ');
   const result = useRun(analyticsApi.mauAum);
   const data = result.data;
@@ -31,8 +31,11 @@ export default function MauAumPage() {
   const saved = useSavedAnalysis('mau-aum', fill, result.run);
   // A dashboard: numbers on open with the default months and org, not an empty card (unless a saved one opens).
   useEffect(() => {
-    if (!saved.loading && !saved.analysis && !saved.error && !result.query) run();
-  }, [saved.loading]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (saved.loading || saved.analysis || saved.error || result.query || extent.loading) return;
+    const first = mauAumMonths(extent.data);
+    setMonths(first);
+    result.run({ month_from: first[0], month_to: first[1], parent_org: parent });
+  }, [saved.loading, extent.loading]); // eslint-disable-line react-hooks/exhaustive-deps
   const parents = useMemo(
     () => (orgs.data?.items ?? []).filter((o) => (orgs.data?.items ?? []).some((c) => c.parent_code === o.code)),
     [orgs.data],

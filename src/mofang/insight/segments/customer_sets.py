@@ -55,7 +55,8 @@ class SegmentCustomerSets:
         """A static segment of these customers (via an imported list), owned by `who`; returns its id."""
         content = ("customer_id\n" + "\n".join(customer_ids) + "\n").encode()
         with self.platform.metadata.session() as session:
-            listed = service.import_list(platform=self.platform, session=session, who=who, name=name, content=content)
+            listed = service.import_list(platform=self.platform, session=session, who=who, name=name, content=content,
+                                         audit=False)
             seg = service.create(platform=self.platform, session=session, who=who, data=SegmentCreate(
                 name=name, description="", kind="static",
                 definition=ListCondition(type="list", list_id=listed.id)))

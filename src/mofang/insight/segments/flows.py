@@ -232,7 +232,7 @@ def _segment_cell(platform: Platform, session: Session, who: Principal, data: Fl
     if not ids:
         raise Invalid(f"no customer moved from '{data.source}' to '{data.target}'", field="target")
     listed = service.import_list(platform=platform, session=session, who=who, name=data.name,
-                                 content=("customer_id\n" + "\n".join(ids) + "\n").encode())
+                                 content=("customer_id\n" + "\n".join(ids) + "\n").encode(), audit=False)
     description = f"{' > '.join(labels)}: {data.source} ({data.start}) → {data.target} ({data.end})"
     return service.create(platform=platform, session=session, who=who, data=SegmentCreate(
         name=data.name, description=description[:2000], kind="static",

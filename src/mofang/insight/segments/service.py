@@ -389,8 +389,10 @@ def evaluate_dynamic(*, platform: Platform, day: date) -> dict[int, int]:
 # ---------------------------------------------------------------------------------------------- lists
 
 
-def import_list(*, platform: Platform, session: Session, who: Principal, name: str, content: bytes) -> ListRead:
-    """Store an uploaded CSV of customer ids; unknown or out-of-scope ids are rejected and reported. Audited."""
+def import_list(*, platform: Platform, session: Session, who: Principal, name: str, content: bytes,
+                audit: bool = True) -> ListRead:
+    """Store an uploaded CSV of customer ids; unknown or out-of-scope ids are rejected and reported. Audited,
+    unless (`audit=False`) the list is the inside of a static segment being created, whose entry says it all."""
     cat.ensure_insight_schema(platform.store, platform.extras)
     ids, rejects = logic.parse_id_list(content)
     known = repo.existing_customers(platform.store, ids=ids, scope=who.scope)
@@ -403,9 +405,10 @@ def import_list(*, platform: Platform, session: Session, who: Principal, name: s
     session.add(row)
     session.flush()
     repo.write_list(platform.store, list_id=row.id, ids=accepted)
-    gov.record(session=session, username=who.username, action="list.import", target_type="list",
-               target_id=str(row.id), detail={"name": name, "accepted": len(accepted), "rejected": len(rejects)},
-               ip=who.ip)
+    if audit:
+        gov.record(session=session, username=who.username, action="list.import", target_type="list",
+                   target_id=str(row.id), detail={"name": name, "accepted": len(accepted), "rejected": len(rejects)},
+                   ip=who.ip)
     return _list_read(row)
 
 

@@ -149,7 +149,8 @@ def share(*, platform: Platform, session: Session, who: Principal, set_id: int, 
     row.share_all = data.all
     repo.replace_set_shares(session, row.id, data.org_codes)
     gov.record(session=session, username=who.username, action="segment_set.share", target_type="segment_set",
-               target_id=str(row.id), detail={"all": data.all, "org_codes": data.org_codes}, ip=who.ip)
+               target_id=str(row.id), detail={"name": row.name, "all": data.all, "org_codes": data.org_codes},
+               ip=who.ip)
     session.flush()
     return _read(platform=platform, session=session, who=who, row=row, counts=repo.ref_counts(session),
                  scoped_counts=False)
@@ -166,7 +167,8 @@ def reference(*, platform: Platform, session: Session, who: Principal, set_id: i
     elif not on and existing is not None:
         session.delete(existing)
     gov.record(session=session, username=who.username, action="segment_set.reference" if on else
-               "segment_set.unreference", target_type="segment_set", target_id=str(row.id), detail={}, ip=who.ip)
+               "segment_set.unreference", target_type="segment_set", target_id=str(row.id), detail={"name": row.name},
+               ip=who.ip)
     session.flush()
     return _read(platform=platform, session=session, who=who, row=row, counts=repo.ref_counts(session),
                  scoped_counts=False)

@@ -167,7 +167,7 @@ def create(*, platform: Platform, session: Session, who: Principal, data: TagCre
     catalogue = _validate(platform, session, data.rule)
     t = _add(session, catalogue, data, owner=owner, username=who.username, builtin=False)
     gov.record(session=session, username=who.username, action="tag.create", target_type="tag", target_id=t.key,
-               detail={"kind": t.kind, "family": t.family}, ip=who.ip)
+               detail={"name": t.name, "kind": t.kind, "family": t.family}, ip=who.ip)
     return _read(t, who, None)
 
 
@@ -214,7 +214,7 @@ def delete(*, platform: Platform, session: Session, who: Principal, tag_id: int)
     repo.drop_values(platform.store, t.id)
     session.delete(t)
     gov.record(session=session, username=who.username, action="tag.delete", target_type="tag", target_id=t.key,
-               detail={}, ip=who.ip)
+               detail={"name": t.name}, ip=who.ip)
 
 
 def versions(*, session: Session, tag_id: int) -> list[dict[str, Any]]:

@@ -56,13 +56,23 @@ class MetricCreate(BaseModel):
     definition: MetricDefinition
 
 
+class MetricUpdate(BaseModel):
+    """Changes to a metric (its key stays: alerts and notices name it)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    definition: MetricDefinition | None = None
+    enabled: bool | None = None
+
+
 class MetricRead(BaseModel):
-    """A metric as listed."""
+    """A metric as listed (`editable`: the user's org owns it, or is above the owner)."""
 
     id: int
     key: str
     name: str
     definition: MetricDefinition
+    enabled: bool = True
+    editable: bool = False
     owner_org: str
     created_by: str | None
     created_at: datetime
@@ -88,6 +98,20 @@ class MetricValue(BaseModel):
     groups: list[MetricGroup] | None = None
 
 
+class MetricPoint(BaseModel):
+    """A metric's value for one business day (the window ending the day before it)."""
+
+    day: date
+    value: float
+
+
+class MetricTrend(BaseModel):
+    """A metric day by day, as its rules see it (the newest point is the last complete window)."""
+
+    metric_id: int
+    points: list[MetricPoint]
+
+
 class AnomalyParams(BaseModel):
     """How far from its 7-day baseline a value must be to fire: more than k·σ, in a direction, by at least a
     relative change (so a flat baseline does not fire on noise)."""
@@ -95,6 +119,21 @@ class AnomalyParams(BaseModel):
     k: float = Field(default=3.0, ge=1, le=10)
     direction: Literal["up", "down", "both"] = "both"
     min_change_pct: float = Field(default=10.0, ge=0, le=1000)
+
+
+def _check_emails(v: list[str] | None) -> list[str] | None:
+    """E-mail recipients, each an address."""
+    bad = [e for e in v or [] if not EMAIL.match(e)]
+    if bad:
+        raise ValueError(f"not an email address: {bad[0]}")
+    return v
+
+
+def _check_url(v: str | None) -> str | None:
+    """A webhook, http(s) only."""
+    if v is not None and not v.startswith(("http://", "https://")):
+        raise ValueError("the webhook must be an http(s) URL")
+    return v
 
 
 class RuleCreate(BaseModel):
@@ -111,26 +150,31 @@ class RuleCreate(BaseModel):
     webhook_url: str | None = Field(default=None, max_length=512)
     enabled: bool = True
 
-    @field_validator("emails")
-    @classmethod
-    def _emails(cls, v: list[str]) -> list[str]:
-        bad = [e for e in v if not EMAIL.match(e)]
-        if bad:
-            raise ValueError(f"not an email address: {bad[0]}")
-        return v
+    _emails = field_validator("emails")(classmethod(lambda cls, v: _check_emails(v)))
+    _url = field_validator("webhook_url")(classmethod(lambda cls, v: _check_url(v)))
 
-    @field_validator("webhook_url")
-    @classmethod
-    def _url(cls, v: str | None) -> str | None:
-        if v is not None and not v.startswith(("http://", "https://")):
-            raise ValueError("the webhook must be an http(s) URL")
-        return v
+
+class RuleUpdate(BaseModel):
+    """Changes to a rule: any field of its definition but the metric it watches."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    op: Op | None = None
+    threshold: float | None = None
+    anomaly: AnomalyParams | None = None
+    severity: Severity | None = None
+    emails: list[str] | None = Field(default=None, max_length=20)
+    webhook_url: str | None = Field(default=None, max_length=512)
+    enabled: bool | None = None
+
+    _emails = field_validator("emails")(classmethod(lambda cls, v: _check_emails(v)))
+    _url = field_validator("webhook_url")(classmethod(lambda cls, v: _check_url(v)))
 
 
 class RuleRead(RuleCreate):
     """A rule as listed."""
 
     id: int
+    editable: bool = False
     owner_org: str
     created_by: str | None
     created_at: datetime
@@ -172,6 +216,19 @@ class AlertRead(BaseModel):
     created_at: datetime
     acknowledged_by: str | None
     acknowledged_at: datetime | None
+
+
+class InboxAlert(AlertRead):
+    """An alert in the console's bell, with whether this user has seen it."""
+
+    read: bool
+
+
+class Inbox(BaseModel):
+    """The header bell: how many fired alerts the user has not seen, and the latest ones."""
+
+    unread: int
+    items: list[InboxAlert]
 
 
 class EvaluationReport(BaseModel):

@@ -20,7 +20,9 @@ from mofang.monitor.alerts.contracts import (
     MetricCreate,
     MetricDefinition,
     MetricGroup,
+    MetricPoint,
     MetricRead,
+    MetricTrend,
     MetricValue,
     RuleCreate,
     RuleRead,
@@ -44,8 +46,9 @@ SMTP_KEY = "monitor.smtp"
 log = logging.getLogger(__name__)
 
 
-def _metric_read(m: Metric) -> MetricRead:
+def metric_read(m: Metric, scope: Scope | None = None) -> MetricRead:
     return MetricRead(id=m.id, key=m.key, name=m.name, definition=MetricDefinition(**m.definition),
+                      enabled=m.enabled is not False, editable=scope is not None and repo.editable(scope, m.owner_org),
                       owner_org=m.owner_org, created_by=m.created_by, created_at=m.created_at)
 
 
@@ -54,16 +57,17 @@ def _params(r: AlertRule) -> AnomalyParams | None:
     return AnomalyParams(**(r.params or {})) if r.op == "anomaly" else None
 
 
-def _rule_read(r: AlertRule) -> RuleRead:
+def rule_read(r: AlertRule, scope: Scope | None = None) -> RuleRead:
     anomaly = _params(r)
     return RuleRead(id=r.id, metric_id=r.metric_id, name=r.name, op=r.op,  # type: ignore[arg-type]
                     threshold=None if anomaly else r.threshold, anomaly=anomaly,
                     severity=r.severity, emails=list(r.emails or []), webhook_url=r.webhook_url,  # type: ignore[arg-type]
-                    enabled=r.enabled, owner_org=r.owner_org, created_by=r.created_by, created_at=r.created_at,
+                    enabled=r.enabled, editable=scope is not None and repo.editable(scope, r.owner_org),
+                    owner_org=r.owner_org, created_by=r.created_by, created_at=r.created_at,
                     last_error=r.last_error, last_error_at=r.last_error_at)
 
 
-def _alert_read(a: Alert, r: AlertRule, m: Metric) -> AlertRead:
+def alert_read(a: Alert, r: AlertRule, m: Metric) -> AlertRead:
     return AlertRead(id=a.id, rule_id=r.id, rule_name=r.name, metric_key=m.key, day=a.day, value=a.value,
                      previous=a.previous, message=a.message, severity=a.severity,  # type: ignore[arg-type]
                      outcome=a.outcome, anomaly=AnomalyDetails(**a.details) if a.details else None,  # type: ignore[arg-type]
@@ -76,7 +80,7 @@ def _owner_scope(owner_org: str) -> Scope:
     return Scope(kind="all") if owner_org == "HQ" else Scope(kind="org", org_code=owner_org)
 
 
-def _check_definition(d: MetricDefinition) -> None:
+def check_definition(d: MetricDefinition) -> None:
     """What the model cannot say per field: which parts each source needs, and the dimensions it allows."""
     if d.source == "event" and d.event is None:
         raise Invalid("an event metric needs an event", field="definition.event")
@@ -95,12 +99,16 @@ def _check_definition(d: MetricDefinition) -> None:
         raise Invalid("a dimension is listed twice", field="definition.dimensions")
 
 
+def check_metric(*, platform: Platform, who: Principal, definition: MetricDefinition) -> None:
+    """A definition's shape, and the segments and tags it filters on exist and are visible now (not failing the
+    daily job later)."""
+    check_definition(definition)
+    customer_set(Params(), scope=who.scope, customers=definition.customers, sets=platform.extras.get("customer_sets"))
+
+
 def create_metric(*, platform: Platform, who: Principal, data: MetricCreate) -> MetricRead:
     """Add a metric owned by the user's org."""
-    _check_definition(data.definition)
-    # The segments and tags it filters on must exist and be visible now, not fail the daily job later.
-    customer_set(Params(), scope=who.scope, customers=data.definition.customers,
-                 sets=platform.extras.get("customer_sets"))
+    check_metric(platform=platform, who=who, definition=data.definition)
     with platform.metadata.session() as s:
         m = Metric(key=data.key, name=data.name, definition=data.definition.model_dump(mode="json"),
                    owner_org=who.org_code, created_by=who.username)
@@ -110,14 +118,14 @@ def create_metric(*, platform: Platform, who: Principal, data: MetricCreate) -> 
         except IntegrityError:
             raise Conflict(f"a metric with key '{data.key}' exists", field="key") from None
         gov.record(session=s, username=who.username, action="monitor.metric.create", target_type="metric",
-                   target_id=str(m.id), detail={"key": m.key, "name": m.name})
-        return _metric_read(m)
+                   target_id=str(m.id), detail={"name": m.name, "key": m.key})
+        return metric_read(m, who.scope)
 
 
 def list_metrics(*, platform: Platform, who: Principal) -> list[MetricRead]:
     """Metrics the user may see."""
     with platform.metadata.session() as s:
-        return [_metric_read(m) for m in repo.metrics(s) if repo.visible(who.scope, m.owner_org)]
+        return [metric_read(m, who.scope) for m in repo.metrics(s) if repo.visible(who.scope, m.owner_org)]
 
 
 def _value(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date, d1: date) -> float:
@@ -209,6 +217,31 @@ def check_webhook(*, platform: Platform, session: Session, url: str | None) -> N
                       field="webhook_url", code="webhook_url_refused", params={"reason": problem})
 
 
+def rule_condition(data: RuleCreate) -> tuple[dict[str, Any] | None, float]:
+    """The stored (params, threshold) of a rule's condition; a threshold op without a threshold is refused."""
+    if data.op == "anomaly":
+        params = (data.anomaly or AnomalyParams()).model_dump(mode="json")
+        return params, params["k"]  # the column is NOT NULL; params stays the source of truth
+    if data.threshold is None:
+        raise Invalid(f"a threshold is required for op '{data.op}'", field="threshold")
+    return None, data.threshold
+
+
+def metric_trend(*, platform: Platform, who: Principal, metric_id: int, day: date, days: int) -> MetricTrend:
+    """The metric's value for each of the `days` business days ending `day` (each the window before that day)."""
+    with platform.metadata.session() as s:
+        m = s.get(Metric, metric_id)
+        if m is None or not repo.visible(who.scope, m.owner_org):
+            raise NotFound(f"metric {metric_id} not found", code="monitor.metric_not_found", params={"id": metric_id})
+        definition = MetricDefinition(**m.definition)
+    points = []
+    for i in range(days - 1, -1, -1):
+        d = day - timedelta(days=i)
+        cur, _ = logic.windows(d, definition.days)
+        points.append(MetricPoint(day=d, value=_value(platform, definition, who.scope, *cur)))
+    return MetricTrend(metric_id=metric_id, points=points)
+
+
 def create_rule(*, platform: Platform, who: Principal, data: RuleCreate) -> RuleRead:
     """Add an alert rule on a visible metric."""
     with platform.metadata.session() as s:
@@ -216,13 +249,7 @@ def create_rule(*, platform: Platform, who: Principal, data: RuleCreate) -> Rule
         m = s.get(Metric, data.metric_id)
         if m is None or not repo.visible(who.scope, m.owner_org):
             raise NotFound(f"metric {data.metric_id} not found", field="metric_id")
-        if data.op == "anomaly":
-            params = (data.anomaly or AnomalyParams()).model_dump(mode="json")
-            threshold = params["k"]  # the column is NOT NULL; params stays the source of truth
-        elif data.threshold is None:
-            raise Invalid(f"a threshold is required for op '{data.op}'", field="threshold")
-        else:
-            params, threshold = None, data.threshold
+        params, threshold = rule_condition(data)
         r = AlertRule(metric_id=data.metric_id, name=data.name, op=data.op, threshold=threshold, params=params,
                       severity=data.severity, emails=data.emails, webhook_url=data.webhook_url, enabled=data.enabled,
                       owner_org=who.org_code, created_by=who.username)
@@ -230,13 +257,13 @@ def create_rule(*, platform: Platform, who: Principal, data: RuleCreate) -> Rule
         s.flush()
         gov.record(session=s, username=who.username, action="monitor.rule.create", target_type="alert_rule",
                    target_id=str(r.id), detail={"name": r.name, "op": r.op, "severity": r.severity})
-        return _rule_read(r)
+        return rule_read(r, who.scope)
 
 
 def list_rules(*, platform: Platform, who: Principal) -> list[RuleRead]:
     """Rules the user may see."""
     with platform.metadata.session() as s:
-        return [_rule_read(r) for r in repo.rules(s) if repo.visible(who.scope, r.owner_org)]
+        return [rule_read(r, who.scope) for r in repo.rules(s) if repo.visible(who.scope, r.owner_org)]
 
 
 def _smtp(platform: Platform) -> tuple[str, int, str]:
@@ -360,7 +387,7 @@ def evaluate(*, platform: Platform, day: date) -> EvaluationReport:
             with platform.metadata.session() as s:
                 kept = repo.alert_of(s, rule_id=rule_id, day=day)
                 if kept is not None and kept.outcome == "insufficient_baseline":
-                    recorded.append(_alert_read(kept, r, m))
+                    recorded.append(alert_read(kept, r, m))
         if alert_id is None:
             continue
         # Notify after the alert is committed: a crash here loses a notice, never duplicates an alert.
@@ -369,7 +396,7 @@ def evaluate(*, platform: Platform, day: date) -> EvaluationReport:
             assert a is not None and r is not None and m is not None
             a.notifications = _notify(platform, r, a, m)
             s.flush()
-            fired.append(_alert_read(a, r, m))
+            fired.append(alert_read(a, r, m))
     return EvaluationReport(day=day, evaluated=len(pending), fired=fired, recorded=recorded, failed=failed)
 
 
@@ -387,7 +414,7 @@ def list_alerts(*, platform: Platform, who: Principal, status: str | None, limit
                 severity: str | None = None, outcome: str | None = None) -> list[AlertRead]:
     """Alert history the user may see, newest first."""
     with platform.metadata.session() as s:
-        return [_alert_read(a, r, m)
+        return [alert_read(a, r, m)
                 for a, r, m in repo.alerts(s, status=status, severity=severity, outcome=outcome, limit=limit)
                 if repo.sees_results(who.scope, r.owner_org)]
 
@@ -404,8 +431,8 @@ def acknowledge(*, platform: Platform, who: Principal, alert_id: int) -> AlertRe
         if a.status != "acknowledged":
             a.status, a.acknowledged_by, a.acknowledged_at = "acknowledged", who.username, utcnow()
             gov.record(session=s, username=who.username, action="monitor.alert.ack", target_type="alert",
-                       target_id=str(a.id), detail={"rule_id": r.id, "day": a.day.isoformat()})
+                       target_id=str(a.id), detail={"name": r.name, "rule_id": r.id, "day": a.day.isoformat()})
             s.flush()
         m = s.get(Metric, r.metric_id)
         assert m is not None
-        return _alert_read(a, r, m)
+        return alert_read(a, r, m)

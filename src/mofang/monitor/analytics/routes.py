@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
-from mofang.monitor.analytics import service
+from mofang.monitor.analytics import extent, service, values
 from mofang.monitor.analytics.contracts import (
     AttributionQuery,
     AttributionResult,
@@ -39,6 +39,25 @@ from mofang.platform.governance.logic import P_ANALYTICS
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 Analyst = Annotated[Principal, Depends(require(P_ANALYTICS))]
+
+
+@router.get("/extent", response_model=extent.DataExtent)
+def data_extent(_who: Analyst, platform: PlatformDep) -> extent.DataExtent:
+    """The first and last days with events and with AUM snapshots (what analysis pages open on)."""
+    return extent.extent(platform.store)
+
+
+@router.get("/values", response_model=values.FieldValues)
+def field_values(
+    who: Analyst, platform: PlatformDep,
+    source: values.ValueSource,
+    key: Annotated[str, Query(min_length=1, max_length=128)],
+    event: Annotated[str | None, Query(max_length=128)] = None,
+    check: Annotated[str | None, Query(max_length=256)] = None,
+) -> values.FieldValues:
+    """The most frequent values of an event property, transaction column or customer attribute among the
+    customers in the user's scope; with `check`, also how often that value occurs (0: never)."""
+    return values.field_values(platform.store, scope=who.scope, source=source, key=key, event=event, check=check)
 
 
 @router.post("/trends", response_model=TrendsResult)

@@ -302,7 +302,8 @@ def add_item(*, platform: Platform, who: Principal, dashboard_id: int, data: Ite
         except IntegrityError:  # pinned by a concurrent request since the check above
             raise Conflict(f"saved analysis {a.id} is already on this dashboard", field="analysis_id") from None
         d.updated_at = utcnow()
-        _audit(s, who, "dashboard.pin", "dashboard", d.id, {"item_id": item.id, "analysis_id": a.id})
+        _audit(s, who, "dashboard.pin", "dashboard", d.id, {
+            "name": d.name, "item_id": item.id, "analysis_id": a.id, "analysis": a.name})
         return _item_read(item, a, who)
 
 
@@ -319,12 +320,15 @@ def remove_item(*, platform: Platform, who: Principal, dashboard_id: int, item_i
         d = _dashboard_or_404(s, who, dashboard_id, edit=True)
         item = _item_or_404(s, d, item_id)
         analysis_id = item.analysis_id
+        analysis = s.get(SavedAnalysis, analysis_id)
         s.delete(item)
         s.flush()
         for pos, rest in enumerate(repo.ordered_items(s, d.id)):
             rest.position = pos
         d.updated_at = utcnow()
-        _audit(s, who, "dashboard.unpin", "dashboard", d.id, {"item_id": item_id, "analysis_id": analysis_id})
+        _audit(s, who, "dashboard.unpin", "dashboard", d.id, {
+            "name": d.name, "item_id": item_id, "analysis_id": analysis_id,
+            "analysis": analysis.name if analysis else None})
 
 
 def reorder_items(*, platform: Platform, who: Principal, dashboard_id: int, data: ItemOrder) -> DashboardRead:
@@ -337,7 +341,7 @@ def reorder_items(*, platform: Platform, who: Principal, dashboard_id: int, data
             current[item_id].position = pos
         d.updated_at = utcnow()
         s.flush()
-        _audit(s, who, "dashboard.reorder", "dashboard", d.id, {"order": data.order})
+        _audit(s, who, "dashboard.reorder", "dashboard", d.id, {"name": d.name, "order": data.order})
         return _full(s, d, who)
 
 
@@ -350,7 +354,7 @@ def resize_item(*, platform: Platform, who: Principal, dashboard_id: int, item_i
         item.size = data.size
         d.updated_at = utcnow()
         s.flush()
-        _audit(s, who, "dashboard.resize", "dashboard", d.id, {"item_id": item.id, "size": data.size})
+        _audit(s, who, "dashboard.resize", "dashboard", d.id, {"name": d.name, "item_id": item.id, "size": data.size})
         a = s.get(SavedAnalysis, item.analysis_id)
         assert a is not None
         return _item_read(item, a, who)

@@ -119,6 +119,7 @@ export function CustomerFilterField({
                 onChange={(v: Value) => setAttr(i, { value: v })}
                 testId={`an-customers-attr-${i}-value`}
                 size="small"
+                suggest={{ source: 'attribute', key: a.attribute }}
               />
             )}
             <RemoveButton onClick={() => onChange({ ...value, attributes: value.attributes.filter((_, j) => j !== i) })} />

@@ -75,6 +75,7 @@ export function PropertyFiltersField({
               onChange={(v) => set(i, { value: v as AnalyticsPropertyFilter['value'] })}
               testId={`an-prop-filter-${i}-value`}
               size="small"
+              suggest={f.property ? { source: 'events', event, key: f.property } : undefined}
             />
             <Button
               size="small"

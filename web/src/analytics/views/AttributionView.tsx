@@ -13,11 +13,11 @@ export function AttributionView({ data, catalogue, compact }: { data: Attributio
   const name = useEventName(catalogue);
   const rowName = (r: AttributionRow) => `${name(r.touch)}${r.value ? ` · ${r.value}` : ''}`;
   const option: ChartOption = {
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 16, top: 52, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: { top: 0 },
     xAxis: { type: 'category', data: data.rows.map(rowName) },
-    yAxis: { type: 'value', splitLine: { lineStyle: { type: 'dashed' } } },
+    yAxis: { type: 'value', name: t('monitor3.unit.conversions'), nameTextStyle: { align: 'left' }, splitLine: { lineStyle: { type: 'dashed' } } },
     series: ATTRIBUTION_MODELS.map((m) => ({
       type: 'bar' as const,
       name: t(`an.attr.${m}`),

@@ -15,11 +15,11 @@ export function LtvView({ data, query, compact }: { data: LtvResult; query: LtvQ
   const cohortName = (c: string) => c.slice(0, 7);
   const month = (i: number) => t('an.ltv.month', { n: i });
   const option: ChartOption = {
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 16, top: 52, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (v == null ? '—' : formatMoney(Number(v))) },
     legend: { top: 0, type: 'scroll' },
     xAxis: { type: 'category', data: Array.from({ length: n }, (_, i) => month(i)) },
-    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatMoneyShort(v, lang) }, splitLine: { lineStyle: { type: 'dashed' } } },
+    yAxis: { type: 'value', name: t('monitor3.ltvUnit'), nameTextStyle: { align: 'left' }, axisLabel: { formatter: (v: number) => formatMoneyShort(v, lang) }, splitLine: { lineStyle: { type: 'dashed' } } },
     series: cohorts.map((c) => ({ type: 'line' as const, name: cohortName(c.cohort), data: c.values, smooth: true, connectNulls: false })),
   };
   return (

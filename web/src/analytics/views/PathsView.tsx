@@ -12,19 +12,40 @@ export function PathsView({ data, catalogue, compact }: { data: PathsResult; cat
   // Keep the Sankey readable: the strongest links only, and only nodes they touch.
   const links = data.links.slice(0, compact ? 40 : 80);
   const used = new Set(links.flatMap((l) => [l.source, l.target]));
+  // A label sits between its column and the next: no wider than a column's share of ~1000 px, and never
+  // more than 130 px, so labels of neighbouring steps do not run into each other.
+  const depth = new Set([...used].map((id) => id.split(':')[0])).size;
+  const perLevel = [...used].reduce<Record<string, number>>((acc, id) => ({ ...acc, [id.split(':')[0]]: (acc[id.split(':')[0]] ?? 0) + 1 }), {});
+  const tallest = Math.max(1, ...Object.values(perLevel));
+  const labelRoom = Math.max(60, Math.min(130, Math.floor(1000 / Math.max(1, depth)) - 40));
   const option: ChartOption = {
-    tooltip: { trigger: 'item' },
+    // Node tooltips name the event in full (labels are cut to the room between two columns).
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: unknown) => {
+        const d = p as { dataType?: string; name: string; value: number; data: { source?: string; target?: string } };
+        const label = (id: string) => name(id.split(':').slice(1).join(':'));
+        return d.dataType === 'edge' && d.data.source && d.data.target
+          ? `${label(d.data.source)} → ${label(d.data.target)}: ${num(d.value)}`
+          : `${label(d.name)}: ${num(d.value)}`;
+      },
+    },
     series: [
       {
         type: 'sankey',
         left: 8,
-        right: 120,
+        right: labelRoom,
         top: 8,
         bottom: 8,
-        nodeGap: 10,
+        nodeGap: 20, // labels of thin nodes (a few sessions) need a line each
         emphasis: { focus: 'adjacency' },
         lineStyle: { color: 'gradient', curveness: 0.5, opacity: 0.35 },
-        label: { formatter: (p) => name(String(p.name).split(':').slice(1).join(':')) },
+        label: {
+          formatter: (p) => name(String(p.name).split(':').slice(1).join(':')),
+          width: labelRoom - 12,
+          overflow: 'truncate',
+          ellipsis: '…',
+        },
         data: data.nodes.filter((n) => used.has(n.id)).map((n) => ({ name: n.id })),
         links: links.map((l) => ({ source: l.source, target: l.target, value: l.sessions })),
       },
@@ -35,7 +56,7 @@ export function PathsView({ data, catalogue, compact }: { data: PathsResult; cat
       <div className="mf-an-stats">
         <Stat label={t('an.paths.sessions')} value={num(data.sessions)} />
       </div>
-      {links.length > 0 && <EChart option={option} height={compact ? 320 : 420} testId="paths-sankey" />}
+      {links.length > 0 && <EChart option={option} height={Math.max(compact ? 320 : 420, tallest * 34)} testId="paths-sankey" />}
       <Table
         style={{ marginTop: 12 }}
         size="small"

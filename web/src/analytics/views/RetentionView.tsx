@@ -4,6 +4,7 @@ import type { Cohort, RetentionQuery, RetentionResult } from '../../api/analytic
 import { EChart, type ChartOption } from '../../common/charts/EChart';
 import { useI18n } from '../../i18n';
 import { num, pct } from '../common';
+import { percentDecimals, percentText } from './chartUnits';
 
 /** Background of a retention cell: deeper blue for higher rates. */
 function heat(rate: number | null): CSSProperties {
@@ -18,11 +19,20 @@ export function RetentionView({ data, query, compact }: { data: RetentionResult;
   const n = data.periods + 1;
   const unit = t(`an.gran.${query.period}`);
   const label = (i: number) => (i === 0 ? t('an.ret.same', { unit }) : t('an.ret.after', { n: i, unit }));
+  // Small rates (a 7-day login retention of 0.4%..1.2%) need decimals, or the axis reads "1%, 1%, 0%".
+  const decimals = percentDecimals(data.average);
+  const sizes = data.cohorts.reduce((s, c) => s + c.size, 0);
   const option: ChartOption = {
-    grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis', valueFormatter: (v) => pct(Number(v)) },
+    grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => percentText(Number(v), Math.max(1, decimals)) },
     xAxis: { type: 'category', data: Array.from({ length: n }, (_, i) => label(i)) },
-    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` }, splitLine: { lineStyle: { type: 'dashed' } } },
+    yAxis: {
+      type: 'value',
+      name: t('monitor3.unit.retention'),
+      nameTextStyle: { align: 'left' },
+      axisLabel: { formatter: (v: number) => percentText(v, decimals) },
+      splitLine: { lineStyle: { type: 'dashed' } },
+    },
     series: [{ type: 'line', name: t('an.ret.average'), data: data.average.map((x) => x ?? null), smooth: true }],
   };
   return (
@@ -41,8 +51,11 @@ export function RetentionView({ data, query, compact }: { data: RetentionResult;
           summary={() => (
             <Table.Summary.Row>
               <Table.Summary.Cell index={0}>{t('an.ret.average')}</Table.Summary.Cell>
+              {/* The average cohort size (rates are averages too); the total is in the tooltip. */}
               <Table.Summary.Cell index={1} align="right">
-                {num(data.cohorts.reduce((s, c) => s + c.size, 0))}
+                <span title={t('monitor3.ret.sizeTotal', { n: sizes })} data-testid="retention-average-size">
+                  {num(data.cohorts.length ? Math.round(sizes / data.cohorts.length) : 0)}
+                </span>
               </Table.Summary.Cell>
               {data.average.map((r, i) => (
                 <Table.Summary.Cell key={i} index={i + 2} align="right">

@@ -9,9 +9,9 @@ import { num, Stat } from '../common';
 export function RfmView({ data, compact }: { data: RfmResult; compact?: boolean }) {
   const { t } = useI18n();
   const bar: ChartOption = {
-    grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 40, top: 8, bottom: 24, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    xAxis: { type: 'value', splitLine: { lineStyle: { type: 'dashed' } } },
+    xAxis: { type: 'value', name: t('monitor3.unit.customers'), nameLocation: 'middle', nameGap: 24, splitLine: { lineStyle: { type: 'dashed' } } },
     yAxis: { type: 'category', inverse: true, data: data.segments.map((s) => s.label) },
     series: [{ type: 'bar', name: t('an.customersAxis'), data: data.segments.map((s) => s.customers), barMaxWidth: 18, label: { show: true, position: 'right', formatter: (p) => num(Number(p.value)) } }],
   };

@@ -65,6 +65,9 @@ function useCommonDays(ids: number[] | undefined, segments: SegmentRead[] | unde
   );
 }
 
+
+/** Room (px) for a tier's label beside its Sankey node. */
+const SANKEY_LABEL = 150;
 export default function FlowsPage() {
   const { t } = useI18n();
   const { can } = useAuth();
@@ -255,16 +258,20 @@ export default function FlowsPage() {
         series: [
           {
             type: 'sankey',
-            left: 24,
-            right: 120,
+            // Start tiers are labelled left of their nodes, end tiers right of theirs, each with room for a long
+            // segment name (cut with … beyond it; the tooltip has it whole).
+            left: SANKEY_LABEL + 8,
+            right: SANKEY_LABEL + 8,
             top: 8,
             bottom: 8,
             nodeAlign: 'justify',
+            nodeGap: 14,
+            label: { width: SANKEY_LABEL, overflow: 'truncate', ellipsis: '…' },
             emphasis: { focus: 'adjacency' },
             lineStyle: { color: 'gradient', curveness: 0.5, opacity: 0.35 },
             data: [
-              ...tiers.sources.map((s) => ({ name: `${startLabel}·${show(s)}` })),
-              ...tiers.targets.map((s) => ({ name: `${endLabel}·${show(s)}` })),
+              ...tiers.sources.map((s) => ({ name: `${startLabel}·${show(s)}`, label: { position: 'left' } })),
+              ...tiers.targets.map((s) => ({ name: `${endLabel}·${show(s)}`, label: { position: 'right' } })),
             ],
             links: data.cells.map((c) => ({ source: `${startLabel}·${show(c.source)}`, target: `${endLabel}·${show(c.target)}`, value: c.count })),
           },
@@ -282,9 +289,9 @@ export default function FlowsPage() {
     ? ({
         tooltip: { trigger: 'axis' },
         legend: { top: 0 },
-        grid: { left: 56, right: 16, top: 36, bottom: 28 },
+        grid: { left: 56, right: 16, top: 48, bottom: 28 },
         xAxis: { type: 'category', data: trend.data.map((p) => p.day) },
-        yAxis: { type: 'value' },
+        yAxis: { type: 'value', name: t('monitor3.unit.customers') },
         series: trendTiers.map((tier) => ({ type: 'line', name: show(tier), smooth: true, data: trend.data!.map((p) => p.sizes[tier] ?? 0) })),
       } as ChartOption)
     : undefined;

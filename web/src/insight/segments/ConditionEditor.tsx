@@ -24,6 +24,7 @@ import type {
 } from '../../api/insight';
 import { useI18n, type MessageKey } from '../../i18n';
 import { ValueInput } from '../../common/ValueInput';
+import type { ValueSuggest } from '../../common/fieldValues';
 import { BoolSelect, fieldOptionLabel, LastDaysInput, NumberOrRange, OpSelect, Wrap } from './conditionFields';
 import { attributeLabel, eventLabel } from './labels';
 import { eventProperties as catalogueEventProperties } from './properties';
@@ -217,11 +218,13 @@ function OpAndValue({
   ops,
   field,
   opField,
+  suggest,
 }: {
   id: string;
   ctx: EditorContext;
   node: { op: Op; value?: Value };
   set: (patch: { op?: Op; value?: Value }) => void;
+  suggest?: ValueSuggest;
   ops: readonly string[];
   field?: Pick<FieldInfo, 'type' | 'values'>;
   opField?: FieldInfo;
@@ -243,6 +246,7 @@ function OpAndValue({
         onChange={(value) => set({ value })}
         testId={`cond-${id}-value`}
         disabled={ctx.readOnly}
+        suggest={suggest}
       />
     </>
   );
@@ -273,7 +277,16 @@ function AttributeEditor({ node, id, ctx, set }: { node: AttributeCondition; id:
           }}
         />
       </Wrap>
-      <OpAndValue id={id} ctx={ctx} node={node} set={set} ops={field?.ops ?? []} field={field} opField={field} />
+      <OpAndValue
+        id={id}
+        ctx={ctx}
+        node={node}
+        set={set}
+        ops={field?.ops ?? []}
+        field={field}
+        opField={field}
+        suggest={node.field ? { source: 'attribute', key: node.field } : undefined}
+      />
     </Space>
   );
 }
@@ -380,12 +393,15 @@ export function FiltersEditor({
   onChange,
   ctx,
   id,
+  from,
 }: {
   filters: PropertyFilter[];
   properties: FieldInfo[];
   onChange: (f: PropertyFilter[]) => void;
   ctx: EditorContext;
   id: string;
+  /** The event (or transaction type) whose property values are offered. */
+  from?: { source: 'events' | 'transactions'; event?: string | null };
 }) {
   const { t } = useI18n();
   return (
@@ -425,6 +441,7 @@ export function FiltersEditor({
               onChange={(value) => setF({ value })}
               testId={`cond-${id}-filter-${i}-value`}
               disabled={ctx.readOnly}
+              suggest={from && f.property ? { ...from, key: f.property } : undefined}
             />
             {!ctx.readOnly && (
               <Button size="small" type="text" icon={<CloseOutlined />} onClick={() => onChange(filters.filter((_, j) => j !== i))} />
@@ -531,7 +548,14 @@ function BehaviourEditor({ node, id, ctx, set }: { node: BehaviourCondition; id:
         />
         {node.measure === 'count' && <Typography.Text>{t('seg.times')}</Typography.Text>}
       </Space>
-      <FiltersEditor filters={node.filters} properties={props} onChange={(filters) => set({ filters })} ctx={ctx} id={id} />
+      <FiltersEditor
+        filters={node.filters}
+        properties={props}
+        onChange={(filters) => set({ filters })}
+        ctx={ctx}
+        id={id}
+        from={{ source: node.source === 'transactions' ? 'transactions' : 'events', event: node.source === 'transactions' ? null : node.event }}
+      />
     </div>
   );
 }

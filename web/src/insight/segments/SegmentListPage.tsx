@@ -35,6 +35,10 @@ export default function SegmentListPage() {
     {
       title: t('seg.col.name'),
       dataIndex: 'name',
+      // A fixed width with ellipsis: a long description no longer widens this column until the other headers
+      // wrap one character per line (the table lays out fixed, the whole text is the tooltip).
+      width: 280,
+      ellipsis: { showTitle: false },
       render: (name: string, s) => (
         <div>
           <Link to={`/insight/segments/${s.id}`} data-testid={`segment-link-${s.id}`}>
@@ -42,7 +46,7 @@ export default function SegmentListPage() {
           </Link>
           {s.description && (
             <div>
-              <Typography.Text type="secondary" style={{ fontSize: 12 }} ellipsis>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }} ellipsis={{ tooltip: s.description }}>
                 {s.description}
               </Typography.Text>
             </div>
@@ -111,10 +115,11 @@ export default function SegmentListPage() {
         <Table<SegmentRead>
           rowKey="id"
           size="small"
-          columns={columns}
+          columns={columns.map((c) => ({ ...c, onHeaderCell: () => ({ style: { whiteSpace: 'nowrap' } }) }))}
           dataSource={data?.items ?? []}
           loading={loading}
-          scroll={{ x: 1100 }}
+          tableLayout="fixed"
+          scroll={{ x: columns.reduce((sum, c) => sum + (typeof c.width === 'number' ? c.width : 0), 0) }}
           locale={{ emptyText: loading ? ' ' : t('seg.empty') }}
           onRow={(s) => ({ 'data-testid': `segment-row-${s.id}` }) as HTMLAttributes<HTMLElement>}
           pagination={{ pageSize: 20, showTotal: (n) => t('common.total', { n }), hideOnSinglePage: true }}

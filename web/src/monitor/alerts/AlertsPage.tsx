@@ -11,6 +11,7 @@ import { num } from '../../analytics/common';
 import { deviationText, ruleConditionText } from './forms';
 import { ListTable, ownerColumns } from './scaffold';
 import { CreateRuleModal } from './RuleModal';
+import { RuleChannels, RuleRowActions, RuleStatusSwitch } from './ruleActions';
 
 const SEVERITY_COLOR: Record<Severity, string> = { info: 'blue', warning: 'orange', critical: 'red' };
 
@@ -146,7 +147,7 @@ function AlertsTab({ rules }: { rules: RuleRead[] }) {
                       <Tag color={res === 'sent' ? 'green' : 'red'}>{t(ch === 'email' ? 'mal.email' : 'mal.webhookShort')}</Tag>
                     </Tooltip>
                   ))
-                : orDash(null),
+                : <Typography.Text type="secondary">{t('monitor3.inConsoleOnly')}</Typography.Text>,
           },
           {
             title: t('mal.status'),
@@ -190,6 +191,7 @@ export default function AlertsPage() {
   const rules = useApi((signal) => monitorApi.rules(signal), [], { keepPrevious: true });
   const metrics = useApi((signal) => monitorApi.metrics(signal), [], { keepPrevious: true });
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<RuleRead>();
   const [tab, setTab] = useState('alerts');
   const metricOf = (id: number) => metrics.data?.find((m) => m.id === id);
 
@@ -218,7 +220,7 @@ export default function AlertsPage() {
                   list={rules}
                   testId="rule-table"
                   rowAttrs={(r) => ({ 'data-testid': `rule-row-${r.id}` })}
-                  scrollX={1040}
+                  scrollX={1240}
                     columns={[
                       { title: t('mal.ruleName'), dataIndex: 'name' },
                       {
@@ -231,14 +233,21 @@ export default function AlertsPage() {
                       },
                       { title: t('mal.condition'), key: 'cond', render: (_: unknown, r) => <span className="mf-num">{ruleConditionText(r, t)}</span> },
                       { title: t('mal.severity'), dataIndex: 'severity', width: 80, render: (v: Severity) => <SeverityTag severity={v} /> },
-                      { title: t('mal.emails'), dataIndex: 'emails', render: (v: string[]) => (v.length ? v.map((e) => <Tag key={e}>{e}</Tag>) : orDash(null)) },
-                      { title: t('mal.webhook'), dataIndex: 'webhook_url', render: (v: string | null) => <span className="mf-mono">{orDash(v)}</span> },
+                      { title: t('monitor3.channels'), key: 'channels', width: 200, render: (_: unknown, r) => <RuleChannels rule={r} /> },
                       {
                         title: t('mal.enabled'),
                         dataIndex: 'enabled',
-                        render: (v: boolean) => (v ? <Badge status="success" text={t('common.yes')} /> : <Badge status="default" text={t('common.no')} />),
+                        width: 90,
+                        render: (_: boolean, r) => <RuleStatusSwitch rule={r} onChanged={rules.reload} />,
                       },
                       ...ownerColumns<RuleRead>(t),
+                      {
+                        title: t('common.actions'),
+                        key: 'actions',
+                        width: 150,
+                        fixed: 'right',
+                        render: (_: unknown, r) => <RuleRowActions rule={r} onEdit={() => setEditing(r)} onDeleted={rules.reload} />,
+                      },
                     ]}
                   />
               ),
@@ -247,11 +256,17 @@ export default function AlertsPage() {
         />
       </Card>
       <CreateRuleModal
-        open={creating}
+        key={editing ? `edit-${editing.id}` : 'create'}
+        open={creating || !!editing}
+        editing={editing}
         metrics={metrics.data ?? []}
-        onClose={() => setCreating(false)}
+        onClose={() => {
+          setCreating(false);
+          setEditing(undefined);
+        }}
         onCreated={() => {
           setCreating(false);
+          setEditing(undefined);
           rules.reload();
           setTab('rules');
         }}

@@ -1,4 +1,4 @@
-import { PlusOutlined, PushpinOutlined, ReloadOutlined } from '@ant-design/icons';
+import { LineChartOutlined, PlusOutlined, PushpinOutlined, ReloadOutlined } from '@ant-design/icons';
 import { App, Button, Card, DatePicker, Form, Input, InputNumber, Popover, Radio, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
@@ -13,7 +13,9 @@ import { SaveAnalysisModal } from '../../analytics/saved/SaveAnalysisModal';
 import { ANALYTICS_ATTRIBUTES } from '../../api/analytics';
 import { attributeLabel } from '../../insight/segments/labels';
 import { metricFormField } from './forms';
-import { ATTRIBUTE_MEASURES, MAX_DIMENSIONS, METRIC_ATTRIBUTES, isAttributeMetric, metricDefinition, type MetricFormValues } from './metricForm';
+import { ATTRIBUTE_MEASURES, MAX_DIMENSIONS, METRIC_ATTRIBUTES, editedDefinition, isAttributeMetric, metricDefinition, metricFormValues, type MetricFormValues } from './metricForm';
+import { MetricRowActions, MetricStatusSwitch } from './metricActions';
+import { MetricTrendDrawer } from './MetricTrendDrawer';
 import { metricTrendQuery } from './metricTrend';
 import { FormModal, ListTable, ownerColumns, useServerForm } from './scaffold';
 
@@ -86,14 +88,17 @@ function DimensionBreakdown({ metric, index, day }: { metric: MetricRead; index:
   );
 }
 
+/** 新建指标, or (given `editing`) 编辑指标: the same form, the key fixed once created. */
 function CreateMetricModal({
   open,
   catalogue,
+  editing,
   onClose,
   onCreated,
 }: {
   open: boolean;
   catalogue?: Catalogue;
+  editing?: MetricRead;
   onClose: () => void;
   onCreated: () => void;
 }) {
@@ -102,13 +107,15 @@ function CreateMetricModal({
   const state = useServerForm<MetricForm>(
     metricFormField,
     (v) =>
-      monitorApi.createMetric({
-        key: v.key.trim(),
-        name: v.name.trim(),
-        definition: metricDefinition(v),
-      }),
+      editing
+        ? monitorApi.updateMetric(editing.id, { name: v.name.trim(), definition: editedDefinition(editing.definition, v) })
+        : monitorApi.createMetric({
+            key: v.key.trim(),
+            name: v.name.trim(),
+            definition: metricDefinition(v),
+          }),
     () => {
-      message.success(t('mal.metricCreated'));
+      message.success(t(editing ? 'monitor3.saved' : 'mal.metricCreated'));
       onCreated();
     },
   );
@@ -131,18 +138,23 @@ function CreateMetricModal({
 
   const required = { required: true, message: t('mal.required') };
   return (
-    <FormModal open={open} title={t('mal.createMetric')} onClose={onClose} state={state} testPrefix="metric">
-      <Form<MetricForm> form={form} layout="vertical" preserve={false} initialValues={{ source: 'event', measure: 'total', attribute_measure: 'customers', days: 1 }}>
+    <FormModal open={open} title={t(editing ? 'monitor3.editMetric' : 'mal.createMetric')} onClose={onClose} state={state} testPrefix="metric">
+      <Form<MetricForm>
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={editing ? metricFormValues(editing) : { source: 'event', measure: 'total', attribute_measure: 'customers', days: 1 }}
+      >
         <Form.Item name="name" label={t('mal.metricName')} rules={[{ ...required, whitespace: true }]}>
           <Input autoComplete="off" data-testid="metric-name" />
         </Form.Item>
         <Form.Item
           name="key"
           label={t('mal.metricKey')}
-          extra={t('mal.metricKeyHint')}
+          extra={t(editing ? 'monitor3.keyFixed' : 'mal.metricKeyHint')}
           rules={[required, { pattern: /^[a-z][a-z0-9_.]*$/, message: t('mal.metricKeyHint') }, { min: 2, max: 64, message: t('mal.metricKeyHint') }]}
         >
-          <Input autoComplete="off" className="mf-mono" data-testid="metric-key" />
+          <Input autoComplete="off" className="mf-mono" data-testid="metric-key" disabled={!!editing} />
         </Form.Item>
         <Form.Item name="source" label={t('metrics2.source')} extra={t(`metrics2.sourceHint.${source}`)}>
           <Radio.Group
@@ -220,8 +232,12 @@ export default function MetricsPage() {
   const [day, setDay] = useState(() => dayjs().format('YYYY-MM-DD'));
   // A metric is reused in dashboards as the 事件分析 of its definition, saved as a rolling 30-day analysis.
   const [pinning, setPinning] = useState<MetricRead>();
-  // Wide enough for the pin button's label (longer in English).
-  const actionsWidth = lang === 'en' ? 170 : 110;
+  const [editing, setEditing] = useState<MetricRead>();
+  const [trend, setTrend] = useState<MetricRead>();
+  // The rules watching each metric: a metric in use says so instead of offering a delete that would be refused.
+  const rules = useApi((signal) => monitorApi.rules(signal), []);
+  // Wide enough for the row's buttons (longer in English).
+  const actionsWidth = lang === 'en' ? 330 : 260;
 
   return (
     <>
@@ -256,7 +272,7 @@ export default function MetricsPage() {
           rowAttrs={(m) => ({ 'data-testid': `metric-row-${m.id}` })}
           // The widths' sum: at 1366 px everything up to the current value fits, 操作 stays pinned right and the
           // owner columns are a short scroll away, instead of squeezed names and cut-off actions.
-          scrollX={140 + 180 + 100 + 140 + 100 + 70 + 170 + 90 + 170 + actionsWidth}
+          scrollX={140 + 180 + 100 + 140 + 100 + 70 + 170 + 90 + 90 + 170 + actionsWidth}
           columns={[
             {
               title: t('mal.metricName'),
@@ -264,7 +280,12 @@ export default function MetricsPage() {
               width: 140,
               fixed: 'left',
               ellipsis: { showTitle: false },
-              render: (v: string) => <Clipped text={v} />,
+              // The name opens the metric's trend.
+              render: (v: string, m) => (
+                <a onClick={() => setTrend(m)} data-testid={`metric-open-${m.id}`}>
+                  <Clipped text={v} />
+                </a>
+              ),
             },
             {
               title: t('mal.metricKey'),
@@ -326,19 +347,37 @@ export default function MetricsPage() {
             },
             { title: t('mal.days'), key: 'days', width: 70, align: 'right', render: (_: unknown, m) => <Tag>{t('mal.daysN', { n: m.definition.days })}</Tag> },
             { title: t('mal.currentValue'), key: 'value', width: 170, align: 'right', render: (_: unknown, m) => <ValueCell metric={m} day={day} /> },
+            {
+              title: t('monitor3.status'),
+              key: 'enabled',
+              width: 90,
+              render: (_: unknown, m) => <MetricStatusSwitch metric={m} onChanged={metrics.reload} />,
+            },
             ...ownerColumns<MetricRead>(t).map((c, i) => ({ ...c, width: i === 0 ? 90 : 170 })),
             {
               title: t('common.actions'),
               key: 'actions',
               width: actionsWidth,
               fixed: 'right',
-              // A dashboard pin is the metric's 事件分析; an attribute metric has no event to analyse.
-              render: (_: unknown, m) =>
-                isAttributeMetric(m.definition) ? null : (
-                  <Button size="small" type="link" icon={<PushpinOutlined />} onClick={() => setPinning(m)} data-testid={`metric-pin-${m.id}`}>
-                    {t('metricPin.button')}
+              render: (_: unknown, m) => (
+                <Space size={0}>
+                  <Button size="small" type="link" icon={<LineChartOutlined />} onClick={() => setTrend(m)} data-testid={`metric-trend-${m.id}`}>
+                    {t('monitor3.trend')}
                   </Button>
-                ),
+                  {/* A dashboard pin is the metric's 事件分析; an attribute metric has no event to analyse. */}
+                  {!isAttributeMetric(m.definition) && (
+                    <Button size="small" type="link" icon={<PushpinOutlined />} onClick={() => setPinning(m)} data-testid={`metric-pin-${m.id}`}>
+                      {t('metricPin.button')}
+                    </Button>
+                  )}
+                  <MetricRowActions
+                    metric={m}
+                    rules={(rules.data ?? []).filter((r) => r.metric_id === m.id)}
+                    onEdit={() => setEditing(m)}
+                    onDeleted={metrics.reload}
+                  />
+                </Space>
+              ),
             },
           ]}
         />
@@ -351,12 +390,19 @@ export default function MetricsPage() {
           onClose={() => setPinning(undefined)}
         />
       )}
+      {trend && <MetricTrendDrawer metric={trend} day={day} onClose={() => setTrend(undefined)} />}
       <CreateMetricModal
-        open={creating}
+        key={editing ? `edit-${editing.id}` : 'create'}
+        open={creating || !!editing}
+        editing={editing}
         catalogue={catalogue.data}
-        onClose={() => setCreating(false)}
+        onClose={() => {
+          setCreating(false);
+          setEditing(undefined);
+        }}
         onCreated={() => {
           setCreating(false);
+          setEditing(undefined);
           metrics.reload();
         }}
       />

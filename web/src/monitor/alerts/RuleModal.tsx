@@ -8,6 +8,7 @@ import {
   type MetricRead,
   type RuleCreate,
   type RuleOp,
+  type RuleRead,
   type Severity,
 } from '../../api/monitor';
 import { useI18n } from '../../i18n';
@@ -43,15 +44,34 @@ function ruleBody(v: RuleForm): RuleCreate {
   return { ...common, threshold: v.threshold ?? null };
 }
 
-/** 新建预警规则: a threshold / change rule or an anomaly rule vs the 7-day baseline, with severity and recipients. */
+/** The form values of a stored rule (what its edit form opens with). */
+function ruleForm(r: RuleRead): RuleForm {
+  return {
+    name: r.name,
+    metric_id: r.metric_id,
+    op: r.op,
+    threshold: r.threshold ?? undefined,
+    k: r.anomaly?.k ?? 3,
+    direction: r.anomaly?.direction ?? 'both',
+    min_change_pct: r.anomaly?.min_change_pct ?? 10,
+    severity: r.severity,
+    emails: r.emails,
+    webhook_url: r.webhook_url ?? undefined,
+  };
+}
+
+/** 新建预警规则 (or, given `editing`, 编辑预警规则): a threshold / change rule or an anomaly rule vs the 7-day
+ * baseline, with severity and recipients. An edited rule keeps its metric. */
 export function CreateRuleModal({
   open,
   metrics,
+  editing,
   onClose,
   onCreated,
 }: {
   open: boolean;
   metrics: MetricRead[];
+  editing?: RuleRead;
   onClose: () => void;
   onCreated: () => void;
 }) {
@@ -59,9 +79,13 @@ export function CreateRuleModal({
   const { message } = App.useApp();
   const state = useServerForm<RuleForm>(
     ruleFormField,
-    (v) => monitorApi.createRule(ruleBody(v)),
+    (v) => {
+      if (!editing) return monitorApi.createRule(ruleBody(v));
+      const { metric_id: _unchanged, ...changes } = ruleBody({ ...v, metric_id: editing.metric_id });
+      return monitorApi.updateRule(editing.id, changes);
+    },
     () => {
-      message.success(t('mal.ruleCreated'));
+      message.success(t(editing ? 'monitor3.saved' : 'mal.ruleCreated'));
       onCreated();
     },
   );
@@ -70,12 +94,12 @@ export function CreateRuleModal({
 
   const required = { required: true, message: t('mal.required') };
   return (
-    <FormModal open={open} title={t('mal.createRule')} onClose={onClose} state={state} testPrefix="rule">
+    <FormModal open={open} title={t(editing ? 'monitor3.editRule' : 'mal.createRule')} onClose={onClose} state={state} testPrefix="rule">
       <Form<RuleForm>
         form={form}
         layout="vertical"
         preserve={false}
-        initialValues={{ op: 'gt', emails: [], severity: 'warning', k: 3, direction: 'both', min_change_pct: 10 }}
+        initialValues={editing ? ruleForm(editing) : { op: 'gt', emails: [], severity: 'warning', k: 3, direction: 'both', min_change_pct: 10 }}
       >
         <Form.Item name="name" label={t('mal.ruleName')} rules={[{ ...required, whitespace: true }]}>
           <Input autoComplete="off" data-testid="rule-name" />
@@ -85,6 +109,7 @@ export function CreateRuleModal({
             showSearch
             optionFilterProp="label"
             data-testid="rule-metric"
+            disabled={!!editing}
             notFoundContent={t('mal.noMetrics')}
             options={metrics.map((m) => ({ value: m.id, label: `${m.name} (${m.key})` }))}
           />

@@ -69,3 +69,28 @@ export function metricFormField2(path: string): string {
   if (path.startsWith('definition.source')) return 'source';
   return '';
 }
+
+/** The form values of a stored metric (what its edit form opens with). */
+export function metricFormValues(m: { key: string; name: string; definition: MetricDefinition }): MetricFormValues {
+  const d = m.definition;
+  return {
+    key: m.key,
+    name: m.name,
+    source: d.source ?? 'event',
+    event: d.event?.event ?? undefined,
+    measure: d.measure ?? 'total',
+    property: d.property ?? undefined,
+    attribute_measure: d.attribute_measure ?? 'customers',
+    attribute: d.attribute ?? undefined,
+    days: d.days ?? 1,
+    dimensions: (d.dimensions ?? []).map(dimensionValue),
+  };
+}
+
+/** The definition an edit form saves: the form's parts over the stored ones, so that what the form does not show
+ * (the event's property filters, the customer filter) survives the edit. */
+export function editedDefinition(stored: MetricDefinition, v: MetricFormValues): MetricDefinition {
+  const next = metricDefinition(v);
+  const sameEvent = next.source !== 'attribute' && stored.event && stored.event.event === next.event?.event;
+  return { ...stored, ...next, ...(sameEvent ? { event: stored.event } : {}), ...(stored.customers ? { customers: stored.customers } : {}) };
+}
