@@ -124,3 +124,17 @@ def test_a_metric_opens_its_trend(app_client, admin_headers, bank):
     assert len(res.json()["points"]) == 3
     assert app_client.get(f"/api/monitor/metrics/{m['id']}/trend", headers=admin_headers,
                           params={"day": DAY.isoformat(), "days": 500}).status_code == 422
+
+
+def test_an_edit_is_checked_like_a_create(app_client, admin_headers, bank):
+    # An edit must not slip in what a create refuses: an unknown segment, or a webhook into the bank's network.
+    m = _metric(app_client, admin_headers, key="opens2")
+    res = app_client.patch(f"/api/monitor/metrics/{m['id']}", headers=admin_headers, json={"definition": {
+        "event": {"event": "app_open"}, "days": 1, "customers": {"segment_ids": ["999999"]}}})
+    assert res.status_code == 422, res.text
+    assert res.json()["field"].startswith("customers.segment_ids")
+    r = _rule(app_client, admin_headers, m["id"], name="回调")
+    res = app_client.patch(f"/api/monitor/alert-rules/{r['id']}", headers=admin_headers,
+                           json={"webhook_url": "http://169.254.169.254/latest/meta-data/"})
+    assert res.status_code == 422 and res.json()["field"] == "webhook_url", res.text
+    assert app_client.get("/api/monitor/alert-rules", headers=admin_headers).json()[0]["webhook_url"] is None
