@@ -41,15 +41,15 @@ def get_principal(
 ) -> Principal:
     """The authenticated user; 401 without a valid bearer token."""
     if creds is None or creds.scheme.lower() != "bearer":
-        raise Unauthorized("not authenticated: log in and send 'Authorization: Bearer <token>'")
+        raise Unauthorized("not authenticated: log in and send 'Authorization: Bearer <token>'", code="auth.missing")
     user_id = read_token(key=platform.token_key, token=creds.credentials)
     if user_id is None:
-        raise Unauthorized("the access token is invalid or expired")
+        raise Unauthorized("the access token is invalid or expired", code="auth.expired")
     with platform.metadata.session() as session:
         who = gov.principal(session=session, user_id=user_id, ip=client_ip(request),
                             user_agent=request.headers.get("user-agent"))
     if who is None:
-        raise Unauthorized("the user no longer exists or is disabled")
+        raise Unauthorized("the user no longer exists or is disabled", code="auth.disabled")
     return who
 
 
@@ -58,7 +58,8 @@ def require(permission: str) -> Callable[[Principal], Principal]:
 
     def _check(who: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if not who.can(permission):
-            raise Forbidden(f"your role lacks the permission '{permission}'")
+            raise Forbidden(f"your role lacks the permission '{permission}'", code="auth.permission",
+                            params={"permission": permission})
         return who
 
     return _check

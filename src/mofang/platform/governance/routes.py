@@ -46,10 +46,10 @@ def login(body: LoginRequest, request: Request, platform: PlatformDep) -> TokenR
         action = "auth.login_blocked" if blocked else ("auth.login" if user else "auth.login_failed")
         gov.record(session=session, username=body.username, action=action, ip=ip, user_agent=agent)
     if blocked:
-        raise TooManyRequests("too many failed logins; try again in a few minutes")
+        raise TooManyRequests("too many failed logins; try again in a few minutes", code="login.too_many")
     if user is None:
         limiter.failed(*keys)
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized("wrong username or password", code="login.failed")
     limiter.succeeded(*keys)
     token = issue_token(key=platform.token_key, user_id=user.id, username=user.username,
                         ttl_minutes=platform.settings.token_ttl_minutes)
