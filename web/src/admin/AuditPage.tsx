@@ -10,6 +10,7 @@ import { formatDateTime, orDash } from '../common/format';
 import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useI18n } from '../i18n';
+import { useActorName } from '../common/actor';
 
 const PAGE_SIZES = [20, 50, 100];
 
@@ -26,6 +27,7 @@ function detailPreview(detail: AuditEntry['detail']): string {
 
 export default function AuditPage() {
   const { t, tv } = useI18n();
+  const actor = useActorName();
   const [params, setParams] = useSearchParams();
   const action = params.get('action') ?? '';
   const username = params.get('username') ?? '';
@@ -76,7 +78,7 @@ export default function AuditPage() {
       width: 160,
       render: (v: string) => <span className="mf-num">{formatDateTime(v)}</span>,
     },
-    { title: t('admin.audit.col.username'), dataIndex: 'username', width: 120, render: orDash },
+    { title: t('admin.audit.col.username'), dataIndex: 'username', width: 120, render: actor },
     {
       title: t('admin.audit.col.action'),
       dataIndex: 'action',

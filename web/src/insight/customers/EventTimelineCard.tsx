@@ -5,6 +5,7 @@ import { errorMessage } from '../../api/errors';
 import type { CustomerEvent } from '../../api/types';
 import { formatDateTime } from '../../common/format';
 import { useI18n } from '../../i18n';
+import { propertyLabel } from '../segments/labels';
 import { eventColor, summarizeProperties } from './events';
 
 const PAGE = 20;
@@ -12,7 +13,7 @@ const PAGE = 20;
 const CHART_BODY_HEIGHT = 324;
 
 export function EventTimelineCard({ customerId, initial }: { customerId: string; initial: CustomerEvent[] }) {
-  const { t, tv } = useI18n();
+  const { t, tv, lang } = useI18n();
   const { message } = App.useApp();
   const [events, setEvents] = useState<CustomerEvent[]>(initial);
   const [loading, setLoading] = useState(false);
@@ -47,20 +48,17 @@ export function EventTimelineCard({ customerId, initial }: { customerId: string;
         <Timeline
           items={events.map((e, i) => {
             const name = tv('event', e.event);
-            const props = summarizeProperties(e.properties);
+            const props = summarizeProperties(e.properties, 4, (key) => propertyLabel(lang, { key }));
             return {
               key: `${e.timestamp}-${e.event}-${i}`,
               color: eventColor(e.event),
               content: (
                 <div data-testid="event-item" title={e.message_id ? `${t('events.message')}: ${e.message_id}` : undefined}>
                   <div>
-                    <Typography.Text strong>{name}</Typography.Text>
-                    {name !== e.event && (
-                      <Typography.Text type="secondary" className="mf-mono">
-                        {' '}
-                        {e.event}
-                      </Typography.Text>
-                    )}
+                    {/* The event's code stays at hand as a tooltip; the line reads in the console language. */}
+                    <Typography.Text strong title={name !== e.event ? e.event : undefined}>
+                      {name}
+                    </Typography.Text>
                     <Typography.Text type="secondary" className="mf-num" style={{ float: 'right', fontSize: 12 }}>
                       {formatDateTime(e.timestamp)}
                     </Typography.Text>
