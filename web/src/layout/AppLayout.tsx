@@ -24,10 +24,11 @@ export function AppLayout() {
   const items = useMemo(() => buildMenuItems(NAV, can, t), [can, t]);
 
   // Every page opens at its top: the content is its own scroll container and keeps its offset otherwise.
+  // Keyed by the navigation, so a click on the current menu entry also brings its page back to the top.
   const contentRef = useRef<HTMLElement>(null);
   useEffect(() => {
     contentRef.current?.scrollTo({ top: 0, left: 0 });
-  }, [location.pathname]);
+  }, [location.key]);
 
   return (
     <Layout className="mf-shell">
@@ -54,7 +55,7 @@ export function AppLayout() {
             data-testid="side-menu"
           />
         </Layout.Sider>
-        <Layout.Content className="mf-content" ref={contentRef} data-testid="page-content">
+        <Layout.Content className="mf-content" ref={contentRef} data-testid="page-content" data-path={location.pathname}>
           <Suspense
             fallback={
               <div className="mf-page-loading">
