@@ -1,4 +1,5 @@
-import { LANG_STORAGE_KEY, lookup, normalizeLang, translate, type Lang, type Params } from '../i18n/translate';
+import { currentLang } from '../i18n/current';
+import { lookup, translate, type Lang, type Params } from '../i18n/translate';
 
 /** One item of FastAPI's 422 body: `{"detail": [{"loc": ["body", "field"], "msg": "...", "type": "..."}]}`. */
 export interface ValidationIssue {
@@ -50,15 +51,6 @@ export function apiErrorFrom(status: number, payload: unknown): ApiError {
     }
   }
   return new ApiError(status, detail ?? null, undefined, str(obj?.field), str(obj?.code), params);
-}
-
-/** The console's language (the I18nProvider keeps it in storage), for texts built outside React. */
-function currentLang(): Lang {
-  try {
-    return normalizeLang(globalThis.localStorage?.getItem(LANG_STORAGE_KEY));
-  } catch {
-    return 'zh';
-  }
 }
 
 /** The console's text for a domain error's code, or null when the code is unknown here. */
