@@ -74,3 +74,20 @@ def test_every_error_code_raised_has_a_chinese_and_an_english_text() -> None:
     for lang in ("zh", "en"):
         missing = sorted(c for c in codes if f"err.{c}" not in _console_keys(lang))
         assert not missing, f"codes without a {lang} text: {missing}"
+
+
+def test_segment_builder_errors_carry_codes_the_console_translates(app_client: TestClient, admin_headers) -> None:
+    def estimate(condition: dict) -> dict:
+        res = app_client.post("/api/insight/segments/estimate", headers=admin_headers,
+                              json={"definition": {"type": "group", "op": "and", "conditions": [condition]}})
+        assert res.status_code == 422, res.text
+        return res.json()
+
+    unknown = estimate({"type": "attribute", "field": "shoe_size", "op": "eq", "value": 42})
+    assert (unknown["code"], unknown["params"], unknown["field"]) == (
+        "attribute.unknown", {"field": "shoe_size"}, "definition.conditions.0.field")
+    wrong = estimate({"type": "attribute", "field": "aum", "op": "gt", "value": "lots"})
+    assert (wrong["code"], wrong["field"]) == ("value.number", "definition.conditions.0.value")
+    event = estimate({"type": "behaviour", "event": "no_such_event", "op": "gte", "value": 1,
+                      "window": {"last_days": 30}})
+    assert (event["code"], event["params"]) == ("event.unknown", {"event": "no_such_event"})
