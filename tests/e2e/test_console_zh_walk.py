@@ -193,3 +193,13 @@ def test_menu_scrolls_on_its_own_under_a_fixed_header(demo_bank: str, small_scre
     menu.get_by_text("预警", exact=True).click()
     page.wait_for_url("**/monitor/alerts")
     expect(page.get_by_test_id("page-content")).to_contain_text("预警")
+
+
+def test_server_messages_show_in_chinese(demo_bank: str, small_screen) -> None:
+    page = small_screen
+    page.goto(demo_bank + "/login")
+    page.get_by_test_id("login-username").fill("admin")
+    page.get_by_test_id("login-password").fill("not-the-password")
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-error")).to_contain_text("用户名或密码错误")
+    expect(page.get_by_test_id("login-error")).not_to_contain_text("wrong")
