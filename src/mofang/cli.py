@@ -3,14 +3,54 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from mofang.platform.settings import Settings
 
-app = typer.Typer(help="Mofang 魔方 — digital operations platform for retail banks.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print one readable error line to stderr and exit non-zero."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def one_line(exc: BaseException) -> str:
+    """What went wrong, on one line, in words an administrator can act on."""
+    from pydantic import ValidationError
+
+    from mofang.platform.errors import MofangError
+
+    if isinstance(exc, MofangError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "lock" in text.lower() and type(exc).__module__.startswith("_duckdb"):
+        # DuckDB lets one process write the event store; the usual holder is a running server.
+        return f"the event store is in use by another process (a running `mofang serve`?): stop it first ({text})"
+    return f"{type(exc).__name__}: {text}"
+
+
+class Cli(typer.Typer):
+    """The command line; an unexpected failure ends in one line on stderr, not a traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:  # the last resort of a command line is a readable line
+            typer.echo(f"error: {one_line(exc)}", err=True)
+            sys.exit(1)
+
+
+app = Cli(help="Mofang 魔方 — digital operations platform for retail banks.", no_args_is_help=True)
 user_app = typer.Typer(help="Console users.", no_args_is_help=True)
 key_app = typer.Typer(help="Ingestion write keys.", no_args_is_help=True)
 import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
@@ -24,6 +64,29 @@ DataDir = Annotated[Path, typer.Option("--data-dir", help="Directory holding all
 def _settings(data_dir: Path, **overrides: object) -> Settings:
     """Settings from the environment, with the command's flags on top."""
     return Settings(data_dir=data_dir, **overrides)  # type: ignore[arg-type]
+
+
+@contextmanager
+def admin_session(data_dir: Path) -> Iterator[Session]:
+    """A metadata session for user and key administration, usable beside a running server.
+
+    Only the metadata database is opened (the event store is a single-writer DuckDB file the server holds);
+    any failure becomes one line on stderr and exit code 2.
+    """
+    from mofang.platform.context import open_metadata
+
+    metadata = None
+    try:
+        metadata = open_metadata(_settings(data_dir))
+        with metadata.session() as session:
+            yield session
+    except typer.Exit:
+        raise
+    except Exception as exc:  # reported as one line, never a traceback
+        fail(one_line(exc))
+    finally:
+        if metadata is not None:
+            metadata.dispose()
 
 
 @app.command()
@@ -85,29 +148,15 @@ def user_add(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Create a console user."""
-    from pydantic import ValidationError
-
-    from mofang.platform.context import open_platform
-    from mofang.platform.errors import MofangError
     from mofang.platform.governance import service as gov
     from mofang.platform.governance.contracts import UserCreate
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("Password", hide_input=True)
-    platform = open_platform(_settings(data_dir))
-    try:
-        with platform.metadata.session() as session:
-            gov.ensure_head_office(session=session)
-            data = UserCreate(username=username, password=password, display_name=display_name, role=role,
-                              org_code=org, rm_id=rm_id)
-            user = gov.create_user(session=session, data=data, actor="cli")
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise typer.BadParameter(problems) from exc
-    except MofangError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(2) from exc
-    finally:
-        platform.close()
+    with admin_session(data_dir) as session:
+        gov.ensure_head_office(session=session)
+        data = UserCreate(username=username, password=password, display_name=display_name, role=role,
+                          org_code=org, rm_id=rm_id)
+        user = gov.create_user(session=session, data=data, actor="cli")
     typer.echo(f"created user {user.username} ({user.role}, {user.org_code})")
 
 
@@ -117,15 +166,10 @@ def key_add(
     data_dir: DataDir = Path("data"),
 ) -> None:
     """Create an ingestion write key; the key is the last word printed."""
-    from mofang.platform.context import open_platform
     from mofang.platform.governance import service as gov
 
-    platform = open_platform(_settings(data_dir))
-    try:
-        with platform.metadata.session() as session:
-            created = gov.create_key(session=session, name=name, actor="cli")
-    finally:
-        platform.close()
+    with admin_session(data_dir) as session:
+        created = gov.create_key(session=session, name=name, actor="cli")
     typer.echo(f"write key for '{created.name}' (shown once): {created.key}")
 
 
@@ -139,8 +183,7 @@ def import_events(
     from mofang.tracking.importer import import_file
 
     if not file.is_file():
-        typer.echo(f"error: no such file: {file}", err=True)
-        raise typer.Exit(2)
+        fail(f"no such file: {file}")
     platform = open_platform(_settings(data_dir))
     try:
         report = import_file(platform=platform, path=file)

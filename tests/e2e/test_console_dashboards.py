@@ -16,8 +16,8 @@ from factories import PASSWORD, add_customers, events_for
 
 pytestmark = pytest.mark.browser
 
-TRENDS_HEADER = ["series", "event", "measure", "group", "bucket", "value", "line_total",
-                 "previous_bucket", "previous_value", "previous_line_total"]
+# The zh-CN console asks for the export in its language.
+TRENDS_HEADER = ["序列", "事件", "度量", "分组", "时间", "数值", "合计", "对比时间", "对比数值", "对比合计"]
 
 
 def at(days_ago: int, minute: int) -> datetime:

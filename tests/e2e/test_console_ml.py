@@ -107,11 +107,12 @@ def test_churn_rules_form_shows_the_servers_field_error(live_server: str, page, 
     expect(drop).to_have_value("50")
     drop.fill("500")
     page.get_by_test_id("churn-rules-save").click()
-    expect(page.get_by_test_id("churn-rules")).to_contain_text("less than or equal to 100")
+    # FastAPI's 422 (type less_than_equal) in the console's language, beside the field.
+    expect(page.get_by_test_id("churn-rules")).to_contain_text("应小于或等于 100")
     drop.fill("40")
     page.get_by_test_id("churn-rules-save").click()
     expect(page.get_by_text("流失定义已保存")).to_be_visible()
-    expect(page.get_by_test_id("churn-rules")).not_to_contain_text("less than or equal to 100")
+    expect(page.get_by_test_id("churn-rules")).not_to_contain_text("应小于或等于 100")
     token = httpx.post(live_server + "/api/auth/login", json={"username": "hq_ml", "password": PASSWORD}).json()
     res = httpx.get(live_server + "/api/insight/ml/churn", headers={"Authorization": f"Bearer {token['access_token']}"})
     assert res.json()["rules"]["aum_drop_pct"] == 40

@@ -161,7 +161,8 @@ def test_server_rejections_show_next_to_the_field_they_name(live_server: str, pa
     page.get_by_test_id("tag-json").fill('{"kind": "aggregate", "event": "teleport", "window": {"last_days": 30}}')
     expect(page.get_by_test_id("tag-json-error")).to_have_count(0)
     page.get_by_test_id("tag-save").click()
-    expect(page.get_by_test_id("tag-error-event")).to_contain_text("unknown event 'teleport'")  # the server's 422
+    # The server's 422 (code event.unknown), in the console's language beside the field it names.
+    expect(page.get_by_test_id("tag-error-event")).to_contain_text("未知事件“teleport”")
 
     page.get_by_test_id("tag-tab-json").click()
     page.get_by_test_id("tag-json").fill('{"kind": "aggregate", "event": ')

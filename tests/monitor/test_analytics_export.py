@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -23,6 +24,7 @@ from mofang.monitor.analytics.contracts import (
     RfmResult,
     TrendsResult,
 )
+from mofang.monitor.analytics.csv_headers import header as csv_header
 from mofang.monitor.analytics.registry import MODELS
 from mofang.platform.context import Platform
 
@@ -38,7 +40,8 @@ def hq(bank: Platform, make_user, login) -> dict[str, str]:
 
 
 def _export(client: TestClient, url: str, body: dict, headers: dict) -> tuple[str, list[dict[str, str]]]:
-    res = client.post(url, json=body, headers=headers)
+    # English column keys (lang=en) so that rows read as dicts by the result's field names.
+    res = client.post(url, json=body, headers=headers, params={"lang": "en"})
     assert res.status_code == 200, res.text
     assert res.headers["content-type"] == "text/csv; charset=utf-8"
     assert res.content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
@@ -178,6 +181,21 @@ def test_every_model_exports_exactly_the_table_of_its_json_answer(app_client: Te
         assert rows, model  # the small bank gives every model something to export
         res = app_client.post(f"/api/analytics/{model}/export", json=body, headers=hq)
         lines = list(csv.reader(io.StringIO(res.content.decode("utf-8-sig"))))
-        assert lines == [header, *[["" if v is None else str(v) for v in row] for row in rows]], model
+        # The header is in Chinese by default, every column of every model named (no raw key left).
+        zh_header = csv_header(model, header, "zh")
+        assert not [c for c in zh_header if re.fullmatch(r"[a-z0-9_]+", c)], (model, zh_header)
+        assert lines == [zh_header, *[["" if v is None else str(v) for v in row] for row in rows]], model
     counts = {e["detail"]["model"]: e["detail"]["rows"] for e in _exports(app_client, admin_headers)}
     assert set(counts) == set(BODIES) and counts["funnel"] == 12
+
+
+def test_csv_header_is_chinese_by_default_and_english_on_request(app_client: TestClient, hq):
+    body = {**MARCH, "series": [{"event": "app_open"}]}
+    zh = app_client.post("/api/analytics/trends/export", json=body, headers=hq)
+    assert zh.status_code == 200, zh.text
+    header = zh.content.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[:7] == ["序列", "事件", "度量", "分组", "时间", "数值", "合计"]
+    en = app_client.post("/api/analytics/trends/export", json=body, headers=hq, params={"lang": "en"})
+    assert en.content.decode("utf-8-sig").splitlines()[0].startswith("series,event,measure,group,bucket")
+    assert app_client.post("/api/analytics/trends/export", json=body, headers=hq,
+                           params={"lang": "fr"}).status_code == 422

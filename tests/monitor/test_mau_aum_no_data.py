@@ -27,7 +27,8 @@ def test_months_before_any_event_or_transaction_have_no_mau_and_no_net_inflow(an
 def test_csv_export_leaves_months_without_data_empty(app_client, analyst, bank, login, make_user):
     headers = login(make_user("exp", "analyst", "HQ"))
     res = app_client.post("/api/analytics/mau-aum/export",
-                          json={"month_from": "2026-01-01", "month_to": "2026-03-01"}, headers=headers)
+                          json={"month_from": "2026-01-01", "month_to": "2026-03-01"}, headers=headers,
+                          params={"lang": "en"})
     assert res.status_code == 200, res.text
     rows = list(csv.DictReader(io.StringIO(res.content.decode("utf-8-sig"))))
     totals = {r["month"]: r for r in rows if r["level"] == "total"}

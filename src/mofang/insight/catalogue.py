@@ -192,6 +192,14 @@ TRACKING_PLAN: dict[str, tuple[str, dict[str, FieldType]]] = {
     "sign_in": ("签到", {"points": "number"}),
 }
 
+# Display names of common event properties (a discovered key without one shows as itself).
+PROPERTY_LABELS: dict[str, str] = {
+    "launch": "启动方式", "method": "方式", "page": "页面", "keyword": "关键词", "product_id": "产品编号",
+    "product_type": "产品类型", "product_name": "产品名称", "risk_level": "风险等级", "amount": "金额",
+    "coupon_id": "券编号", "campaign_id": "活动编号", "target": "分享对象", "points": "积分",
+    "channel": "渠道", "category": "类别", "direction": "方向",
+}
+
 _JSON_TYPES: dict[str, FieldType] = {
     "VARCHAR": "string", "BIGINT": "number", "UBIGINT": "number", "DOUBLE": "number", "BOOLEAN": "bool",
 }
@@ -322,7 +330,7 @@ def build(*, store: EventStore, session: Session, cache: dict[str, Any]) -> Cata
     names = sorted(set(TRACKING_PLAN) | set(counts) | set(props))
     events = [
         EventInfo(name=n, label=TRACKING_PLAN.get(n, (n, {}))[0], count=counts.get(n, 0),
-                  properties=[_f(k, k, t) for k, t in sorted(props.get(n, {}).items())])
+                  properties=[_f(k, PROPERTY_LABELS.get(k, k), t) for k, t in sorted(props.get(n, {}).items())])
         for n in names
     ]
     products = [ProductInfo(**p) for p in found["products"]]

@@ -28,8 +28,11 @@ class Platform:
         self.metadata.dispose()
 
 
-def open_platform(settings: Settings) -> Platform:
-    """Create the data dir, apply migrations, open the stores and sync the role catalogue."""
+def open_metadata(settings: Settings) -> Metadata:
+    """Create the data dir, apply migrations and sync the role catalogue: all that user and key admin need.
+
+    It leaves the event store alone, so it works beside a running `mofang serve` (DuckDB allows one writer process).
+    """
     from mofang.platform.governance.service import sync_roles
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -37,6 +40,12 @@ def open_platform(settings: Settings) -> Platform:
     migrate(metadata.engine)
     with metadata.session() as session:
         sync_roles(session=session)
+    return metadata
+
+
+def open_platform(settings: Settings) -> Platform:
+    """Open the metadata database (migrated) and the event store, and load the keys."""
+    metadata = open_metadata(settings)
     return Platform(
         settings=settings,
         metadata=metadata,

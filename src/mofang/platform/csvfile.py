@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 # Excel only reads a CSV as UTF-8 (so Chinese shows correctly) when the file starts with a byte order mark.
 BOM = "\ufeff"
+# The language of an export's header and coded values (性别 男/女 or M/F); the console sends its own.
+Lang = Literal["zh", "en"]
 MEDIA_TYPE = "text/csv; charset=utf-8"
 # A text cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

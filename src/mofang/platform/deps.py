@@ -41,7 +41,7 @@ def get_principal(
 ) -> Principal:
     """The authenticated user; 401 without a valid bearer token."""
     if creds is None or creds.scheme.lower() != "bearer":
-        raise Unauthorized("not authenticated: log in and send 'Authorization: Bearer <token>'")
+        raise Unauthorized("not authenticated: log in and send 'Authorization: Bearer <token>'", code="auth.missing")
     claims = read_token(key=platform.token_key, token=creds.credentials)
     if claims is None:
         raise Unauthorized("the access token is invalid or expired", code="token_invalid")
@@ -59,7 +59,8 @@ def require(permission: str) -> Callable[[Principal], Principal]:
 
     def _check(who: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if not who.can(permission):
-            raise Forbidden(f"your role lacks the permission '{permission}'")
+            raise Forbidden(f"your role lacks the permission '{permission}'", code="auth.permission",
+                            params={"permission": permission})
         return who
 
     return _check

@@ -10,6 +10,8 @@ class MofangError(Exception):
     """Base of the errors a user can cause; carries an HTTP status, the field at fault and a stable code."""
 
     status_code = 400
+    # What the console shows when a raise names no code of its own (generic, but in the user's language).
+    default_code: str | None = None
 
     def __init__(
         self, message: str, *, field: str | None = None, code: str | None = None,
@@ -20,7 +22,7 @@ class MofangError(Exception):
         self.field = field
         # The console translates `code` (its key is `err.<code>`, filled with `params`); `message` is the
         # English fallback for API clients and for codes the console does not know yet.
-        self.code = code
+        self.code = code or self.default_code
         self.params = params or {}
 
 
@@ -34,18 +36,21 @@ class Unauthorized(MofangError):
     """Missing or invalid credentials."""
 
     status_code = 401
+    default_code = "unauthorized"
 
 
 class Forbidden(MofangError):
     """Authenticated, but not allowed."""
 
     status_code = 403
+    default_code = "forbidden"
 
 
 class NotFound(MofangError):
     """No such thing, or not within the user's scope (the two are indistinguishable on purpose)."""
 
     status_code = 404
+    default_code = "not_found"
 
 
 class Conflict(MofangError):
@@ -64,6 +69,7 @@ class TooManyRequests(MofangError):
     """Rate limited."""
 
     status_code = 429
+    default_code = "too_many"
 
 
 def install_error_handlers(app: FastAPI) -> None:

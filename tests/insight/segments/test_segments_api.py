@@ -125,7 +125,13 @@ def test_export_is_audited_masked_and_permissioned(app_client: TestClient, platf
     res = app_client.get(f"/api/insight/segments/{seg['id']}/export.csv", headers=hq)
     assert res.status_code == 200 and res.headers["content-type"].startswith("text/csv")
     lines = res.text.lstrip("\ufeff").strip().splitlines()
-    assert lines[0].startswith("customer_id,name") and len(lines) == 1 + len(MATCHES)
+    # Chinese header and 男/女 by default (the console asks in its own language); English on request.
+    assert lines[0].startswith("客户号,姓名,性别,年龄") and len(lines) == 1 + len(MATCHES)
+    genders = {line.split(",")[2] for line in lines[1:]}
+    assert "女" in genders and not genders & {"M", "F"}
+    en = app_client.get(f"/api/insight/segments/{seg['id']}/export.csv", params={"lang": "en"}, headers=hq).text
+    en_lines = en.lstrip("\ufeff").strip().splitlines()
+    assert en_lines[0].startswith("customer_id,name,gender") and "F" in {x.split(",")[2] for x in en_lines[1:]}
     assert "13800000000" not in res.text and "客户S01" not in res.text and "138****" in res.text
     assert app_client.get(f"/api/insight/segments/{seg['id']}/export.csv", params={"unmask": True},
                           headers=hq).status_code == 403
@@ -133,7 +139,7 @@ def test_export_is_audited_masked_and_permissioned(app_client: TestClient, platf
                            headers=admin_headers)
     assert "客户S01" in clear.text and "13800000000" in clear.text
     audit = app_client.get("/api/admin/audit", params={"action": "segment.export"}, headers=admin_headers).json()
-    assert audit["total"] == 2
+    assert audit["total"] == 3
     assert {(e["username"], e["detail"]["unmasked"], e["detail"]["rows"]) for e in audit["items"]} == {
         ("hq_ops", False, len(MATCHES)), ("root", True, len(MATCHES))}
 

@@ -11,6 +11,7 @@ import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useI18n } from '../i18n';
 import { detailFields, knownActions, targetText } from './auditDetail';
+import { useActorName } from '../common/actor';
 
 const PAGE_SIZES = [20, 50, 100];
 
@@ -26,6 +27,7 @@ export default function AuditPage() {
   const yesNo = (b: boolean) => t(b ? 'common.yes' : 'common.no');
   const fieldName = (k: string) => tv('audit.field', k);
   const typeName = (k: string) => tv('audit.target', k);
+  const actor = useActorName();
   const [params, setParams] = useSearchParams();
   const action = params.get('action') ?? '';
   const username = params.get('username') ?? '';
@@ -76,7 +78,7 @@ export default function AuditPage() {
       width: 160,
       render: (v: string) => <span className="mf-num">{formatDateTime(v)}</span>,
     },
-    { title: t('admin.audit.col.username'), dataIndex: 'username', width: 120, render: orDash },
+    { title: t('admin.audit.col.username'), dataIndex: 'username', width: 120, render: actor },
     {
       title: t('admin.audit.col.action'),
       dataIndex: 'action',

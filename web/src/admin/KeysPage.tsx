@@ -6,7 +6,7 @@ import { adminApi } from '../api/endpoints';
 import { errorMessage, fieldErrors } from '../api/errors';
 import type { WriteKey, WriteKeyCreated } from '../api/types';
 import { ErrorAlert } from '../common/ErrorAlert';
-import { formatDateTime, orDash } from '../common/format';
+import { formatDateTime } from '../common/format';
 import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useT } from '../i18n';
@@ -14,6 +14,7 @@ import { applyFieldErrors } from './formErrors';
 import { IngestStatusCard } from './IngestStatusCard';
 import { KeyCreatedModal } from './KeyCreatedModal';
 import { OutboundHostsCard } from './OutboundHostsCard';
+import { useActorName } from '../common/actor';
 
 interface KeyForm {
   name: string;
@@ -21,6 +22,7 @@ interface KeyForm {
 
 export default function KeysPage() {
   const t = useT();
+  const actor = useActorName();
   const { message } = App.useApp();
   const { data, error, loading, reload } = useApi((signal) => adminApi.keys(signal), []);
   const [form] = Form.useForm<KeyForm>();
@@ -86,7 +88,7 @@ export default function KeysPage() {
           <Badge status="success" text={t('admin.keys.active')} />
         ),
     },
-    { title: t('admin.keys.col.createdBy'), dataIndex: 'created_by', width: 120, render: orDash },
+    { title: t('admin.keys.col.createdBy'), dataIndex: 'created_by', width: 120, render: actor },
     {
       title: t('admin.keys.col.createdAt'),
       dataIndex: 'created_at',

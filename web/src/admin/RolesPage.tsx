@@ -3,7 +3,6 @@ import type { ColumnsType } from 'antd/es/table';
 import { adminApi } from '../api/endpoints';
 import type { Role } from '../api/types';
 import { ErrorAlert } from '../common/ErrorAlert';
-import { orDash } from '../common/format';
 import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useI18n } from '../i18n';
@@ -21,7 +20,8 @@ export default function RolesPage() {
       render: (name: string, r) => (
         <span>
           {lang === 'en' ? r.name_en || name : name}
-          <span style={{ color: '#8c8c8c', marginInlineStart: 8 }}>{lang === 'en' ? name : orDash(r.name_en)}</span>
+          {/* The Chinese name stays beside the English one (it is what colleagues call the role); zh shows zh only. */}
+          {lang === 'en' && <span style={{ color: '#8c8c8c', marginInlineStart: 8 }}>{name}</span>}
         </span>
       ),
     },

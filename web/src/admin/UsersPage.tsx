@@ -15,7 +15,7 @@ import { UserEditModal, userErrorMessage } from './UserEditModal';
 import { UserPasswordModal } from './UserPasswordModal';
 
 export default function UsersPage() {
-  const { t, lang } = useI18n();
+  const { t, lang, tv } = useI18n();
   const { message } = App.useApp();
   const { me } = useAuth();
   const users = useApi((signal) => adminApi.users(signal), []);
@@ -27,7 +27,7 @@ export default function UsersPage() {
 
   const roleName = (id: string) => {
     const role = roles.data?.items.find((r) => r.id === id);
-    if (!role) return id;
+    if (!role) return tv('role', id);
     return lang === 'en' ? role.name_en || role.name : role.name;
   };
 

@@ -116,7 +116,8 @@ export function EventPicker({
           const label = eventLabel(lang, e.name, catalogue);
           return {
             value: e.name,
-            label: label === e.name ? e.name : `${label} · ${e.name}`,
+            label,
+            title: `${label} · ${e.name}`,
             search: `${label} ${e.label} ${e.name}`,
           };
         })}

@@ -1,4 +1,4 @@
-import { ApiError } from './errors';
+import { ApiError, apiErrorFrom } from './errors';
 
 export { ApiError } from './errors';
 
@@ -154,16 +154,11 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
 
   const payload = await readBody(res);
   if (!res.ok) {
-    const detail =
-      payload && typeof payload === 'object' && 'detail' in payload
-        ? (payload as { detail: unknown }).detail
-        : payload;
     if (res.status === 401 && !opts.skipAuthRedirect) {
       clearToken();
       unauthorizedHandler();
     }
-    const field = payload && typeof payload === 'object' && 'field' in payload ? (payload as { field: unknown }).field : null;
-    throw new ApiError(res.status, detail ?? null, undefined, typeof field === 'string' ? field : null);
+    throw apiErrorFrom(res.status, payload);
   }
   return payload as T;
 }
@@ -190,13 +185,11 @@ export async function postForm<T>(path: string, form: FormData): Promise<T> {
   }
   const payload = await readBody(res);
   if (!res.ok) {
-    const obj = payload && typeof payload === 'object' ? (payload as { detail?: unknown; field?: unknown }) : null;
     if (res.status === 401) {
       clearToken();
       unauthorizedHandler();
     }
-    const field = typeof obj?.field === 'string' ? obj.field : null;
-    throw new ApiError(res.status, (obj ? obj.detail : payload) ?? null, undefined, field);
+    throw apiErrorFrom(res.status, payload);
   }
   return payload as T;
 }
@@ -225,13 +218,11 @@ export async function downloadFile(
   }
   if (!res.ok) {
     const payload = await readBody(res);
-    const detail =
-      payload && typeof payload === 'object' && 'detail' in payload ? (payload as { detail: unknown }).detail : payload;
     if (res.status === 401) {
       clearToken();
       unauthorizedHandler();
     }
-    throw new ApiError(res.status, detail ?? null);
+    throw apiErrorFrom(res.status, payload);
   }
   const disposition = res.headers.get('content-disposition') ?? '';
   const match = /filename="?([^";]+)"?/.exec(disposition);

@@ -3,6 +3,7 @@
  * results (`/api/analytics/{model}/export`). Shapes follow `mofang.monitor.dashboards.contracts`.
  */
 import { api, downloadFile } from './client';
+import { currentLang } from '../i18n/current';
 import type {
   AttributionQuery,
   AttributionResult,
@@ -123,7 +124,7 @@ export interface DashboardWrite {
 
 /** Exports the result of `query` as CSV: the server runs it, writes the audit entry and names the file. */
 export function exportAnalysisCsv<M extends AnalysisModel>(model: M, query: QueryOf<M>): Promise<void> {
-  return downloadFile(`/api/analytics/${model}/export`, `${model}.csv`, undefined, query);
+  return downloadFile(`/api/analytics/${model}/export`, `${model}.csv`, { lang: currentLang() }, query);
 }
 
 const saved = (id: number) => `/api/analytics/saved/${id}`;
@@ -137,7 +138,7 @@ export const savedApi = {
   remove: (id: number) => api.del<void>(saved(id)),
   run: (id: number, signal?: AbortSignal) => api.post<SavedRun>(`${saved(id)}/run`, undefined, { signal }),
   /** The saved analysis as CSV (audited on the server), saved under the server's file name. */
-  exportCsv: (id: number) => downloadFile(`${saved(id)}/export`, `analysis-${id}.csv`, undefined, {}),
+  exportCsv: (id: number) => downloadFile(`${saved(id)}/export`, `analysis-${id}.csv`, { lang: currentLang() }, {}),
 };
 
 export const dashboardsApi = {

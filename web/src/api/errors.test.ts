@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, errorMessage, fieldErrors, issueField } from './errors';
+import { ApiError, apiErrorFrom, errorMessage, fieldErrors, issueField, serverFieldErrors } from './errors';
 
 const t = (key: string, params?: Record<string, string | number>) =>
   params ? `${key}:${JSON.stringify(params)}` : key;
@@ -16,12 +16,32 @@ describe('errorMessage', () => {
     expect(errorMessage(new ApiError(429, null), t)).toBe('common.error.tooMany');
   });
 
-  it('names the field of each validation issue', () => {
+  it('names the field of each validation issue by its label (zh by default)', () => {
     const err = new ApiError(422, [
       { loc: ['body', 'org_code'], msg: 'unknown org', type: 'value_error' },
       { loc: ['body'], msg: 'bad body', type: 'x' },
     ]);
-    expect(errorMessage(err, t)).toBe('org_code: unknown org; bad body');
+    expect(errorMessage(err, t)).toBe('机构：unknown org；bad body');
+  });
+
+  it("translates FastAPI's common validation types with their limits", () => {
+    const err = new ApiError(422, [
+      { loc: ['body', 'username'], msg: 'Field required', type: 'missing' },
+      { loc: ['body', 'password'], msg: 'String should have at least 8 characters', type: 'string_too_short', ctx: { min_length: 8 } },
+      { loc: ['query', 'days'], msg: 'Input should be greater than 0', type: 'greater_than', ctx: { gt: 0 } },
+    ]);
+    expect(errorMessage(err, t)).toBe('用户名：必填；密码：至少 8 个字符；天数：应大于 0');
+    expect(fieldErrors(err).password).toEqual(['至少 8 个字符']);
+  });
+
+  it('shows the text of a known code with its params, else the English detail', () => {
+    const taken = apiErrorFrom(409, { detail: "username 'admin' is taken", field: 'username', code: 'user.taken', params: { username: 'admin' } });
+    expect(taken.code).toBe('user.taken');
+    expect(errorMessage(taken, t)).toBe('用户名“admin”已被占用');
+    expect(serverFieldErrors(taken)).toEqual({ username: ['用户名“admin”已被占用'] });
+    expect(errorMessage(apiErrorFrom(401, { detail: 'wrong username or password', code: 'login.failed', params: {} }), t)).toBe('用户名或密码错误');
+    const unknown = apiErrorFrom(400, { detail: 'something new', code: 'brand.new.code', params: {} });
+    expect(errorMessage(unknown, t)).toBe('something new');
   });
 
   it('reports network failures and bare statuses', () => {

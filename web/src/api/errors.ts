@@ -1,8 +1,13 @@
+import { currentLang } from '../i18n/current';
+import { lookup, translate, type Lang, type Params } from '../i18n/translate';
+
 /** One item of FastAPI's 422 body: `{"detail": [{"loc": ["body", "field"], "msg": "...", "type": "..."}]}`. */
 export interface ValidationIssue {
   loc: (string | number)[];
   msg: string;
   type?: string;
+  /** The limits of the failed check (`min_length`, `gt`, `expected`, …). */
+  ctx?: Record<string, unknown>;
 }
 
 /** Error raised for every non-2xx answer (status > 0) and for network failures (status 0). */
@@ -11,14 +16,63 @@ export class ApiError extends Error {
   readonly detail: unknown;
   /** The field a domain error names (`{"detail": "...", "field": "rule.event"}`), if any. */
   readonly field: string | null;
+  /** The stable code of a domain error; the console's text for it is `err.<code>`, filled with `params`. */
+  readonly code: string | null;
+  readonly params: Params;
 
-  constructor(status: number, detail: unknown, message?: string, field?: string | null) {
+  constructor(
+    status: number,
+    detail: unknown,
+    message?: string,
+    field?: string | null,
+    code?: string | null,
+    params?: Params,
+  ) {
     super(message ?? (typeof detail === 'string' ? detail : `HTTP ${status}`));
     this.name = 'ApiError';
     this.status = status;
     this.detail = detail;
     this.field = field ?? null;
+    this.code = code ?? null;
+    this.params = params ?? {};
   }
+}
+
+/** The ApiError of a non-2xx answer's body (`{detail, field?, code?, params?}` or anything else). */
+export function apiErrorFrom(status: number, payload: unknown): ApiError {
+  const obj = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : null;
+  const detail = obj && 'detail' in obj ? obj.detail : payload;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const params: Params = {};
+  if (obj?.params && typeof obj.params === 'object') {
+    for (const [k, v] of Object.entries(obj.params as Record<string, unknown>)) {
+      if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+      else if (v !== null && v !== undefined) params[k] = String(v);
+    }
+  }
+  return new ApiError(status, detail ?? null, undefined, str(obj?.field), str(obj?.code), params);
+}
+
+/** The console's text for a domain error's code, or null when the code is unknown here. */
+export function codeMessage(err: ApiError, lang: Lang = currentLang()): string | null {
+  if (!err.code || lookup(lang, `err.${err.code}`) === undefined) return null;
+  return translate(lang, `err.${err.code}`, err.params);
+}
+
+/** A field's label for messages (`field.<name>`, by the last part of a dotted path), or the name itself. */
+export function fieldLabel(field: string, lang: Lang = currentLang()): string {
+  const last = field.split('.').filter((p) => !/^\d+$/.test(p)).pop() ?? field;
+  return lookup(lang, `field.${field}`) ?? lookup(lang, `field.${last}`) ?? field;
+}
+
+/** FastAPI's English message of one validation issue, in the console's language when its `type` is known. */
+export function issueMessage(issue: ValidationIssue, lang: Lang = currentLang()): string {
+  if (!issue.type || lookup(lang, `err.v.${issue.type}`) === undefined) return issue.msg;
+  const params: Params = {};
+  for (const [k, v] of Object.entries(issue.ctx ?? {})) {
+    if (typeof v === 'string' || typeof v === 'number') params[k] = v;
+  }
+  return translate(lang, `err.v.${issue.type}`, params);
 }
 
 export function isApiError(err: unknown): err is ApiError {
@@ -53,7 +107,7 @@ export function fieldErrors(err: unknown): Record<string, string[]> {
   if (!isApiError(err) || !isValidationDetail(err.detail)) return out;
   for (const issue of err.detail) {
     const field = issueField(issue);
-    (out[field] ??= []).push(issue.msg);
+    (out[field] ??= []).push(issueMessage(issue));
   }
   return out;
 }
@@ -61,7 +115,9 @@ export function fieldErrors(err: unknown): Record<string, string[]> {
 /** Like `fieldErrors`, plus the field a domain error (`{"detail", "field"}`) names. */
 export function serverFieldErrors(err: unknown): Record<string, string[]> {
   const out = fieldErrors(err);
-  if (isApiError(err) && err.field && typeof err.detail === 'string') (out[err.field] ??= []).push(err.detail);
+  if (isApiError(err) && err.field && typeof err.detail === 'string') {
+    (out[err.field] ??= []).push(codeMessage(err) ?? err.detail);
+  }
   return out;
 }
 
@@ -72,14 +128,17 @@ export function errorMessage(err: unknown, t: Translator): string {
   if (isApiError(err)) {
     if (err.status === 0) return t('common.error.network');
     const { detail } = err;
+    const coded = codeMessage(err);
+    if (coded) return coded;
     if (typeof detail === 'string' && detail.trim()) return detail;
     if (isValidationDetail(detail)) {
+      const sep = currentLang() === 'zh' ? '：' : ': ';
       return detail
         .map((issue) => {
           const field = issueField(issue);
-          return field ? `${field}: ${issue.msg}` : issue.msg;
+          return field ? `${fieldLabel(field)}${sep}${issueMessage(issue)}` : issueMessage(issue);
         })
-        .join('; ');
+        .join(currentLang() === 'zh' ? '；' : '; ');
     }
     if (detail && typeof detail === 'object' && 'message' in detail) {
       const msg = (detail as { message: unknown }).message;

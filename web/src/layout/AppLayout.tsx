@@ -1,5 +1,5 @@
 import { Layout, Menu, Spin } from 'antd';
-import { Suspense, useEffect, useMemo, useState } from 'react';
+import { Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useAuth } from '../auth/context';
 import { useI18n } from '../i18n';
@@ -23,10 +23,17 @@ export function AppLayout() {
 
   const items = useMemo(() => buildMenuItems(NAV, can, t), [can, t]);
 
+  // Every page opens at its top: the content is its own scroll container and keeps its offset otherwise.
+  // Keyed by the navigation, so a click on the current menu entry also brings its page back to the top.
+  const contentRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    contentRef.current?.scrollTo({ top: 0, left: 0 });
+  }, [location.key]);
+
   return (
     <Layout className="mf-shell">
       <HeaderBar />
-      <Layout>
+      <Layout className="mf-body">
         <Layout.Sider
           width={208}
           collapsible
@@ -48,7 +55,7 @@ export function AppLayout() {
             data-testid="side-menu"
           />
         </Layout.Sider>
-        <Layout.Content className="mf-content">
+        <Layout.Content className="mf-content" ref={contentRef} data-testid="page-content" data-path={location.pathname}>
           <Suspense
             fallback={
               <div className="mf-page-loading">

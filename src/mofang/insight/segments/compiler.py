@@ -142,7 +142,7 @@ def _age(cond: AttributeCondition, today: date, params: Params, path: str) -> ex
     for i, v in enumerate(given):
         vpath = f"{path}.value" + (f".{i}" if isinstance(cond.value, list) else "")
         if not 0 <= number(v, vpath) <= 150:
-            raise Invalid(f"{vpath} must be an age between 0 and 150", field=vpath)
+            raise Invalid(f"{vpath} must be an age between 0 and 150", field=vpath, code="value.age")
 
     def at_least(a: float) -> exp.Expression:
         return exp.LTE(this=bd, expression=params(years_before(today, int(-(-a // 1)))))
@@ -174,10 +174,12 @@ def _age(cond: AttributeCondition, today: date, params: Params, path: str) -> ex
 def _attribute(cond: AttributeCondition, ctx: Context, params: Params, path: str) -> exp.Expression:
     info = ctx.catalogue.attribute(cond.field)
     if info is None:
-        raise Invalid(f"unknown attribute '{cond.field}'", field=f"{path}.field")
+        raise Invalid(f"unknown attribute '{cond.field}'", field=f"{path}.field", code="attribute.unknown",
+                      params={"field": cond.field})
     if cond.field == "age" and cond.op in ("eq", "gte", "gt", "lte", "lt", "between"):
         if cond.op not in OPERATORS["number"]:
-            raise Invalid(f"operator '{cond.op}' does not apply to 'age'", field=f"{path}.op")
+            raise Invalid(f"operator '{cond.op}' does not apply to 'age'", field=f"{path}.op", code="op.not_applicable",
+                          params={"op": cond.op, "field": "age"})
         return _age(cond, ctx.today, params, path)
     return compare(attribute_expr(cond.field, ctx.today, params, past=ctx.past), cond.op, cond.value, info.type,
                    params, path, today=ctx.today, name=cond.field)
@@ -212,16 +214,17 @@ def member_in(query: exp.Select, alias: str = CUSTOMER) -> exp.Expression:
 def _tag(cond: TagCondition, ctx: Context, params: Params, path: str) -> exp.Expression:
     info = ctx.catalogue.tag(cond.tag)
     if info is None:
-        raise Invalid(f"unknown tag '{cond.tag}'", field=f"{path}.tag")
+        raise Invalid(f"unknown tag '{cond.tag}'", field=f"{path}.tag", code="tag.unknown", params={"tag": cond.tag})
     if cond.on_date is not None and cond.days_ago is not None:
-        raise Invalid("give on_date or days_ago, not both", field=f"{path}.on_date")
+        raise Invalid("give on_date or days_ago, not both", field=f"{path}.on_date", code="tag.day_twice")
     day = cond.on_date or (ctx.today - timedelta(days=cond.days_ago) if cond.days_ago is not None else None)
     if day is not None and day > ctx.today:
-        raise Invalid(f"{path}.on_date is in the future", field=f"{path}.on_date")
+        raise Invalid(f"{path}.on_date is in the future", field=f"{path}.on_date", code="date.future")
     rows = sqlglot.select(col("customer_id", "t")).from_(table(TAG_VALUES, "t"))
     if cond.op in ("is_null", "is_not_null"):
         if cond.op not in info.ops:
-            raise Invalid(f"operator '{cond.op}' does not apply to tag '{cond.tag}'", field=f"{path}.op")
+            raise Invalid(f"operator '{cond.op}' does not apply to tag '{cond.tag}'", field=f"{path}.op",
+                          code="op.not_applicable", params={"op": cond.op, "field": cond.tag})
         having = member_in(rows.where(tag_as_of(info.id, day, params)))
         return having if cond.op == "is_not_null" else exp.Not(this=having)
     test = compare(tag_value_expr(info.value_type), cond.op, cond.value, info.value_type, params, path,
@@ -268,7 +271,8 @@ def _property(ctx: Context, source: str, event: str | None, key: str, path: str)
     info = ctx.catalogue.property(source, event, key) if SAFE_KEY.match(key) else None
     if info is None:
         where = f"event '{event}'" if event else source
-        raise Invalid(f"unknown property '{key}' of {where}", field=path)
+        raise Invalid(f"unknown property '{key}' of {where}", field=path, code="property.unknown",
+                      params={"property": key})
     return info
 
 
@@ -276,11 +280,12 @@ def check_event(source: str, event: str | None, ctx: Context, path: str) -> str:
     """Validate an event name (or transaction type); returns the column holding it."""
     if source == "events":
         if event is not None and ctx.catalogue.event("events", event) is None:
-            raise Invalid(f"unknown event '{event}'", field=f"{path}.event")
+            raise Invalid(f"unknown event '{event}'", field=f"{path}.event", code="event.unknown",
+                          params={"event": event})
         return "event"
     if event is not None and event not in TRANSACTION_TYPES:
         raise Invalid(f"unknown transaction type '{event}' (one of: {', '.join(TRANSACTION_TYPES)})",
-                      field=f"{path}.event")
+                      field=f"{path}.event", code="txn_type.unknown", params={"type": event})
     return "txn_type"
 
 
@@ -322,14 +327,15 @@ def measure_expr(cond: BehaviourCondition, ctx: Context, params: Params, path: s
     if cond.measure == "count":
         return exp.Count(this=exp.Star())
     if cond.property is None:
-        raise Invalid(f"measure '{cond.measure}' needs a property", field=f"{path}.property")
+        raise Invalid(f"measure '{cond.measure}' needs a property", field=f"{path}.property",
+                      code="measure.needs_property")
     info = _property(ctx, cond.source, cond.event, cond.property, f"{path}.property")
     value = property_expr(cond.source, info, params, alias)
     if cond.measure == "distinct":
         return exp.Count(this=exp.Distinct(expressions=[value]))
     if info.type != "number":
         raise Invalid(f"measure '{cond.measure}' needs a number property, '{cond.property}' is {info.type}",
-                      field=f"{path}.property")
+                      field=f"{path}.property", code="measure.needs_number", params={"property": cond.property})
     agg = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[cond.measure](this=value)
     return exp.Coalesce(this=agg, expressions=[exp.Literal.number(0)]) if cond.measure == "sum" else agg
 
@@ -384,11 +390,13 @@ def _sequence(cond: SequenceCondition, ctx: Context, params: Params, path: str) 
 def _holding(cond: HoldingCondition, ctx: Context, params: Params, path: str) -> exp.Expression:
     cat = ctx.catalogue
     if cond.product_type is not None and cond.product_type not in cat.product_types:
-        raise Invalid(f"unknown product type '{cond.product_type}'", field=f"{path}.product_type")
+        raise Invalid(f"unknown product type '{cond.product_type}'", field=f"{path}.product_type",
+                      code="product_type.unknown", params={"type": cond.product_type})
     if cond.product_id is not None and all(p.product_id != cond.product_id for p in cat.products):
-        raise Invalid(f"unknown product '{cond.product_id}'", field=f"{path}.product_id")
+        raise Invalid(f"unknown product '{cond.product_id}'", field=f"{path}.product_id", code="product.unknown",
+                      params={"product": cond.product_id})
     if (cond.op is None) != (cond.value is None):
-        raise Invalid("give both op and value for a balance condition", field=f"{path}.op")
+        raise Invalid("give both op and value for a balance condition", field=f"{path}.op", code="balance.op_value")
     parts: list[exp.Expression | None] = [
         exp.EQ(this=col("product_type", "p"), expression=params(cond.product_type)) if cond.product_type else None,
         exp.EQ(this=col("product_id", "h"), expression=params(cond.product_id)) if cond.product_id else None,
@@ -425,12 +433,15 @@ def _segment(cond: SegmentCondition, ctx: Context, params: Params, path: str, st
              ) -> exp.Expression:
     ref = ctx.segments.get(cond.segment_id)
     if ref is None:
-        raise Invalid(f"unknown segment {cond.segment_id}", field=f"{path}.segment_id")
+        raise Invalid(f"unknown segment {cond.segment_id}", field=f"{path}.segment_id", code="segment.unknown",
+                      params={"id": cond.segment_id})
     if cond.segment_id in stack:
-        raise Invalid(f"segment {cond.segment_id} refers to itself", field=f"{path}.segment_id")
+        raise Invalid(f"segment {cond.segment_id} refers to itself", field=f"{path}.segment_id",
+                      code="segment.self_reference")
     if ref.frozen_on is not None or ref.definition is None:
         if ref.frozen_on is None:
-            raise Invalid(f"segment {cond.segment_id} has no members yet", field=f"{path}.segment_id")
+            raise Invalid(f"segment {cond.segment_id} has no members yet", field=f"{path}.segment_id",
+                          code="segment.no_members", params={"id": cond.segment_id})
         result: exp.Expression = member_in(snapshot_members(ref.id, ref.frozen_on, params))
     else:
         inner = _compile(ref.definition, ctx, params, f"{path}(segment {ref.id})", (*stack, ref.id), 0)
@@ -442,7 +453,8 @@ def _segment(cond: SegmentCondition, ctx: Context, params: Params, path: str, st
 
 def _list(cond: ListCondition, ctx: Context, params: Params, path: str) -> exp.Expression:
     if cond.list_id not in ctx.lists:
-        raise Invalid(f"unknown list {cond.list_id}", field=f"{path}.list_id")
+        raise Invalid(f"unknown list {cond.list_id}", field=f"{path}.list_id", code="list.unknown",
+                      params={"id": cond.list_id})
     query = sqlglot.select(col("customer_id", "l")).from_(table(LIST_MEMBERS, "l")).where(
         exp.EQ(this=col("list_id", "l"), expression=params(cond.list_id)))
     result = member_in(query)
@@ -496,9 +508,11 @@ def condition(node: Condition, ctx: Context, params: Params, *, path: str = "def
     """The predicate over `customers c` of a condition tree (validated on the way)."""
     nodes, depth = _size(node)
     if nodes > MAX_NODES:
-        raise Invalid(f"the definition has {nodes} conditions, more than {MAX_NODES}", field=path)
+        raise Invalid(f"the definition has {nodes} conditions, more than {MAX_NODES}", field=path,
+                      code="definition.too_many", params={"n": nodes, "max": MAX_NODES})
     if depth > MAX_DEPTH:
-        raise Invalid(f"the definition nests {depth} deep, more than {MAX_DEPTH}", field=path)
+        raise Invalid(f"the definition nests {depth} deep, more than {MAX_DEPTH}", field=path,
+                      code="definition.too_deep", params={"max": MAX_DEPTH})
     return _compile(node, ctx, params, path, (segment_id,) if segment_id is not None else (), 0)
 
 

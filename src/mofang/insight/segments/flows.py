@@ -55,9 +55,9 @@ def _segment_tier(segs: list[tuple[int, str, date | None]], day: date, params: P
 
 def _check_days(start: date, end: date, today: date) -> None:
     if start > end:
-        raise Invalid("start is after end", field="start")
+        raise Invalid("start is after end", field="start", code="range.start_after_end")
     if end > today:
-        raise Invalid("end is in the future", field="end")
+        raise Invalid("end is in the future", field="end", code="date.future")
 
 
 def flow(*, platform: Platform, session: Session, who: Principal, req: FlowRequest) -> FlowRead:
@@ -103,9 +103,10 @@ def flow(*, platform: Platform, session: Session, who: Principal, req: FlowReque
 def _tag_tiers(platform: Platform, session: Session, key: str) -> list[str]:
     info = service.get_catalogue(platform=platform, session=session).tag(key)
     if info is None:
-        raise Invalid(f"unknown tag '{key}'", field="tag")
+        raise Invalid(f"unknown tag '{key}'", field="tag", code="tag.unknown", params={"tag": key})
     if info.value_type != "string":
-        raise Invalid(f"tag '{key}' holds numbers: a tiering needs a tag with labels", field="tag")
+        raise Invalid(f"tag '{key}' holds numbers: a tiering needs a tag with labels", field="tag",
+                      code="flows.tag_numeric")
     return list(info.values or [])
 
 
@@ -115,15 +116,17 @@ def _segment_tiers(session: Session, who: Principal, ids: list[int], days: Seque
     out: list[tuple[int, str, date | None]] = []
     for i, sid in enumerate(ids):
         if sid in ids[:i]:
-            raise Invalid(f"segment {sid} is listed twice", field=f"segment_ids.{i}")
+            raise Invalid(f"segment {sid} is listed twice", field=f"segment_ids.{i}", code="segment.twice")
         try:
             seg = service.visible_or_404(session, who, sid)
         except NotFound as exc:
-            raise Invalid(f"unknown segment {sid}", field=f"segment_ids.{i}") from exc
+            raise Invalid(f"unknown segment {sid}", field=f"segment_ids.{i}", code="segment.unknown",
+                          params={"id": sid}) from exc
         have = {s.day for s in repo.snapshots(session, sid)}
         missing = sorted(d for d in days if d not in have) if seg.frozen_on is None else []
         if missing:
-            raise Invalid(f"segment {sid} has no snapshot on {missing[0]}", field=f"segment_ids.{i}")
+            raise Invalid(f"segment {sid} has no snapshot on {missing[0]}", field=f"segment_ids.{i}",
+                          code="segment.no_snapshot", params={"day": str(missing[0])})
         # Labels are the tiers' names; a clash (with another tier or with "no tier") gets the id appended.
         clash = seg.name == NONE or any(seg.name == o[1] for o in out)
         out.append((sid, f"{seg.name}#{seg.id}" if clash else seg.name, seg.frozen_on))
@@ -134,10 +137,10 @@ def trend(*, platform: Platform, session: Session, who: Principal, days: list[da
           segment_ids: list[int] | None = None) -> list[TrendPoint]:
     """Each tier's size on each day (tag history, or segment snapshots), inside the viewer's scope."""
     if (tag is None) == (segment_ids is None):
-        raise Invalid("give a tag or segment_ids", field="tag")
+        raise Invalid("give a tag or segment_ids", field="tag", code="flows.tag_or_segments")
     today = service.today_of(platform)
     if max(days) > today:
-        raise Invalid(f"{max(days)} is in the future", field="days")
+        raise Invalid(f"{max(days)} is in the future", field="days", code="date.future")
     if segment_ids is not None:
         return _segment_trend(platform, session, who, segment_ids, sorted(set(days)))
     assert tag is not None
@@ -194,7 +197,8 @@ def cell_segment(*, platform: Platform, session: Session, who: Principal, data: 
     _check_days(data.start, data.end, service.today_of(platform))
     _tag_tiers(platform, session, data.tag)
     if data.source == NONE and data.target == NONE:
-        raise Invalid("customers without the tag on both days are not a flow", field="target")
+        raise Invalid("customers without the tag on both days are not a flow", field="target",
+                      code="flows.not_a_flow")
     tag = data.tag
 
     def held(value: str, day: date) -> TagCondition:
@@ -218,9 +222,10 @@ def _segment_cell(platform: Platform, session: Session, who: Principal, data: Fl
     labels = [label for _, label, _ in segs]
     for field, value in (("source", data.source), ("target", data.target)):
         if value not in (*labels, NONE):
-            raise Invalid(f"'{value}' is not a tier of this tiering", field=field)
+            raise Invalid(f"'{value}' is not a tier of this tiering", field=field, code="flows.unknown_tier",
+                          params={"value": value})
     if data.source == NONE and data.target == NONE:
-        raise Invalid("customers in no tier on both days are not a flow", field="target")
+        raise Invalid("customers in no tier on both days are not a flow", field="target", code="flows.not_a_flow")
     params = Params()
     none = exp.Literal.string(NONE)
     source = exp.Coalesce(this=_segment_tier(segs, data.start, params), expressions=[none])
@@ -230,7 +235,8 @@ def _segment_cell(platform: Platform, session: Session, who: Principal, data: Fl
     query = queries.ids_query(cell, who.scope, params).order_by(col("customer_id", comp.CUSTOMER))
     ids = [r["customer_id"] for r in repo.rows(platform.store, query, params)]
     if not ids:
-        raise Invalid(f"no customer moved from '{data.source}' to '{data.target}'", field="target")
+        raise Invalid(f"no customer moved from '{data.source}' to '{data.target}'", field="target",
+                      code="flows.no_movers", params={"source": data.source, "target": data.target})
     listed = service.import_list(platform=platform, session=session, who=who, name=data.name,
                                  content=("customer_id\n" + "\n".join(ids) + "\n").encode(), audit=False)
     description = f"{' > '.join(labels)}: {data.source} ({data.start}) → {data.target} ({data.end})"

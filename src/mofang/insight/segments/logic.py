@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from mofang.insight.segments.contracts import Bucket, Composition, MemberRow
+from mofang.platform.csvfile import Lang
 from mofang.platform.governance.logic import Scope, in_subtree, mask_name
 
 CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
@@ -16,6 +17,9 @@ MAX_LIST_ROWS = 1_000_000
 COMPOSITION_DIMENSIONS = ("age_band", "gender", "province", "tier", "risk_level", "product_type", "lifecycle")
 EXPORT_COLUMNS = ("customer_id", "name", "gender", "age", "phone", "province", "city", "tier", "risk_level", "aum",
                   "org_code", "rm_id")
+EXPORT_COLUMNS_ZH = ("客户号", "姓名", "性别", "年龄", "手机号", "省份", "城市", "客户层级", "风险等级",
+                     "资产余额AUM(元)", "管户机构", "客户经理")
+GENDER_ZH = {"M": "男", "F": "女"}
 
 
 def receives(*, user_org: str, share_all: bool, shared_with: list[str]) -> bool:
@@ -50,9 +54,17 @@ def member_row(row: dict[str, Any], *, today: date) -> MemberRow:
     )
 
 
-def export_line(row: MemberRow, *, name: str | None = None, phone: str | None = None) -> list[Any]:
+def export_header(lang: Lang) -> list[str]:
+    """The header line of a member export in the reader's language."""
+    return list(EXPORT_COLUMNS_ZH if lang == "zh" else EXPORT_COLUMNS)
+
+
+def export_line(row: MemberRow, *, name: str | None = None, phone: str | None = None, lang: Lang = "en"
+                ) -> list[Any]:
     """One CSV line of an export (clear name/phone only when given, i.e. unmasked and permitted)."""
     data = row.model_dump()
+    if lang == "zh":
+        data["gender"] = GENDER_ZH.get(data["gender"], data["gender"])
     if name is not None:
         data["name"] = name
     if phone is not None:

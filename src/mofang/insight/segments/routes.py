@@ -30,6 +30,7 @@ from mofang.insight.segments.contracts import (
     SnapshotRead,
     TrendPoint,
 )
+from mofang.platform.csvfile import Lang
 from mofang.platform.deps import PlatformDep, SessionDep, require
 from mofang.platform.errors import Invalid
 from mofang.platform.governance.contracts import Principal
@@ -121,12 +122,13 @@ def segment_snapshots(segment_id: int, who: Reader, platform: PlatformDep, sessi
 def export_segment(
     segment_id: int, who: Exporter, platform: PlatformDep,
     unmask: Annotated[bool, Query(description="Clear names and phones (permission pii:unmask)")] = False,
+    lang: Annotated[Lang, Query(description="Language of the header and of 性别: zh (default) or en")] = "zh",
 ) -> StreamingResponse:
     """All members inside your scope as CSV (audited; masked unless permitted)."""
     # Own session: the audit entry is committed before the first byte is streamed.
     with platform.metadata.session() as session:
         filename, chunks = service.export_csv(platform=platform, session=session, who=who, segment_id=segment_id,
-                                              unmask=unmask)
+                                              unmask=unmask, lang=lang)
     return StreamingResponse(chunks, media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

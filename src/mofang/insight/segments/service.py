@@ -30,7 +30,7 @@ from mofang.insight.segments.contracts import (
     SnapshotRead,
 )
 from mofang.platform.context import Platform
-from mofang.platform.csvfile import BOM, csv_text
+from mofang.platform.csvfile import BOM, Lang, csv_text
 from mofang.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import Principal
@@ -313,8 +313,8 @@ def composition(*, platform: Platform, session: Session, who: Principal, segment
     return logic.composition(repo.rows(platform.store, query, params))
 
 
-def export_csv(*, platform: Platform, session: Session, who: Principal, segment_id: int, unmask: bool = False
-               ) -> tuple[str, Iterator[str]]:
+def export_csv(*, platform: Platform, session: Session, who: Principal, segment_id: int, unmask: bool = False,
+               lang: Lang = "zh") -> tuple[str, Iterator[str]]:
     """(file name, CSV chunks) of all members in the viewer's scope; masked unless permitted. Audited."""
     if unmask and not who.can(P_PII_UNMASK):
         raise Forbidden("your role may not export unmasked personal data", field="unmask")
@@ -334,15 +334,16 @@ def export_csv(*, platform: Platform, session: Session, who: Principal, segment_
     cipher = platform.cipher
 
     def chunks() -> Iterator[str]:
-        yield BOM + csv_text([list(logic.EXPORT_COLUMNS)])
+        yield BOM + csv_text([logic.export_header(lang)])
         for batch in repo.stream(platform.store, query, params2):
             lines = []
             for r in batch:
                 row = logic.member_row(r, today=today)
                 if unmask:
-                    lines.append(logic.export_line(row, name=r["name"], phone=cipher.decrypt(r["phone_enc"])))
+                    lines.append(logic.export_line(row, name=r["name"], phone=cipher.decrypt(r["phone_enc"]),
+                                                   lang=lang))
                 else:
-                    lines.append(logic.export_line(row))
+                    lines.append(logic.export_line(row, lang=lang))
             yield csv_text(lines)
 
     return f"segment-{seg.id}-{today.isoformat()}.csv", chunks()

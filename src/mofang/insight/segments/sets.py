@@ -44,7 +44,8 @@ def _check_segments(session: Session, who: Principal, ids: list[int]) -> None:
     for i, sid in enumerate(ids):
         seg = repo.segment(session, sid)
         if seg is None or not logic.owns(who.scope, seg.owner_org):
-            raise Invalid(f"unknown segment {sid} (a set holds segments of your own org)", field=f"segment_ids.{i}")
+            raise Invalid(f"unknown segment {sid} (a set holds segments of your own org)", field=f"segment_ids.{i}",
+                          code="sets.unknown_segment", params={"id": sid})
 
 
 def _read(*, platform: Platform, session: Session, who: Principal, row: SegmentSet, counts: dict[int, int],
@@ -145,7 +146,8 @@ def share(*, platform: Platform, session: Session, who: Principal, set_id: int, 
     known = gov.org_names(session=session)
     for i, code in enumerate(data.org_codes):
         if code not in known:
-            raise Invalid(f"unknown org code '{code}'", field=f"org_codes.{i}")
+            raise Invalid(f"unknown org code '{code}'", field=f"org_codes.{i}", code="org.unknown",
+                          params={"org": code})
     row.share_all = data.all
     repo.replace_set_shares(session, row.id, data.org_codes)
     gov.record(session=session, username=who.username, action="segment_set.share", target_type="segment_set",

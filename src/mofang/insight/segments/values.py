@@ -17,7 +17,7 @@ MAX_LIST = 1000
 def number(v: Any, path: str) -> float:
     """A number (not a bool), or Invalid naming the path."""
     if isinstance(v, bool) or not isinstance(v, int | float):
-        raise Invalid(f"{path} must be a number", field=path)
+        raise Invalid(f"{path} must be a number", field=path, code="value.number")
     return float(v) if isinstance(v, float) else v
 
 
@@ -27,7 +27,7 @@ def scalar(v: Any, type_: str, path: str) -> Any:
         return number(v, path)
     if type_ == "bool":
         if not isinstance(v, bool):
-            raise Invalid(f"{path} must be true or false", field=path)
+            raise Invalid(f"{path} must be true or false", field=path, code="value.bool")
         return v
     if type_ == "date":
         if isinstance(v, date):
@@ -37,9 +37,10 @@ def scalar(v: Any, type_: str, path: str) -> Any:
                 return date.fromisoformat(v)
             except ValueError:
                 pass
-        raise Invalid(f"{path} must be a date (YYYY-MM-DD)", field=path)
+        raise Invalid(f"{path} must be a date (YYYY-MM-DD)", field=path, code="value.date")
     if not isinstance(v, str) or len(v) > 256:
-        raise Invalid(f"{path} must be a text value of at most 256 characters", field=path)
+        raise Invalid(f"{path} must be a text value of at most 256 characters", field=path, code="value.text",
+                      params={"max": 256})
     return v
 
 
@@ -47,7 +48,8 @@ def values_of(v: Any, type_: str, path: str, *, n: int | None = None) -> list[An
     """A non-empty list of values of the type (exactly n when given)."""
     if not isinstance(v, list) or not v or len(v) > MAX_LIST or (n is not None and len(v) != n):
         want = f"a list of {n} values" if n else f"a list of 1 to {MAX_LIST} values"
-        raise Invalid(f"{path} must be {want}", field=path)
+        raise Invalid(f"{path} must be {want}", field=path, code="value.list_n" if n else "value.list",
+                      params={"n": n} if n else {"max": MAX_LIST})
     return [scalar(x, type_, f"{path}.{i}") for i, x in enumerate(v)]
 
 
@@ -56,7 +58,8 @@ def compare(expr: exp.Expression, op: str, value: Any, type_: str, params: Param
     """`expr op value` for a field of `type_`, with the operator checked against the type."""
     if op not in OPERATORS[type_]:
         raise Invalid(f"operator '{op}' does not apply to {type_} field '{name}' "
-                      f"(one of: {', '.join(OPERATORS[type_])})", field=f"{path}.op")
+                      f"(one of: {', '.join(OPERATORS[type_])})", field=f"{path}.op", code="op.not_applicable",
+                      params={"op": op, "field": name})
     vpath = f"{path}.value"
     match op:
         case "is_null":
@@ -74,7 +77,7 @@ def compare(expr: exp.Expression, op: str, value: Any, type_: str, params: Param
         case "within_last_days":
             days = number(value, vpath)
             if days < 1 or days != int(days):
-                raise Invalid(f"{vpath} must be a whole number of days ≥ 1", field=vpath)
+                raise Invalid(f"{vpath} must be a whole number of days ≥ 1", field=vpath, code="value.days")
             return exp.Between(this=expr, low=params(today - timedelta(days=int(days) - 1)), high=params(today))
         case _:
             return binary(op, expr, params(scalar(value, type_, vpath)))

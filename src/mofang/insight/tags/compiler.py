@@ -200,12 +200,13 @@ def tag_column(rule: TagRule, ctx: Context, params: Params, pieces: Pieces, path
         case AttributeRule():
             info = ctx.catalogue.attribute(rule.field)
             if info is None:
-                raise Invalid(f"unknown attribute '{rule.field}'", field=f"{path}.field")
+                raise Invalid(f"unknown attribute '{rule.field}'", field=f"{path}.field", code="attribute.unknown",
+                              params={"field": rule.field})
             x = attribute_expr(rule.field, ctx.today, params, past=ctx.past)
             if rule.bands:
                 if info.type != "number":
                     raise Invalid(f"bands need a number attribute, '{rule.field}' is {info.type}",
-                                  field=f"{path}.bands")
+                                  field=f"{path}.bands", code="bands.needs_number")
                 return _bands(x, rule.bands, params)
             if rule.mapping:
                 case = exp.Case()
@@ -221,7 +222,8 @@ def tag_column(rule: TagRule, ctx: Context, params: Params, pieces: Pieces, path
                 for i, c in enumerate(rule.cases):
                     if c.value not in LIFECYCLE_STAGES:
                         raise Invalid(f"'{c.value}' is not a lifecycle stage ({'/'.join(LIFECYCLE_STAGES)})",
-                                      field=f"{path}.cases.{i}.value")
+                                      field=f"{path}.cases.{i}.value", code="lifecycle.unknown_stage",
+                                      params={"value": c.value})
             case = exp.Case()
             for i, c in enumerate(rule.cases):
                 when = condition(c.when, ctx, params, path=f"{path}.cases.{i}.when")
@@ -243,15 +245,17 @@ def _aggregate(rule: AggregateRule, ctx: Context, params: Params, pieces: Pieces
         agg: exp.Expression = exp.Count(this=exp.Star())
     elif rule.property is None:
         if rule.agg not in ("first", "last"):
-            raise Invalid(f"'{rule.agg}' needs a property", field=f"{path}.property")
+            raise Invalid(f"'{rule.agg}' needs a property", field=f"{path}.property", code="measure.needs_property")
         agg = (exp.Min if rule.agg == "first" else exp.Max)(this=col("ts", "e"))
     else:
         info = ctx.catalogue.property(rule.source, rule.event, rule.property)
         if info is None:
-            raise Invalid(f"unknown property '{rule.property}'", field=f"{path}.property")
+            raise Invalid(f"unknown property '{rule.property}'", field=f"{path}.property", code="property.unknown",
+                          params={"property": rule.property})
         p = property_expr(rule.source, info, params, "e")
         if rule.agg in ("sum", "avg", "min", "max") and info.type != "number":
-            raise Invalid(f"'{rule.agg}' needs a number property", field=f"{path}.property")
+            raise Invalid(f"'{rule.agg}' needs a number property", field=f"{path}.property",
+                          code="measure.needs_number", params={"property": rule.property})
         agg = {
             "sum": lambda: exp.Sum(this=p), "avg": lambda: exp.Avg(this=p), "min": lambda: exp.Min(this=p),
             "max": lambda: exp.Max(this=p), "distinct": lambda: exp.Count(this=exp.Distinct(expressions=[p])),
@@ -277,7 +281,8 @@ def _rfm(rule: RfmRule, ctx: Context, params: Params, pieces: Pieces, path: str)
     window, preds = _scan(rule.source, rule.event, rule.filters, rule.window, ctx, params, path)
     info = ctx.catalogue.property(rule.source, rule.event, rule.property)
     if info is None or info.type != "number":
-        raise Invalid(f"monetary needs a number property, not '{rule.property}'", field=f"{path}.property")
+        raise Invalid(f"monetary needs a number property, not '{rule.property}'", field=f"{path}.property",
+                      code="measure.needs_number", params={"property": rule.property or ""})
     last = _agg(pieces, rule.source, rule.event, window, preds, exp.Max(this=col("ts", "e")))
     freq = _agg(pieces, rule.source, rule.event, window, preds, exp.Count(this=exp.Star()))
     money = _agg(pieces, rule.source, rule.event, window, preds,

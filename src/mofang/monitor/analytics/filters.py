@@ -69,7 +69,8 @@ def number(e: exp.Expression) -> exp.Expression:
 def attribute(name: str, table: str | None = "c") -> exp.Expression:
     """A customer attribute from the catalogue (age is derived from the birth date)."""
     if name not in ATTRIBUTES:
-        raise Invalid(f"unknown customer attribute '{name}'", field="attribute")
+        raise Invalid(f"unknown customer attribute '{name}'", field="attribute", code="attribute.unknown",
+                      params={"field": name})
     if name == "age":
         days = exp.func("date_diff", exp.Literal.string("day"), col("birth_date", table), exp.CurrentDate())
         return exp.Floor(this=exp.Div(this=days, expression=exp.Literal.number(365.25)))
@@ -100,10 +101,11 @@ def _compare(
     if op == "is_not_set":
         return exp.Is(this=expr, expression=exp.Null())
     if value is None:
-        raise Invalid(f"operator '{op}' needs a value", field=f"{field}.value")
+        raise Invalid(f"operator '{op}' needs a value", field=f"{field}.value", code="value.missing")
     if op in ("in", "not_in"):
         if not isinstance(value, list) or not value or len(value) > 1000:
-            raise Invalid(f"operator '{op}' needs a list of 1 to 1000 values", field=f"{field}.value")
+            raise Invalid(f"operator '{op}' needs a list of 1 to 1000 values", field=f"{field}.value",
+                          code="value.list", params={"max": 1000})
         numeric = kind == "number" or (kind == "json" and all(_is_num(v) for v in value))
         target = number(expr) if numeric and kind == "json" else expr
         items = [params(float(v) if numeric else _coerce(v, kind, field)) for v in value]
@@ -112,17 +114,18 @@ def _compare(
             return inside
         return exp.or_(exp.Is(this=expr.copy(), expression=exp.Null()), exp.Not(this=inside))
     if isinstance(value, list):
-        raise Invalid(f"operator '{op}' takes one value, not a list", field=f"{field}.value")
+        raise Invalid(f"operator '{op}' takes one value, not a list", field=f"{field}.value", code="value.one")
     if op == "contains":
         return exp.GT(this=exp.StrPosition(this=exp.Cast(this=expr, to=TEXT.copy()), substr=params(_text(value))),
                       expression=exp.Literal.number(0))
     ordered = op in ("gt", "gte", "lt", "lte")
     if kind == "json" and (ordered or _is_num(value)):
         if not _is_num(value):
-            raise Invalid(f"operator '{op}' compares numbers", field=f"{field}.value")
+            raise Invalid(f"operator '{op}' compares numbers", field=f"{field}.value", code="value.number")
         expr, bound = number(expr), params(float(value))
     elif kind == "text" and ordered:
-        raise Invalid(f"operator '{op}' does not apply to a text attribute", field=f"{field}.op")
+        raise Invalid(f"operator '{op}' does not apply to a text attribute", field=f"{field}.op",
+                      code="op.not_applicable", params={"op": op})
     else:
         bound = params(_coerce(value, kind, field))
     cls = {"eq": exp.EQ, "neq": exp.NullSafeNEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}[op]
@@ -133,13 +136,13 @@ def _coerce(v: Any, kind: str, field: str) -> Any:
     """A bound value of the right type for the compared column."""
     if kind == "number":
         if not _is_num(v):
-            raise Invalid("expected a number", field=f"{field}.value")
+            raise Invalid("expected a number", field=f"{field}.value", code="value.number")
         return float(v)
     if kind == "date":
         try:
             return date.fromisoformat(str(v))
         except ValueError:
-            raise Invalid("expected a date (YYYY-MM-DD)", field=f"{field}.value") from None
+            raise Invalid("expected a date (YYYY-MM-DD)", field=f"{field}.value", code="value.date") from None
     return _text(v)
 
 

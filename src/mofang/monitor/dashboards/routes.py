@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -20,13 +20,14 @@ from mofang.monitor.dashboards.contracts import (
     SavedAnalysisRead,
     SavedRun,
 )
-from mofang.platform.csvfile import MEDIA_TYPE, attachment
+from mofang.platform.csvfile import MEDIA_TYPE, Lang, attachment
 from mofang.platform.deps import PlatformDep, require
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import P_ANALYTICS
 
 router = APIRouter(tags=["dashboards"])
 Analyst = Annotated[Principal, Depends(require(P_ANALYTICS))]
+ExportLang = Annotated[Lang, Query(description="Language of the CSV header: zh (default) or en")]
 SAVED = "/api/analytics/saved"
 BOARDS = "/api/dashboards"
 
@@ -78,14 +79,14 @@ def run_analysis(analysis_id: int, who: Analyst, platform: PlatformDep) -> Saved
 
 @router.post(SAVED + "/{analysis_id}/export", response_class=Response)
 def export_saved(analysis_id: int, who: Analyst, platform: PlatformDep,
-                 _body: Annotated[dict[str, Any] | None, Body()] = None) -> Response:
+                 _body: Annotated[dict[str, Any] | None, Body()] = None, lang: ExportLang = "zh") -> Response:
     """A saved analysis's result as CSV (audited)."""
-    return _csv(*service.export_saved(platform=platform, who=who, analysis_id=analysis_id))
+    return _csv(*service.export_saved(platform=platform, who=who, analysis_id=analysis_id, lang=lang))
 
 
 @router.post("/api/analytics/{model}/export", response_class=Response)
 def export_query(model: str, body: Annotated[dict[str, Any], Body()], who: Analyst,
-                 platform: PlatformDep) -> Response:
+                 platform: PlatformDep, lang: ExportLang = "zh") -> Response:
     """A model's result for the posted query as CSV (audited); the body is the model's own query."""
     try:
         analysis, query = service.parse_query(model, body)
@@ -93,7 +94,7 @@ def export_query(model: str, body: Annotated[dict[str, Any], Body()], who: Analy
         # The same 422 the model's own route gives for this body.
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
                                      ) from None
-    return _csv(*service.export_query(platform=platform, who=who, model=analysis, query=query))
+    return _csv(*service.export_query(platform=platform, who=who, model=analysis, query=query, lang=lang))
 
 
 @router.post(BOARDS, response_model=DashboardRead, status_code=201)

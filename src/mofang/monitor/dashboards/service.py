@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mofang.insight.segments import today_of
+from mofang.monitor.analytics.csv_headers import header as csv_header
 from mofang.monitor.analytics.registry import MODELS, AnalysisModel
 from mofang.monitor.dashboards import logic
 from mofang.monitor.dashboards import repository as repo
@@ -29,7 +30,7 @@ from mofang.monitor.dashboards.contracts import (
 )
 from mofang.monitor.dashboards.models import Dashboard, DashboardItem, SavedAnalysis
 from mofang.platform.context import Platform
-from mofang.platform.csvfile import BOM, csv_text
+from mofang.platform.csvfile import BOM, Lang, csv_text
 from mofang.platform.errors import Conflict, Forbidden, Invalid, MofangError, NotFound
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import Principal
@@ -186,7 +187,7 @@ def run_analysis(*, platform: Platform, who: Principal, analysis_id: int) -> Sav
 
 
 def _export(platform: Platform, who: Principal, model: AnalysisModel, query: BaseModel, *,
-            saved_id: int | None, prefix: str | None) -> tuple[str, str]:
+            saved_id: int | None, prefix: str | None, lang: Lang = "zh") -> tuple[str, str]:
     """(file name, CSV text with BOM) of a model's result in the caller's scope; the export is audited."""
     header, rows = model.table(_run(platform, who, model, query, prefix=prefix))
     dumped = query.model_dump(mode="json")
@@ -197,18 +198,19 @@ def _export(platform: Platform, who: Principal, model: AnalysisModel, query: Bas
     with platform.metadata.session() as s:
         _audit(s, who, "analytics.export", "saved_analysis" if saved_id is not None else "analysis",
                saved_id if saved_id is not None else model.name, detail)
-    return logic.export_filename(model.name, dumped), BOM + csv_text([header, *rows])
+    return logic.export_filename(model.name, dumped), BOM + csv_text([csv_header(model.name, header, lang), *rows])
 
 
-def export_query(*, platform: Platform, who: Principal, model: AnalysisModel, query: BaseModel) -> tuple[str, str]:
+def export_query(*, platform: Platform, who: Principal, model: AnalysisModel, query: BaseModel,
+                 lang: Lang = "zh") -> tuple[str, str]:
     """The result of a posted query as CSV."""
-    return _export(platform, who, model, query, saved_id=None, prefix=None)
+    return _export(platform, who, model, query, saved_id=None, prefix=None, lang=lang)
 
 
-def export_saved(*, platform: Platform, who: Principal, analysis_id: int) -> tuple[str, str]:
+def export_saved(*, platform: Platform, who: Principal, analysis_id: int, lang: Lang = "zh") -> tuple[str, str]:
     """The result of a saved analysis (as it runs today) as CSV."""
     _, model, query = _saved_query(platform, who, analysis_id)
-    return _export(platform, who, model, query, saved_id=analysis_id, prefix="query")
+    return _export(platform, who, model, query, saved_id=analysis_id, prefix="query", lang=lang)
 
 
 # ---- dashboards

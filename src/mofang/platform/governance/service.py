@@ -85,11 +85,14 @@ def _user_read(u: User, names: dict[str, str]) -> UserRead:
 def create_user(*, session: Session, data: UserCreate, actor: str | None, ip: str | None = None) -> UserRead:
     """Create a user after checking role and org; audited."""
     if data.role not in ROLES:
-        raise Invalid(f"unknown role '{data.role}' (one of: {', '.join(ROLES)})", field="role")
+        raise Invalid(f"unknown role '{data.role}' (one of: {', '.join(ROLES)})", field="role",
+                      code="role.unknown", params={"role": data.role})
     if repo.org(session, data.org_code) is None:
-        raise Invalid(f"unknown org code '{data.org_code}'", field="org_code")
+        raise Invalid(f"unknown org code '{data.org_code}'", field="org_code", code="org.unknown",
+                      params={"org": data.org_code})
     if repo.user_by_name(session, data.username) is not None:
-        raise Conflict(f"username '{data.username}' is taken", field="username")
+        raise Conflict(f"username '{data.username}' is taken", field="username", code="user.taken",
+                       params={"username": data.username})
     check_password(password=data.password, username=data.username)
     u = User(
         username=data.username, display_name=data.display_name or data.username,
@@ -100,7 +103,8 @@ def create_user(*, session: Session, data: UserCreate, actor: str | None, ip: st
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict("a user with that username or RM id exists", field="username") from exc
+        raise Conflict("a user with that username or RM id exists", field="username",
+                       code="user.taken_or_rm") from exc
     record(session=session, username=actor, action="user.create", target_type="user", target_id=u.username,
            detail={"role": u.role, "org_code": u.org_code}, ip=ip)
     return _user_read(u, org_names(session=session))
@@ -112,11 +116,12 @@ def update_user(
     """Change a user's role, org, name, password or active flag; audited (a password reset on its own entry)."""
     u = repo.user(session, user_id)
     if u is None:
-        raise NotFound(f"user {user_id} not found")
+        raise NotFound(f"user {user_id} not found", code="user.not_found", params={"id": user_id})
     if data.role is not None and data.role not in ROLES:
-        raise Invalid(f"unknown role '{data.role}'", field="role")
+        raise Invalid(f"unknown role '{data.role}'", field="role", code="role.unknown", params={"role": data.role})
     if data.org_code is not None and repo.org(session, data.org_code) is None:
-        raise Invalid(f"unknown org code '{data.org_code}'", field="org_code")
+        raise Invalid(f"unknown org code '{data.org_code}'", field="org_code", code="org.unknown",
+                      params={"org": data.org_code})
     _keep_an_admin(session, u, data)
     if data.password is not None:
         check_password(password=data.password, username=u.username)
@@ -175,7 +180,8 @@ def _keep_an_admin(session: Session, u: User, data: UserUpdate) -> None:
     if any(x.id != u.id and x.role == "admin" and x.active for x in repo.users(session)):
         return
     field = "active" if disabled else "role"
-    raise Conflict(f"'{u.username}' is the last active administrator; appoint another one first", field=field)
+    raise Conflict(f"'{u.username}' is the last active administrator; appoint another one first", field=field,
+                   code="user.last_admin", params={"username": u.username})
 
 
 def list_users(*, session: Session) -> list[UserRead]:
@@ -237,7 +243,7 @@ def revoke_key(*, session: Session, key_id: int, actor: str | None, ip: str | No
     """Revoke a write key; audited."""
     row = session.get(ApiKey, key_id)
     if row is None:
-        raise NotFound(f"write key {key_id} not found")
+        raise NotFound(f"write key {key_id} not found", code="key.not_found", params={"id": key_id})
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         record(session=session, username=actor, action="key.revoke", target_type="api_key",

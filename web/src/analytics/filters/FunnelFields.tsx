@@ -3,7 +3,7 @@ import { Button, Select, Space, Tooltip, Typography } from 'antd';
 import { ANALYTICS_ATTRIBUTES, type FunnelMode } from '../../api/analytics';
 import type { Catalogue } from '../../api/insight';
 import { useI18n } from '../../i18n';
-import { attributeLabel } from '../../insight/segments/labels';
+import { attributeLabel, propertyLabel } from '../../insight/segments/labels';
 import { EventPicker, Field } from '../common';
 import { propertiesOf, type ExclusionRow } from './filters';
 import { PropertyFiltersField } from './PropertyFiltersField';
@@ -139,7 +139,8 @@ export function FunnelGroupByField({
                     label: <Tooltip title={t('anf.group.firstStepHint')}>{t('anf.group.firstStep')}</Tooltip>,
                     options: props.map((p) => ({
                       value: `property:${p.key}`,
-                      label: p.label && p.label !== p.key ? `${p.label} · ${p.key}` : p.key,
+                      label: propertyLabel(lang, p),
+                      title: `${propertyLabel(lang, p)} · ${p.key}`,
                     })),
                   },
                 ]

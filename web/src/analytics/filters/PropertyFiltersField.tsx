@@ -5,6 +5,7 @@ import type { Catalogue, Value } from '../../api/insight';
 import { valueForOp } from '../../common/conditionValues';
 import { ValueInput } from '../../common/ValueInput';
 import { useI18n, type MessageKey } from '../../i18n';
+import { propertyLabel } from '../../insight/segments/labels';
 import { newPropertyFilter, propertiesOf, propertyOps } from './filters';
 
 const MAX_FILTERS = 20;
@@ -28,7 +29,7 @@ export function PropertyFiltersField({
   /** Tells the pickers of a page apart in test ids: `an-prop-filters-<index>`. */
   index: number | string;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const filters = value ?? [];
   const properties = propertiesOf(catalogue, event);
   const set = (i: number, patch: Partial<AnalyticsPropertyFilter>) => onChange(filters.map((f, j) => (j === i ? { ...f, ...patch } : f)));
@@ -47,9 +48,10 @@ export function PropertyFiltersField({
                 value={f.property || undefined}
                 placeholder={t('anf.pickProperty')}
                 showSearch
+                optionFilterProp="title"
                 popupMatchSelectWidth={false}
                 style={{ width: 130 }}
-                options={properties.map((p) => ({ value: p.key, label: p.label && p.label !== p.key ? `${p.label} · ${p.key}` : p.key }))}
+                options={properties.map((p) => ({ value: p.key, label: propertyLabel(lang, p), title: `${propertyLabel(lang, p)} · ${p.key}` }))}
                 onChange={(key: string) => {
                   const p = properties.find((x) => x.key === key);
                   const op = propertyOps(p?.type)[0];

@@ -5,6 +5,7 @@ import { errorMessage } from '../../api/errors';
 import type { CustomerEvent } from '../../api/types';
 import { formatDateTime } from '../../common/format';
 import { useI18n } from '../../i18n';
+import { propertyLabel } from '../segments/labels';
 import { eventColor, summarizeProperties } from './events';
 
 const PAGE = 20;
@@ -21,7 +22,7 @@ export function EventTimelineCard({
   initial: CustomerEvent[];
   unmasked?: boolean;
 }) {
-  const { t, tv } = useI18n();
+  const { t, tv, lang } = useI18n();
   const { message } = App.useApp();
   const [events, setEvents] = useState<CustomerEvent[]>(initial);
   const [loading, setLoading] = useState(false);
@@ -56,20 +57,17 @@ export function EventTimelineCard({
         <Timeline
           items={events.map((e, i) => {
             const name = tv('event', e.event);
-            const props = summarizeProperties(e.properties);
+            const props = summarizeProperties(e.properties, 4, (key) => propertyLabel(lang, { key }));
             return {
               key: `${e.timestamp}-${e.event}-${i}`,
               color: eventColor(e.event),
               content: (
                 <div data-testid="event-item" title={e.message_id ? `${t('events.message')}: ${e.message_id}` : undefined}>
                   <div>
-                    <Typography.Text strong>{name}</Typography.Text>
-                    {name !== e.event && (
-                      <Typography.Text type="secondary" className="mf-mono">
-                        {' '}
-                        {e.event}
-                      </Typography.Text>
-                    )}
+                    {/* The event's code stays at hand as a tooltip; the line reads in the console language. */}
+                    <Typography.Text strong title={name !== e.event ? e.event : undefined}>
+                      {name}
+                    </Typography.Text>
                     <Typography.Text type="secondary" className="mf-num" style={{ float: 'right', fontSize: 12 }}>
                       {formatDateTime(e.timestamp)}
                     </Typography.Text>

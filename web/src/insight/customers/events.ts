@@ -21,12 +21,16 @@ function scalar(value: unknown): string {
 }
 
 /** `{"page": "/fund", "amount": 5000}` → `page=/fund · amount=5000`, cut to `max` entries. */
-export function summarizeProperties(props: Record<string, unknown> | null | undefined, max = 4): string {
+export function summarizeProperties(
+  props: Record<string, unknown> | null | undefined,
+  max = 4,
+  label: (key: string) => string = (key) => key,
+): string {
   if (!props) return '';
   const entries = Object.entries(props).filter(([, v]) => v !== null && v !== undefined && v !== '');
   const shown = entries.slice(0, max).map(([k, v]) => {
     const text = scalar(v);
-    return `${k}=${text.length > 60 ? `${text.slice(0, 57)}…` : text}`;
+    return `${label(k)}=${text.length > 60 ? `${text.slice(0, 57)}…` : text}`;
   });
   if (entries.length > max) shown.push('…');
   return shown.join(' · ');

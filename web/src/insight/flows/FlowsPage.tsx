@@ -153,7 +153,8 @@ export default function FlowsPage() {
       const ib = PREFERRED.indexOf(b.key);
       return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
     });
-    return tags.map((tg) => ({ value: tg.key, label: `${tg.name}（${tg.key}）`, title: `${tg.key} ${tg.name}` }));
+    // The name is what people read; the key stays searchable and in the tooltip.
+    return tags.map((tg) => ({ value: tg.key, label: tg.name, title: `${tg.name} · ${tg.key}` }));
   }, [catalogue.data]);
   const tagName = (key: string) => catalogue.data?.tags.find((tg) => tg.key === key)?.name ?? key;
   const show = (label: string) => (label === NO_TIER ? t(query?.mode === 'segments' ? 'flows.other' : 'flows.noValue') : label);

@@ -25,7 +25,7 @@ import type {
 import { useI18n, type MessageKey } from '../../i18n';
 import { ValueInput } from '../../common/ValueInput';
 import type { ValueSuggest } from '../../common/fieldValues';
-import { BoolSelect, fieldOptionLabel, LastDaysInput, NumberOrRange, OpSelect, Wrap } from './conditionFields';
+import { BoolSelect, fieldOptionLabel, LastDaysInput, NumberOrRange, OpSelect, usePropertyLabel, Wrap } from './conditionFields';
 import { attributeLabel, eventLabel } from './labels';
 import { eventProperties as catalogueEventProperties } from './properties';
 import {
@@ -378,7 +378,7 @@ export function EventSelect({
         popupMatchSelectWidth={false}
         options={pool.map((e) => {
           const label = source === 'events' ? eventLabel(lang, e.name, ctx.catalogue) : tv('txType', e.name) || e.label;
-          return { value: e.name, label: label === e.name ? e.name : `${label} · ${e.name}`, search: `${label} ${e.label} ${e.name}` };
+          return { value: e.name, label, title: `${label} · ${e.name}`, search: `${label} ${e.label} ${e.name}` };
         })}
         onChange={(v?: string) => onChange(v ?? '')}
       />
@@ -404,6 +404,7 @@ export function FiltersEditor({
   from?: { source: 'events' | 'transactions'; event?: string | null };
 }) {
   const { t } = useI18n();
+  const propLabel = usePropertyLabel();
   return (
     <div className="mf-cond-filters">
       {filters.map((f, i) => {
@@ -418,8 +419,9 @@ export function FiltersEditor({
                 placeholder={t('seg.pickProperty')}
                 style={{ width: 150 }}
                 showSearch
+                optionFilterProp="title"
                 disabled={ctx.readOnly}
-                options={properties.map((p) => ({ value: p.key, label: fieldOptionLabel(p) }))}
+                options={properties.map((p) => ({ value: p.key, label: propLabel(p), title: `${propLabel(p)} · ${p.key}` }))}
                 onChange={(key: string) => {
                   const p = properties.find((x) => x.key === key);
                   const op = (p?.ops[0] ?? 'eq') as Op;
@@ -471,6 +473,7 @@ function eventProperties(ctx: EditorContext, source: 'events' | 'transactions', 
 
 function BehaviourEditor({ node, id, ctx, set }: { node: BehaviourCondition; id: string; ctx: EditorContext; set: Setter<BehaviourCondition> }) {
   const { t } = useI18n();
+  const propLabel = usePropertyLabel();
   const props = eventProperties(ctx, node.source, node.event);
   const numeric = props.filter((p) => p.type === 'number');
   const value = node.value;
@@ -519,7 +522,7 @@ function BehaviourEditor({ node, id, ctx, set }: { node: BehaviourCondition; id:
               placeholder={t('seg.pickProperty')}
               style={{ width: 140 }}
               disabled={ctx.readOnly}
-              options={(node.measure === 'distinct' ? props : numeric).map((p) => ({ value: p.key, label: fieldOptionLabel(p) }))}
+              options={(node.measure === 'distinct' ? props : numeric).map((p) => ({ value: p.key, label: propLabel(p), title: `${propLabel(p)} · ${p.key}` }))}
               onChange={(property: string) => set({ property })}
             />
           </Wrap>

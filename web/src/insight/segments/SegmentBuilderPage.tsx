@@ -97,7 +97,7 @@ function Builder({
   canExport: boolean;
   onSaved: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { message } = App.useApp();
   const navigate = useNavigate();
   const [form] = Form.useForm<{ name: string; description: string; kind: 'dynamic' | 'static' }>();
@@ -159,7 +159,7 @@ function Builder({
     if (!segment) return;
     setExporting(true);
     try {
-      await downloadFile(segmentsApi.exportPath(segment.id), `segment-${segment.id}.csv`);
+      await downloadFile(segmentsApi.exportPath(segment.id), `segment-${segment.id}.csv`, { lang });
       message.success(t('seg.exported'));
     } catch (err) {
       message.error(errorMessage(err, t));

@@ -8,14 +8,16 @@ import { segmentsApi, type SegmentRead } from '../../api/insight';
 import { useAuth } from '../../auth/context';
 import { PERM_CAMPAIGN_EDIT } from '../../auth/me';
 import { ErrorAlert } from '../../common/ErrorAlert';
-import { formatDate, formatDateTime, orDash } from '../../common/format';
+import { formatDate, formatDateTime } from '../../common/format';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
 import { countLeaves } from './tree';
+import { useActorName } from '../../common/actor';
 
 export default function SegmentListPage() {
   const { t } = useI18n();
+  const actor = useActorName();
   const { can } = useAuth();
   const { message } = App.useApp();
   const navigate = useNavigate();
@@ -76,7 +78,7 @@ export default function SegmentListPage() {
     },
     { title: t('seg.col.evaluated'), dataIndex: 'last_evaluated_on', width: 120, render: (d: string | null) => formatDate(d) },
     { title: t('seg.col.owner'), dataIndex: 'owner_org', width: 120, render: (v: string) => <span className="mf-mono">{v}</span> },
-    { title: t('seg.col.createdBy'), dataIndex: 'created_by', width: 110, render: orDash },
+    { title: t('seg.col.createdBy'), dataIndex: 'created_by', width: 110, render: actor },
     { title: t('seg.col.updated'), dataIndex: 'updated_at', width: 170, render: (d: string) => formatDateTime(d) },
     {
       title: t('common.actions'),

@@ -2,6 +2,7 @@ import { InputNumber, Select, Space } from 'antd';
 import type { ReactNode } from 'react';
 import type { FieldInfo } from '../../api/insight';
 import { useI18n, type MessageKey } from '../../i18n';
+import { propertyLabel } from './labels';
 
 /** Gives a control a test id (`data-testid` on a wrapping span); without one the control stands alone. */
 export function Wrap({ testId, children }: { testId?: string; children: ReactNode }) {
@@ -19,8 +20,11 @@ export function useOpOptions(ops: readonly string[]) {
   return ops.map((op) => ({ value: op, label: t(`op.${op}` as MessageKey) }));
 }
 
-/** `标签 · key`, or the key alone where the label is the key. */
-export const fieldOptionLabel = (p: FieldInfo) => (p.label === p.key ? p.key : `${p.label} · ${p.key}`);
+/** A property's display name in the console language (the raw key only when no name is known). */
+export function usePropertyLabel(): (p: FieldInfo) => string {
+  const { lang } = useI18n();
+  return (p) => propertyLabel(lang, p);
+}
 
 type Choices = readonly [readonly [string, MessageKey], readonly [string, MessageKey]];
 

@@ -11,6 +11,14 @@ export function eventLabel(lang: Lang, name: string | null | undefined, catalogu
   return info && info.label && info.label !== name && lang === 'zh' ? info.label : name;
 }
 
+/** An event property's name in the console language (`prop.<key>`, else the catalogue's label in zh), never
+ * the raw key where a name is known. */
+export function propertyLabel(lang: Lang, p: { key: string; label?: string | null }): string {
+  const known = translateValue(lang, 'prop', p.key);
+  if (known !== p.key) return known;
+  return p.label && p.label !== p.key && lang === 'zh' ? p.label : p.key;
+}
+
 /** A customer attribute's name: our dictionary first (English), else the catalogue label. */
 export function attributeLabel(lang: Lang, key: string, catalogue?: Catalogue): string {
   const known = translateValue(lang, 'attr', key);

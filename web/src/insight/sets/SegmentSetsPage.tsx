@@ -11,14 +11,16 @@ import { setsApi, type SegmentSetCreate, type SegmentSetRead } from '../../api/m
 import { useAuth } from '../../auth/context';
 import { PERM_CAMPAIGN_EDIT } from '../../auth/me';
 import { ErrorAlert } from '../../common/ErrorAlert';
-import { formatDateTime, orDash } from '../../common/format';
+import { formatDateTime } from '../../common/format';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
 import { SetDetail } from './SetDetail';
+import { useActorName } from '../../common/actor';
 
 export default function SegmentSetsPage() {
   const { t } = useI18n();
+  const actor = useActorName();
   const { can } = useAuth();
   const { message } = App.useApp();
   const editor = can(PERM_CAMPAIGN_EDIT);
@@ -118,7 +120,7 @@ export default function SegmentSetsPage() {
       align: 'right',
       render: (n: number, s) => <span className="mf-num" data-testid={`set-refs-${s.id}`}>{n}</span>,
     },
-    { title: t('sets.col.createdBy'), dataIndex: 'created_by', width: 100, render: orDash },
+    { title: t('sets.col.createdBy'), dataIndex: 'created_by', width: 100, render: actor },
     { title: t('sets.col.created'), dataIndex: 'created_at', width: 160, render: (d: string) => formatDateTime(d) },
     {
       title: t('common.actions'),

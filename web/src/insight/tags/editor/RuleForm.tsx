@@ -18,6 +18,7 @@ import { AttributePicker } from '../../../analytics/common';
 import { useI18n, type MessageKey } from '../../../i18n';
 import { ConditionTree, EventSelect, FiltersEditor, type EditorContext } from '../../segments/ConditionEditor';
 import { eventProperties } from '../../segments/properties';
+import { propertyLabel } from '../../segments/labels';
 import { AGGS, LIFECYCLE_STAGES, NUMBER_RESULT_AGGS, NUMERIC_AGGS, asGroup } from './rules';
 import { BandsEditor, MappingEditor, Row, WindowInput, type FieldErrors } from './parts';
 
@@ -34,7 +35,6 @@ const START_BANDS: Band[] = [
   { label: '', lt: null },
 ];
 
-const propLabel = (p: { key: string; label: string }) => (p.label === p.key ? p.key : `${p.label} · ${p.key}`);
 
 /** The form of the rule's kind. */
 export function RuleForm({ rule, onChange, errors, ctx }: FormProps<TagRule>) {
@@ -138,7 +138,7 @@ function SourceRows({ rule, onChange, errors, ctx }: FormProps<AggregateRule | R
 }
 
 function AggregateForm({ rule, onChange, errors, ctx }: FormProps<AggregateRule>) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const props = eventProperties(ctx.catalogue, rule.source, rule.event);
   const choices = NUMERIC_AGGS.has(rule.agg) ? props.filter((p) => p.type === 'number') : props.filter((p) => p.key !== '$date');
   const bandable = NUMBER_RESULT_AGGS.has(rule.agg);
@@ -168,7 +168,7 @@ function AggregateForm({ rule, onChange, errors, ctx }: FormProps<AggregateRule>
                 style={{ width: 220 }}
                 showSearch
                 optionFilterProp="label"
-                options={choices.map((p) => ({ value: p.key, label: propLabel(p) }))}
+                options={choices.map((p) => ({ value: p.key, label: propertyLabel(lang, p), title: `${propertyLabel(lang, p)} · ${p.key}` }))}
                 onChange={(property?: string) => onChange({ ...rule, property: property ?? null })}
               />
             </span>
@@ -202,7 +202,7 @@ function AggregateForm({ rule, onChange, errors, ctx }: FormProps<AggregateRule>
 }
 
 function RfmForm({ rule, onChange, errors, ctx }: FormProps<RfmRule>) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const props = eventProperties(ctx.catalogue, rule.source, rule.event);
   const threshold = (key: 'recency_days' | 'frequency' | 'monetary', suffix?: string) => (
     <Row field={key} label={t(`tagEditor.rfm.${key}` as MessageKey)} errors={errors}>
@@ -227,7 +227,7 @@ function RfmForm({ rule, onChange, errors, ctx }: FormProps<RfmRule>) {
             value={rule.property || undefined}
             style={{ width: 220 }}
             placeholder={t('seg.pickProperty')}
-            options={props.filter((p) => p.type === 'number').map((p) => ({ value: p.key, label: propLabel(p) }))}
+            options={props.filter((p) => p.type === 'number').map((p) => ({ value: p.key, label: propertyLabel(lang, p), title: `${propertyLabel(lang, p)} · ${p.key}` }))}
             onChange={(property: string) => onChange({ ...rule, property })}
           />
         </span>
