@@ -25,7 +25,7 @@ import type {
 import { useI18n, type MessageKey } from '../../i18n';
 import { ValueInput } from '../../common/ValueInput';
 import type { ValueSuggest } from '../../common/fieldValues';
-import { BoolSelect, fieldOptionLabel, LastDaysInput, NumberOrRange, OpSelect, usePropertyLabel, Wrap } from './conditionFields';
+import { BoolSelect, LastDaysInput, NumberOrRange, OpSelect, usePropertyLabel, Wrap } from './conditionFields';
 import { attributeLabel, eventLabel } from './labels';
 import { eventProperties as catalogueEventProperties } from './properties';
 import {
