@@ -430,7 +430,8 @@ def _segment(cond: SegmentCondition, ctx: Context, params: Params, path: str, st
         raise Invalid(f"segment {cond.segment_id} refers to itself", field=f"{path}.segment_id")
     if ref.frozen_on is not None or ref.definition is None:
         if ref.frozen_on is None:
-            raise Invalid(f"segment {cond.segment_id} has no members yet", field=f"{path}.segment_id")
+            why = "has no members yet" if ref.kind != "dynamic" else "has a stored definition that is not valid"
+            raise Invalid(f"segment {cond.segment_id} {why}", field=f"{path}.segment_id")
         result: exp.Expression = member_in(snapshot_members(ref.id, ref.frozen_on, params))
     else:
         inner = _compile(ref.definition, ctx, params, f"{path}(segment {ref.id})", (*stack, ref.id), 0)
