@@ -174,7 +174,8 @@ def context(*, platform: Platform, session: Session, who: Principal | None, tree
             if row is not None and (not direct or who is None or logic.owns(who.scope, row.owner_org)):
                 lists.add(list_id)
         direct = False
-    return comp.Context(catalogue=catalogue, today=today, segments=refs, lists=frozenset(lists))
+    return comp.Context(catalogue=catalogue, today=today, segments=refs, lists=frozenset(lists),
+                        pii=platform.settings.pii_policy())
 
 
 def membership(seg: SegmentDef, ctx: comp.Context, params: Params, day: date | None = None) -> Any:
