@@ -183,6 +183,9 @@ export interface SegmentRead {
   last_evaluated_on: string | null;
   frozen_on: string | null;
   editable: boolean;
+  /** Why the last daily snapshot failed (null once it ran). */
+  last_error?: string | null;
+  last_error_at?: string | null;
 }
 
 export interface SegmentCreate {

@@ -8,6 +8,7 @@ import { segmentsApi, type SegmentRead } from '../../api/insight';
 import { useAuth } from '../../auth/context';
 import { PERM_CAMPAIGN_EDIT } from '../../auth/me';
 import { ErrorAlert } from '../../common/ErrorAlert';
+import { FailureTag } from '../../common/FailureTag';
 import { formatDate, formatDateTime, orDash } from '../../common/format';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
@@ -40,6 +41,7 @@ export default function SegmentListPage() {
           <Link to={`/insight/segments/${s.id}`} data-testid={`segment-link-${s.id}`}>
             {name}
           </Link>
+          <FailureTag error={s.last_error} at={s.last_error_at} testId={`segment-error-${s.id}`} />
           {s.description && (
             <div>
               <Typography.Text type="secondary" style={{ fontSize: 12 }} ellipsis>
