@@ -199,13 +199,17 @@ def test_one_failing_segment_never_stops_the_daily_snapshots(app_client: TestCli
     from mofang.insight.segments import tasks
 
     made = {name: app_client.post("/api/insight/segments", json={"name": name, "definition": fund_prospects()},
-                                  headers=admin_headers).json()["id"] for name in ("坏客群", "基金潜客")}
+                                  headers=admin_headers).json()["id"] for name in ("坏客群", "基金潜客", "旧格式")}
     with platform.metadata.session() as s:  # a stored definition on a property no longer in the catalogue
         s.get(SegmentDef, made["坏客群"]).definition = {
             "type": "behaviour", "event": "product_view", "window": {"last_days": 30},
             "filters": [{"property": "gone_property", "op": "eq", "value": "x"}]}
+        s.get(SegmentDef, made["旧格式"]).definition = {"type": "behaviour", "event": "login", "window": "forever"}
     sizes = tasks.run_daily(platform, date(2026, 11, 20))
     assert sizes == {made["基金潜客"]: len(MATCHES)}
+    with platform.metadata.session() as s:  # one stored under older rules, that no longer reads, is told so too
+        assert "not valid" in s.get(SegmentDef, made["旧格式"]).last_error
+        s.delete(s.get(SegmentDef, made["旧格式"]))
     listed = {s["id"]: s for s in app_client.get("/api/insight/segments", headers=admin_headers).json()["items"]}
     assert listed[made["基金潜客"]]["last_count"] == len(MATCHES) and listed[made["基金潜客"]]["last_error"] is None
     broken = app_client.get(f"/api/insight/segments/{made['坏客群']}", headers=admin_headers).json()
