@@ -173,7 +173,8 @@ export interface SegmentRead {
   name: string;
   description: string;
   kind: 'dynamic' | 'static' | string;
-  definition: Condition;
+  /** null: stored under older rules and no longer readable (last_error says so); editing replaces it. */
+  definition: Condition | null;
   version: number;
   owner_org: string;
   created_by: string | null;

@@ -190,7 +190,7 @@ class SegmentRead(BaseModel):
     name: str
     description: str
     kind: str
-    definition: Condition
+    definition: Condition | None  # None: stored under older rules and no longer readable (see last_error)
     version: int
     owner_org: str
     created_by: str | None

@@ -122,7 +122,7 @@ def _reads(platform: Platform, who: Principal, segs: list[SegmentDef]) -> list[S
 def _read(seg: SegmentDef, who: Principal, last_count: int | None) -> SegmentRead:
     return SegmentRead(
         id=seg.id, name=seg.name, description=seg.description, kind=seg.kind,
-        definition=CONDITION.validate_python(seg.definition), version=seg.version, owner_org=seg.owner_org,
+        definition=_definition(seg), version=seg.version, owner_org=seg.owner_org,
         created_by=seg.created_by, created_at=as_utc(seg.created_at), updated_at=as_utc(seg.updated_at),
         last_count=last_count, last_evaluated_on=seg.last_evaluated_on, frozen_on=seg.frozen_on,
         last_error=seg.last_error, last_error_at=as_utc(seg.last_error_at) if seg.last_error_at else None,
@@ -270,7 +270,7 @@ def delete(*, platform: Platform, session: Session, who: Principal, segment_id: 
     seg = _segment_or_404(session, who, segment_id)
     _editable_or_403(who, seg)
     users = [s.id for s in repo.segments(session)
-             if s.id != seg.id and seg.id in comp.referenced(CONDITION.validate_python(s.definition))[0]]
+             if s.id != seg.id and (d := _definition(s)) is not None and seg.id in comp.referenced(d)[0]]
     if users:
         raise Conflict(f"segment {seg.id} is used by segments {users}", field="segment_id")
     repo.drop_snapshots(platform.store, segment_id=seg.id)

@@ -30,7 +30,8 @@ import { countLeaves, emptyGroup, isComplete } from './tree';
 import { useEstimate } from './useEstimate';
 
 /** The builder edits a group at the root; a saved non-group definition is wrapped for editing. */
-function asRootGroup(def: Condition): GroupCondition {
+function asRootGroup(def: Condition | null): GroupCondition {
+  if (def === null) return emptyGroup(); // stored under older rules, no longer readable: built again from scratch
   return def.type === 'group' ? def : { type: 'group', op: 'and', conditions: [def] };
 }
 

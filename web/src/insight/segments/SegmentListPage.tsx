@@ -63,7 +63,7 @@ export default function SegmentListPage() {
       key: 'conditions',
       width: 90,
       align: 'right',
-      render: (_: unknown, s) => countLeaves(s.definition),
+      render: (_: unknown, s) => (s.definition ? countLeaves(s.definition) : orDash(null)),
     },
     {
       title: t('seg.col.count'),
