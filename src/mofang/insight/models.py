@@ -83,6 +83,8 @@ class SegmentDef(Base):
     last_count: Mapped[int | None] = mapped_column(Integer)
     last_evaluated_on: Mapped[date | None] = mapped_column(Date)
     frozen_on: Mapped[date | None] = mapped_column(Date)
+    last_error: Mapped[str | None] = mapped_column(Text)  # why the last daily evaluation failed (None once it ran)
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SegmentSnapshot(Base):

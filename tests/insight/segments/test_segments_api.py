@@ -195,3 +195,39 @@ def test_imported_list_rejects_unknown_ids(app_client: TestClient, make_user, lo
     other = login(make_user("zj_ops", "branch_operator", "ZJ"))
     res = app_client.post("/api/insight/segments/estimate", json={"definition": tree}, headers=other)
     assert res.status_code == 422 and res.json()["field"] == "definition.list_id"
+
+
+@pytest.mark.usefixtures("bank")
+def test_one_failing_segment_never_stops_the_daily_snapshots(app_client: TestClient, platform, admin_headers) -> None:
+    from datetime import date
+
+    from mofang.insight.models import SegmentDef
+    from mofang.insight.segments import tasks
+
+    made = {name: app_client.post("/api/insight/segments", json={"name": name, "definition": fund_prospects()},
+                                  headers=admin_headers).json()["id"] for name in ("坏客群", "基金潜客", "旧格式")}
+    with platform.metadata.session() as s:  # a stored definition on a property no longer in the catalogue
+        s.get(SegmentDef, made["坏客群"]).definition = {
+            "type": "behaviour", "event": "product_view", "window": {"last_days": 30},
+            "filters": [{"property": "gone_property", "op": "eq", "value": "x"}]}
+        s.get(SegmentDef, made["旧格式"]).definition = {"type": "behaviour", "event": "login", "window": "forever"}
+    sizes = tasks.run_daily(platform, date(2026, 11, 20))
+    assert sizes == {made["基金潜客"]: len(MATCHES)}
+    unreadable = app_client.get(f"/api/insight/segments/{made['旧格式']}", headers=admin_headers)
+    assert unreadable.status_code == 200  # listed with why, so its owner can define it again
+    assert unreadable.json()["definition"] is None and "not valid" in unreadable.json()["last_error"]
+    redone = app_client.patch(f"/api/insight/segments/{made['旧格式']}", json={"definition": fund_prospects()},
+                              headers=admin_headers)
+    assert redone.status_code == 200, redone.text
+    listed = {s["id"]: s for s in app_client.get("/api/insight/segments", headers=admin_headers).json()["items"]}
+    assert listed[made["基金潜客"]]["last_count"] == len(MATCHES) and listed[made["基金潜客"]]["last_error"] is None
+    broken = app_client.get(f"/api/insight/segments/{made['坏客群']}", headers=admin_headers).json()
+    assert "gone_property" in broken["last_error"] and broken["last_error_at"] and broken["last_count"] is None
+    snaps = app_client.get(f"/api/insight/segments/{made['基金潜客']}/snapshots", headers=admin_headers).json()
+    assert [(s["day"], s["count"]) for s in snaps] == [("2026-11-20", len(MATCHES))]
+
+    with platform.metadata.session() as s:  # once fixed, the next run clears the error
+        s.get(SegmentDef, made["坏客群"]).definition = fund_prospects()
+    tasks.run_daily(platform, date(2026, 11, 20))
+    fixed = app_client.get(f"/api/insight/segments/{made['坏客群']}", headers=admin_headers).json()
+    assert fixed["last_error"] is None and fixed["last_count"] == len(MATCHES)

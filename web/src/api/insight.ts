@@ -173,7 +173,8 @@ export interface SegmentRead {
   name: string;
   description: string;
   kind: 'dynamic' | 'static' | string;
-  definition: Condition;
+  /** null: stored under older rules and no longer readable (last_error says so); editing replaces it. */
+  definition: Condition | null;
   version: number;
   owner_org: string;
   created_by: string | null;
@@ -183,6 +184,9 @@ export interface SegmentRead {
   last_evaluated_on: string | null;
   frozen_on: string | null;
   editable: boolean;
+  /** Why the last daily snapshot failed (null once it ran). */
+  last_error?: string | null;
+  last_error_at?: string | null;
 }
 
 export interface SegmentCreate {

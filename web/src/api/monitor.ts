@@ -115,6 +115,9 @@ export interface RuleRead extends RuleCreate {
   owner_org: string;
   created_by: string | null;
   created_at: string;
+  /** Why the last evaluation could not judge the rule (null once it could). */
+  last_error?: string | null;
+  last_error_at?: string | null;
 }
 
 export interface AlertRead {

@@ -37,15 +37,17 @@ from mofang.insight.segments.contracts import (
     SegmentCondition,
     SequenceCondition,
     TagCondition,
+    Value,
     Window,
 )
 from mofang.insight.segments.values import compare, count_compare, holds_for_zero, number, values_of
 from mofang.platform.errors import Invalid
-from mofang.platform.governance.logic import Scope
+from mofang.platform.governance.logic import PiiPolicy, Scope
 from mofang.platform.storage.sql import Params, and_, col
 
 MAX_DEPTH = 10
 MAX_NODES = 200
+_EXACT_OPS = frozenset({"eq", "neq", "in", "not_in"})
 CUSTOMER = "c"
 
 
@@ -74,6 +76,8 @@ class Context:
     # True when `today` is a past day being recomputed (tag backfills): balances are then read from
     # their daily history instead of the customer row, which holds the latest value only.
     past: bool = False
+    # PII in stored events is masked at ingestion: a value typed in clear is compared in its stored form.
+    pii: PiiPolicy | None = None
 
 
 def table(name: str, alias: str) -> exp.Table:
@@ -296,9 +300,20 @@ def property_filters(source: str, event: str | None, filters: list[PropertyFilte
     for i, f in enumerate(filters):
         fpath = f"{path}.filters.{i}"
         info = _property(ctx, source, event, f.property, f"{fpath}.property")
-        out.append(compare(property_expr(source, info, params, alias), f.op, f.value, info.type, params, fpath,
+        value = stored_value(ctx, f) if source == "events" else f.value
+        out.append(compare(property_expr(source, info, params, alias), f.op, value, info.type, params, fpath,
                            today=ctx.today, name=f.property))
     return out
+
+
+def stored_value(ctx: Context, f: PropertyFilter) -> Value:
+    """An event filter's value in the form ingestion stores it (PII masked); a part of a value ("contains") has none."""
+    if ctx.pii is None or f.op not in _EXACT_OPS or f.value is None:
+        return f.value
+    key = f.property.rsplit(".", 1)[-1]
+    if isinstance(f.value, list):
+        return [ctx.pii.mask_scalar(key, v) for v in f.value]
+    return ctx.pii.mask_scalar(key, f.value)
 
 
 def event_rows(source: str, event: str | None, filters: list[PropertyFilter], window: Window, ctx: Context,
@@ -440,6 +455,10 @@ def _segment(cond: SegmentCondition, ctx: Context, params: Params, path: str, st
                       code="segment.self_reference")
     if ref.frozen_on is not None or ref.definition is None:
         if ref.frozen_on is None:
+            if ref.kind == "dynamic":
+                raise Invalid(f"segment {cond.segment_id} has a stored definition that is not valid",
+                              field=f"{path}.segment_id", code="segment.definition_unreadable",
+                              params={"id": cond.segment_id})
             raise Invalid(f"segment {cond.segment_id} has no members yet", field=f"{path}.segment_id",
                           code="segment.no_members", params={"id": cond.segment_id})
         result: exp.Expression = member_in(snapshot_members(ref.id, ref.frozen_on, params))

@@ -190,7 +190,7 @@ class SegmentRead(BaseModel):
     name: str
     description: str
     kind: str
-    definition: Condition
+    definition: Condition | None  # None: stored under older rules and no longer readable (see last_error)
     version: int
     owner_org: str
     created_by: str | None
@@ -200,6 +200,8 @@ class SegmentRead(BaseModel):
     last_evaluated_on: date | None
     frozen_on: date | None
     editable: bool
+    last_error: str | None = None  # why the last daily evaluation failed (None once it ran)
+    last_error_at: datetime | None = None
 
 
 class SegmentPage(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -31,7 +32,7 @@ from mofang.insight.segments.contracts import (
 )
 from mofang.platform.context import Platform
 from mofang.platform.csvfile import BOM, Lang, csv_text
-from mofang.platform.errors import Conflict, Forbidden, Invalid, NotFound
+from mofang.platform.errors import Conflict, Forbidden, Invalid, MofangError, NotFound
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import P_CAMPAIGN_EDIT, P_PII_UNMASK, Scope
@@ -41,6 +42,7 @@ from mofang.platform.storage.sql import Params, col
 CONDITION = TypeAdapter(Condition)
 SNAPSHOT_KEEP_DAYS = 92  # daily snapshots kept this long; month-end snapshots are kept for good
 ALL = Scope(kind="all")
+log = logging.getLogger(__name__)
 
 
 def today_of(platform: Platform) -> date:
@@ -120,9 +122,10 @@ def _reads(platform: Platform, who: Principal, segs: list[SegmentDef]) -> list[S
 def _read(seg: SegmentDef, who: Principal, last_count: int | None) -> SegmentRead:
     return SegmentRead(
         id=seg.id, name=seg.name, description=seg.description, kind=seg.kind,
-        definition=CONDITION.validate_python(seg.definition), version=seg.version, owner_org=seg.owner_org,
+        definition=_definition(seg), version=seg.version, owner_org=seg.owner_org,
         created_by=seg.created_by, created_at=as_utc(seg.created_at), updated_at=as_utc(seg.updated_at),
         last_count=last_count, last_evaluated_on=seg.last_evaluated_on, frozen_on=seg.frozen_on,
+        last_error=seg.last_error, last_error_at=as_utc(seg.last_error_at) if seg.last_error_at else None,
         editable=who.can(P_CAMPAIGN_EDIT) and logic.owns(who.scope, seg.owner_org),
     )
 
@@ -131,9 +134,17 @@ def _read(seg: SegmentDef, who: Principal, last_count: int | None) -> SegmentRea
 
 
 def _ref(seg: SegmentDef) -> comp.SegmentRef:
-    definition = CONDITION.validate_python(seg.definition) if seg.kind == "dynamic" else None
+    definition = _definition(seg) if seg.kind == "dynamic" else None
     return comp.SegmentRef(id=seg.id, kind=seg.kind, owner_org=seg.owner_org, definition=definition,
                            frozen_on=seg.frozen_on)
+
+
+def _definition(seg: SegmentDef) -> Condition | None:
+    """A stored definition, or None if it no longer reads (stored under older rules): its users are told so."""
+    try:
+        return CONDITION.validate_python(seg.definition)
+    except ValueError:
+        return None
 
 
 def context(*, platform: Platform, session: Session, who: Principal | None, tree: Condition | None,
@@ -163,7 +174,8 @@ def context(*, platform: Platform, session: Session, who: Principal | None, tree
             if row is not None and (not direct or who is None or logic.owns(who.scope, row.owner_org)):
                 lists.add(list_id)
         direct = False
-    return comp.Context(catalogue=catalogue, today=today, segments=refs, lists=frozenset(lists))
+    return comp.Context(catalogue=catalogue, today=today, segments=refs, lists=frozenset(lists),
+                        pii=platform.settings.pii_policy())
 
 
 def membership(seg: SegmentDef, ctx: comp.Context, params: Params, day: date | None = None) -> Any:
@@ -258,7 +270,7 @@ def delete(*, platform: Platform, session: Session, who: Principal, segment_id: 
     seg = _segment_or_404(session, who, segment_id)
     _editable_or_403(who, seg)
     users = [s.id for s in repo.segments(session)
-             if s.id != seg.id and seg.id in comp.referenced(CONDITION.validate_python(s.definition))[0]]
+             if s.id != seg.id and (d := _definition(s)) is not None and seg.id in comp.referenced(d)[0]]
     if users:
         raise Conflict(f"segment {seg.id} is used by segments {users}", field="segment_id")
     repo.drop_snapshots(platform.store, segment_id=seg.id)
@@ -368,23 +380,36 @@ def evaluate_dynamic(*, platform: Platform, day: date) -> dict[int, int]:
         ctx = context(platform=platform, session=session, who=None, tree=None, today=day, extra=segs)
         ctx = dataclasses.replace(ctx, past=day < today_of(platform))  # a past day's balances, not today's
         for seg in segs:
-            params = Params()
-            tree = CONDITION.validate_python(seg.definition)
+            # One user's segment must never stop the bank-wide snapshots: a segment that cannot be evaluated
+            # keeps its old snapshots and records why (on the segment, for its owner to see); the others go on.
             try:
-                pred = comp.condition(tree, ctx, params, segment_id=seg.id)
-            except Invalid:
-                continue  # e.g. a tag it used was disabled since: keep the old snapshots, skip today
-            ids = queries.ids_query(pred, owner_scope(seg.owner_org), params)
-            count = repo.write_snapshot(platform.store, segment_id=seg.id, day=day, ids_query=ids, params=params)
-            repo.upsert_snapshot(session, segment_id=seg.id, day=day, count=count)
-            seg.last_count, seg.last_evaluated_on = count, day
-            keep = {s.day for s in repo.snapshots(session, seg.id)
-                    if s.day > day - timedelta(days=SNAPSHOT_KEEP_DAYS) or (s.day + timedelta(days=1)).day == 1}
-            keep.add(day)
-            repo.drop_snapshots(platform.store, segment_id=seg.id, keep=keep)
-            repo.forget_snapshots(session, segment_id=seg.id, keep=keep)
-            sizes[seg.id] = count
+                sizes[seg.id] = _snapshot(platform, session, seg, ctx, day)
+                error = None
+            except Exception as exc:
+                log.exception("segment %s could not be evaluated for %s", seg.id, day)
+                error = exc.message if isinstance(exc, MofangError) else f"{type(exc).__name__}: {exc}"
+            seg.last_error, seg.last_error_at = (error[:2000], utcnow()) if error is not None else (None, None)
     return sizes
+
+
+def _snapshot(platform: Platform, session: Session, seg: SegmentDef, ctx: comp.Context, day: date) -> int:
+    """Write one dynamic segment's snapshot of `day`, prune its old ones; returns its size."""
+    tree = ctx.segments[seg.id].definition
+    if tree is None:
+        raise Invalid("the stored definition is not valid any more: edit the segment", field="definition",
+                      code="segment.definition_unreadable")
+    params = Params()
+    pred = comp.condition(tree, ctx, params, segment_id=seg.id)
+    ids = queries.ids_query(pred, owner_scope(seg.owner_org), params)
+    count = repo.write_snapshot(platform.store, segment_id=seg.id, day=day, ids_query=ids, params=params)
+    repo.upsert_snapshot(session, segment_id=seg.id, day=day, count=count)
+    seg.last_count, seg.last_evaluated_on = count, day
+    keep = {s.day for s in repo.snapshots(session, seg.id)
+            if s.day > day - timedelta(days=SNAPSHOT_KEEP_DAYS) or (s.day + timedelta(days=1)).day == 1}
+    keep.add(day)
+    repo.drop_snapshots(platform.store, segment_id=seg.id, keep=keep)
+    repo.forget_snapshots(session, segment_id=seg.id, keep=keep)
+    return count
 
 
 # ---------------------------------------------------------------------------------------------- lists

@@ -19,7 +19,7 @@ import { useAuth } from '../../auth/context';
 import { PERM_CAMPAIGN_EDIT, PERM_EXPORT } from '../../auth/me';
 import { EChart, type ChartOption } from '../../common/charts/EChart';
 import { ErrorAlert } from '../../common/ErrorAlert';
-import { formatDate, formatMoney, orDash } from '../../common/format';
+import { formatDate, formatDateTime, formatMoney, orDash } from '../../common/format';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
@@ -30,7 +30,8 @@ import { countLeaves, emptyGroup, isComplete } from './tree';
 import { useEstimate } from './useEstimate';
 
 /** The builder edits a group at the root; a saved non-group definition is wrapped for editing. */
-function asRootGroup(def: Condition): GroupCondition {
+function asRootGroup(def: Condition | null): GroupCondition {
+  if (def === null) return emptyGroup(); // stored under older rules, no longer readable: built again from scratch
   return def.type === 'group' ? def : { type: 'group', op: 'and', conditions: [def] };
 }
 
@@ -289,12 +290,22 @@ function Builder({
                 {t('seg.previewComposition')}
               </Button>
             </Card>
-            {segment && segment.last_count !== null && (
+            {segment && (segment.last_count !== null || segment.last_error) && (
               <Card size="small" title={t('seg.lastRun')} className="mf-card">
                 <Statistic title={t('seg.lastCount')} value={segment.last_count ?? '—'} />
                 <Typography.Text type="secondary">
                   {t('seg.lastEvaluated', { day: formatDate(segment.last_evaluated_on) })}
                 </Typography.Text>
+                {segment.last_error && (
+                  <Alert
+                    type="error"
+                    showIcon
+                    style={{ marginTop: 12 }}
+                    data-testid="segment-last-error"
+                    title={t('input.failedTip', { error: segment.last_error })}
+                    description={`${t('input.segmentFailed')}（${formatDateTime(segment.last_error_at)}）`}
+                  />
+                )}
               </Card>
             )}
           </div>

@@ -8,7 +8,8 @@ import { segmentsApi, type SegmentRead } from '../../api/insight';
 import { useAuth } from '../../auth/context';
 import { PERM_CAMPAIGN_EDIT } from '../../auth/me';
 import { ErrorAlert } from '../../common/ErrorAlert';
-import { formatDate, formatDateTime } from '../../common/format';
+import { FailureTag } from '../../common/FailureTag';
+import { formatDate, formatDateTime, orDash } from '../../common/format';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
@@ -46,6 +47,7 @@ export default function SegmentListPage() {
           <Link to={`/insight/segments/${s.id}`} data-testid={`segment-link-${s.id}`}>
             {name}
           </Link>
+          <FailureTag error={s.last_error} at={s.last_error_at} testId={`segment-error-${s.id}`} />
           {s.description && (
             <div>
               <Typography.Text type="secondary" style={{ fontSize: 12 }} ellipsis={{ tooltip: s.description }}>
@@ -67,7 +69,7 @@ export default function SegmentListPage() {
       key: 'conditions',
       width: 90,
       align: 'right',
-      render: (_: unknown, s) => countLeaves(s.definition),
+      render: (_: unknown, s) => (s.definition ? countLeaves(s.definition) : orDash(null)),
     },
     {
       title: t('seg.col.count'),

@@ -13,6 +13,7 @@ import { PERM_CAMPAIGN_EDIT } from '../../auth/me';
 import { useI18n } from '../../i18n';
 import { TagEditor } from './editor/TagEditor';
 import { TagDrawer } from './TagDrawer';
+import { FailureTag } from '../../common/FailureTag';
 
 export const FAMILIES = ['business_value', 'preference', 'lifecycle', 'timing', 'model', 'imported'] as const;
 
@@ -21,7 +22,8 @@ export function RunStatus({ run }: { run: TagRunRead | null }) {
   if (!run) return <Badge status="default" text={t('tags.neverRun')} />;
   if (run.status === 'ok') return <Badge status="success" text={t('tags.status.ok')} />;
   if (run.status === 'running') return <Badge status="processing" text={t('tags.status.running')} />;
-  return <Badge status="error" text={run.error ? `${t('tags.status.failed')}: ${run.error}` : t('tags.status.failed')} />;
+  // The reason can be long: shown on hover, so the status column stays one line.
+  return <FailureTag error={run.error ?? t('tags.status.failed')} at={run.started_at} testId={`tag-error-${run.tag_id}`} />;
 }
 
 export default function TagListPage() {

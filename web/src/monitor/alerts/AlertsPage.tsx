@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { errorMessage } from '../../api/errors';
 import { monitorApi, SEVERITIES, type AlertRead, type AlertStatus, type RuleRead, type Severity } from '../../api/monitor';
 import { formatDateTime, orDash } from '../../common/format';
+import { RuleErrorBadge } from './RuleErrorBadge';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
 import { useI18n } from '../../i18n';
@@ -222,7 +223,7 @@ export default function AlertsPage() {
                   rowAttrs={(r) => ({ 'data-testid': `rule-row-${r.id}` })}
                   scrollX={1240}
                     columns={[
-                      { title: t('mal.ruleName'), dataIndex: 'name' },
+                      { title: t('mal.ruleName'), dataIndex: 'name', render: (v: string, r) => <>{v}<RuleErrorBadge rule={r} /></> },
                       {
                         title: t('mal.metric'),
                         key: 'metric',
