@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
@@ -25,6 +27,7 @@ from mofang.platform.errors import Invalid
 from mofang.platform.governance import service as gov
 from mofang.platform.scheduler import Scheduler
 from mofang.platform.settings import Settings
+from mofang.platform.storage.metadata import MIGRATIONS_DIR, make_engine, migrate
 from mofang.platform.storage.models import AuditEntry
 
 CUSTOMERS_MAPPING = {"columns": {"cust_no": "customer_id", "cust_name": "name", "branch": "org_code"}}
@@ -271,3 +274,25 @@ def test_the_cli_runs_a_saved_source(bank_db: Engine, source_url: str, tmp_path:
 
     assert result.exit_code == 0, result.output
     assert "read 2, loaded 2, unchanged 0, rejected 0, closed 0" in result.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_sources_migration_keeps_saved_file_sources_both_ways(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest,
+) -> None:
+    url = request.getfixturevalue("_fresh_pg_database") if backend == "postgres" else f"sqlite:///{tmp_path}/m.db"
+    engine = make_engine(url)
+    migrate(engine)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0014_integration_sources-1")
+        conn.execute(text("INSERT INTO integration_sources (name, entity, mapping, updated_at) "
+                          "VALUES ('core', 'customers', '{}', CURRENT_TIMESTAMP)"))
+    assert "watermark" not in {c["name"] for c in inspect(engine).get_columns("integration_sources")}
+    migrate(engine)
+
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name, kind FROM integration_sources")).all() == [("core", "file")]
+    engine.dispose()
