@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from datetime import date, time
 from pathlib import Path
 
@@ -11,6 +13,16 @@ from mofang.platform.context import Platform
 from mofang.platform.scheduler import Job, Scheduler
 
 SOURCE_JOB_PREFIX = "integration.source:"
+JOB_NAME_MAX = 64  # the width of job_runs.job
+
+
+def source_job_name(name: str) -> str:
+    """The job name of a source's schedule, within the width of the job history (long names shortened uniquely)."""
+    full = f"{SOURCE_JOB_PREFIX}{name}"
+    if len(full) <= JOB_NAME_MAX:
+        return full
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return f"{full[:JOB_NAME_MAX - 17]}~{digest}"
 
 
 def load_from_cli(*, platform: Platform, entity: str, file: Path, mode: Mode, mapping_file: Path | None,
@@ -33,7 +45,7 @@ def source_job(name: str, at: time) -> Job:
         return service.run_source(platform=platform, name=name, mode="incremental", username="scheduler",
                                   scheduled_day=day)
 
-    return Job(name=f"{SOURCE_JOB_PREFIX}{name}", run=run, at=at)
+    return Job(name=source_job_name(name), run=run, at=at)
 
 
 def schedule_sources(platform: Platform, _day: date | None = None) -> list[str]:
@@ -41,7 +53,7 @@ def schedule_sources(platform: Platform, _day: date | None = None) -> list[str]:
     scheduler = platform.extras.get("scheduler")
     if not isinstance(scheduler, Scheduler):
         return []
-    wanted = {f"{SOURCE_JOB_PREFIX}{name}": source_job(name, at)
+    wanted = {source_job_name(name): source_job(name, at)
               for name, schedule in service.scheduled_sources(platform=platform)
               if (at := dbquery.schedule_time(schedule)) is not None}
     for stale in [n for n in scheduler.jobs if n.startswith(SOURCE_JOB_PREFIX) and n not in wanted]:
@@ -51,5 +63,6 @@ def schedule_sources(platform: Platform, _day: date | None = None) -> list[str]:
     return sorted(wanted)
 
 
-# Just after midnight bank time: the day's source jobs are in place before the earliest can be due.
-SOURCES_JOB = Job(name="integration.sources", run=schedule_sources, at=time(0, 0))
+# At midnight bank time (or at the first tick of a process started later) the day's source jobs are put in place.
+# Named per process: each process's scheduler needs them, also one restarted after another ran today's setup.
+SOURCES_JOB = Job(name=f"integration.sources@{uuid.uuid4().hex[:12]}", run=schedule_sources, at=time(0, 0))

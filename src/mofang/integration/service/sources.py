@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -21,6 +22,7 @@ from mofang.platform.governance import service as gov
 from mofang.platform.storage.models import as_utc, utcnow
 
 MASK = "***"
+SOURCE_NAME = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 
 
 def _read(row: DataSource) -> SourceRead:
@@ -53,6 +55,9 @@ def get_source_or_raise(*, platform: Platform, name: str) -> SourceRead:
 def save_database_source(*, platform: Platform, name: str, data: DatabaseSourceSave, username: str | None,
                          ip: str | None = None) -> SourceRead:
     """Create or replace a database source; its password is kept encrypted; audited (URL masked)."""
+    if not SOURCE_NAME.match(name):
+        raise Invalid("a source name is 1-64 letters, digits or _ . : -", field="name",
+                      code="integration.bad_source_name")
     spec = spec_for(platform, entity_or_raise(data.entity).name)
     unknown = logic.unknown_mapping_fields(spec, data.mapping)
     if unknown:

@@ -67,6 +67,7 @@ export const zhIntegration = {
   'err.integration.no_watermark_column': '查询结果中没有水位列 {column}',
   'err.integration.bad_schedule': '调度格式为 daily@HH:MM（北京时间），或留空',
   'err.integration.no_source': '没有名为 {source} 的数据源',
+  'err.integration.bad_source_name': '数据源名称为 1-64 个字母、数字或 _ . : -',
   'err.integration.not_database_source': '数据源 {source} 通过上传文件加载，不能直接运行',
 };
 
@@ -140,5 +141,6 @@ export const enIntegration: Record<keyof typeof zhIntegration, string> = {
   'err.integration.no_watermark_column': 'The query has no output column {column} for the watermark',
   'err.integration.bad_schedule': 'The schedule is daily@HH:MM (bank time) or empty',
   'err.integration.no_source': 'No source named {source}',
+  'err.integration.bad_source_name': 'A source name is 1-64 letters, digits or _ . : -',
   'err.integration.not_database_source': 'Source {source} loads uploaded files; it cannot be run',
 };
