@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from factories import ORGS, postgres_url
 from mofang import cli
 from mofang.app import daily_jobs
-from mofang.integration import service
+from mofang.integration import dbquery, dbreader, service
 from mofang.integration.contracts import DatabaseSourceSave, Mapping
 from mofang.integration.models import DataLoad, DataSource
 from mofang.platform.context import Platform, open_platform
@@ -297,3 +297,17 @@ def test_the_sources_migration_keeps_saved_file_sources_both_ways(
     with engine.connect() as conn:
         assert conn.execute(text("SELECT name, kind FROM integration_sources")).all() == [("core", "file")]
     engine.dispose()
+
+
+def test_rows_are_streamed_through_a_server_side_cursor_in_batches(
+    bank_db: Engine, source_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dbreader, "BATCH_ROWS", 1)
+    url = dbquery.parse_url(source_url)
+
+    with dbreader.open_query(url, CUSTOMERS_QUERY) as rows:
+        cursor = type(rows.result.cursor).__name__
+        batches = [[n for n, _ in batch] for batch in rows.batches()]
+
+    assert cursor in ("ServerCursor", "SSCursor")  # psycopg's named cursor, PyMySQL's unbuffered one
+    assert batches == [[1], [2]]
