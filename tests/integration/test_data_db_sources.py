@@ -311,3 +311,23 @@ def test_rows_are_streamed_through_a_server_side_cursor_in_batches(
 
     assert cursor in ("ServerCursor", "SSCursor")  # psycopg's named cursor, PyMySQL's unbuffered one
     assert batches == [[1], [2]]
+
+
+def test_a_scheduled_source_without_a_watermark_runs_as_a_full_load(
+    platform: Platform, bank_db: Engine, source_url: str, save: Callable[..., object],
+) -> None:
+    clock = {"now": datetime(2026, 3, 2, 16, 0, tzinfo=UTC)}  # 00:00 in Shanghai
+    scheduler = Scheduler(platform, daily_jobs(), clock=lambda: clock["now"])
+    platform.extras["scheduler"] = scheduler
+    save("core", source_url, CUSTOMERS_QUERY, mapping=CUSTOMERS_MAPPING, schedule="daily@01:00")
+    service.run_source(platform=platform, name="core", mode="full", username="tester")
+    with bank_db.begin() as conn:
+        conn.execute(text("DELETE FROM bank_customers WHERE cust_no = 'K2'"))
+
+    scheduler.tick()
+    clock["now"] = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # 01:00 in Shanghai
+    scheduler.tick()
+
+    with platform.metadata.session() as session:
+        last = session.scalars(select(DataLoad).order_by(DataLoad.id.desc())).first()
+    assert last is not None and (last.username, last.mode, last.rows_closed) == ("scheduler", "full", 1)

@@ -42,8 +42,9 @@ def source_job(name: str, at: time) -> Job:
     """The daily job of one scheduled source: an incremental load (a full one when it has no watermark)."""
 
     def run(platform: Platform, day: date) -> LoadRead:
-        return service.run_source(platform=platform, name=name, mode="incremental", username="scheduler",
-                                  scheduled_day=day)
+        source = service.get_source_or_raise(platform=platform, name=name)
+        mode: RunMode = "incremental" if source.watermark_column else "full"
+        return service.run_source(platform=platform, name=name, mode=mode, username="scheduler", scheduled_day=day)
 
     return Job(name=source_job_name(name), run=run, at=at)
 
