@@ -93,9 +93,10 @@ def daily_jobs() -> list[Job]:
     """The jobs every installation runs once a business day, in the order their data flows."""
     from mofang.insight.ml.tasks import CHURN_JOB
     from mofang.insight.tags.tasks import TAGS_JOB
+    from mofang.integration.tasks import SOURCES_JOB
     from mofang.monitor.alerts.tasks import ALERTS_JOB
 
-    return [TAGS_JOB, CHURN_JOB, ALERTS_JOB]
+    return [SOURCES_JOB, TAGS_JOB, CHURN_JOB, ALERTS_JOB]
 
 
 def _mount_console(app: FastAPI, console_dir: Path) -> None:

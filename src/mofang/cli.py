@@ -196,28 +196,34 @@ def import_events(
 
 @app.command("load")
 def load(
-    entity: Annotated[str, typer.Option(help="orgs, staff, products, customers, holdings, transactions, aum_daily")],
-    file: Annotated[Path, typer.Option(help="CSV (UTF-8 or GBK), Parquet or JSONL file.")],
+    entity: Annotated[str | None, typer.Option(
+        help="orgs, staff, products, customers, holdings, transactions, aum_daily (with --file)")] = None,
+    file: Annotated[Path | None, typer.Option(help="CSV (UTF-8 or GBK), Parquet or JSONL file.")] = None,
     data_dir: DataDir = Path("data"),
     mapping: Annotated[Path | None, typer.Option(help="JSON file {columns, values, date_format}.")] = None,
-    mode: Annotated[str, typer.Option(help="delta (add/update) or full (also close rows not in the file).")]
-    = "delta",
-    source: Annotated[str | None, typer.Option(help="Source name (its mapping is saved; one load at a time).")]
-    = None,
+    mode: Annotated[str, typer.Option(
+        help="delta (add/update) or full (also close rows not in the file); a database source without --file: "
+             "incremental (rows past its watermark) or full")] = "delta",
+    source: Annotated[str | None, typer.Option(
+        help="Source name (its mapping is saved; one load at a time). Without --file: run this saved database "
+             "source.")] = None,
     reject_threshold: Annotated[float, typer.Option(help="Share of rejected rows that fails the load.")] = 0.01,
 ) -> None:
     """Load the bank's own data (数据接入) into the data dir; rejects are kept beside the load's history."""
     import duckdb
 
-    from mofang.integration.tasks import load_from_cli
+    from mofang.integration.tasks import load_from_cli, run_source_from_cli
     from mofang.platform.context import open_platform
     from mofang.platform.errors import MofangError
 
-    if not file.is_file():
-        typer.echo(f"error: no such file: {file}", err=True)
+    if file is None and source is None:
+        typer.echo("error: give --entity and --file, or --source NAME of a saved database source", err=True)
         raise typer.Exit(2)
-    if mode not in ("delta", "full"):
-        typer.echo("error: --mode is delta or full", err=True)
+    if file is not None and (entity is None or not file.is_file()):
+        typer.echo(f"error: no such file: {file}" if entity else "error: --file needs --entity", err=True)
+        raise typer.Exit(2)
+    if mode not in (("delta", "full") if file is not None else ("delta", "incremental", "full")):
+        typer.echo("error: --mode is delta or full (incremental or full for a database source)", err=True)
         raise typer.Exit(2)
     try:
         platform = open_platform(_settings(data_dir))
@@ -228,8 +234,14 @@ def load(
                    "http://HOST:PORT/api/data/loads", err=True)
         raise typer.Exit(3) from None
     try:
-        report = load_from_cli(platform=platform, entity=entity, file=file, mode=mode,  # type: ignore[arg-type]
-                               mapping_file=mapping, source=source, reject_threshold=reject_threshold)
+        if file is None:
+            assert source is not None
+            report = run_source_from_cli(platform=platform, source=source,
+                                         mode="full" if mode == "full" else "incremental")
+        else:
+            assert entity is not None
+            report = load_from_cli(platform=platform, entity=entity, file=file, mode=mode,  # type: ignore[arg-type]
+                                   mapping_file=mapping, source=source, reject_threshold=reject_threshold)
     except MofangError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import Literal
 
@@ -134,3 +134,44 @@ class AttributeRead(AttributeDeclare):
     """A declared attribute."""
 
     key: str
+
+
+RunMode = Literal["full", "incremental"]
+
+
+class DatabaseSourceSave(BaseModel):
+    """A saved database source: where to connect, what to select, how it maps, when it runs."""
+
+    entity: str = Field(max_length=32)
+    url: str = Field(min_length=1, max_length=2000, description="SQLAlchemy URL; the password is stored encrypted; "
+                     "a masked URL (***) keeps the saved password")
+    query: str = Field(min_length=1, max_length=20_000, description="one read-only SELECT (or WITH … SELECT)")
+    mapping: Mapping = Field(default_factory=Mapping)
+    watermark_column: str | None = Field(default=None, max_length=64,
+                                         description="output column of increasing values for incremental loads")
+    schedule: str | None = Field(default=None, max_length=16, description="daily@HH:MM (bank time) or null")
+    reject_threshold: float = Field(default=0.01, ge=0, le=1)
+
+
+class SourceRead(BaseModel):
+    """A saved source as shown to people (the database password masked, never returned)."""
+
+    name: str
+    kind: str
+    entity: str
+    mapping: Mapping
+    url: str | None = None
+    query: str | None = None
+    watermark_column: str | None = None
+    watermark: str | None = None
+    schedule: str | None = None
+    reject_threshold: float | None = None
+    last_scheduled: date | None = None
+    updated_by: str | None = None
+    updated_at: datetime
+
+
+class SourceRun(BaseModel):
+    """How to run a saved source: everything its query returns, or only rows past the last watermark."""
+
+    mode: RunMode = "incremental"

@@ -5,10 +5,10 @@ The loaded data itself lives in the event store (DuckDB) tables the product read
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mofang.platform.storage.models import Base, utcnow
@@ -21,6 +21,15 @@ class DataSource(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     entity: Mapped[str] = mapped_column(String(32))
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(16), default="file")  # file | database
+    url: Mapped[str | None] = mapped_column(Text)  # database URL without its password
+    password_enc: Mapped[str | None] = mapped_column(Text)  # the URL's password, encrypted
+    query: Mapped[str | None] = mapped_column(Text)
+    watermark_column: Mapped[str | None] = mapped_column(String(64))
+    watermark: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {kind, value} of the last load's maximum
+    schedule: Mapped[str | None] = mapped_column(String(16))  # daily@HH:MM (bank time)
+    reject_threshold: Mapped[float | None] = mapped_column(Float)
+    last_scheduled: Mapped[date | None] = mapped_column(Date)  # the business day the schedule last ran it
     updated_by: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

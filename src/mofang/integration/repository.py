@@ -312,3 +312,8 @@ def promote(cur: duckdb.DuckDBPyConnection, raw: str, stage: str, select_sql: st
 
 def _lit_sql(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def sources(session: Session) -> list[DataSource]:
+    """Every saved source, by name."""
+    return list(session.scalars(select(DataSource).order_by(DataSource.name)))

@@ -1,4 +1,4 @@
-"""HTTP routes of data integration: file loads, load history and rejects, customer pushes."""
+"""HTTP routes of data integration: file loads, database sources, load history and rejects, customer pushes."""
 
 from __future__ import annotations
 
@@ -15,11 +15,15 @@ from mofang.integration.contracts import (
     AttributeDeclare,
     AttributeRead,
     CustomerPush,
+    DatabaseSourceSave,
     EntityRead,
     LoadRead,
     Mapping,
     Mode,
+    SourceRead,
+    SourceRun,
 )
+from mofang.integration.tasks import schedule_sources
 from mofang.platform.csvfile import MEDIA_TYPE
 from mofang.platform.deps import PlatformDep, client_ip, require
 from mofang.platform.errors import BadRequest
@@ -29,6 +33,7 @@ from mofang.platform.governance.logic import P_DATA_LOAD
 router = APIRouter(prefix="/api/data", tags=["integration"])
 Loader = Annotated[Principal, Depends(require(P_DATA_LOAD))]
 UPLOAD_CHUNK = 1 << 20
+SourceName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
 
 class LoadPage(BaseModel):
@@ -123,3 +128,31 @@ def push_customer(
 ) -> LoadRead:
     """Create or update one customer from a bank system (same checks, history and encryption as a file load)."""
     return service.push_customer(platform=platform, customer_id=customer_id, body=body, username=who.username)
+
+
+@router.get("/sources", response_model=list[SourceRead])
+def list_sources(_who: Loader, platform: PlatformDep) -> list[SourceRead]:
+    """The saved sources (database passwords never shown)."""
+    return service.list_sources(platform=platform)
+
+
+@router.get("/sources/{name}", response_model=SourceRead)
+def get_source(name: SourceName, _who: Loader, platform: PlatformDep) -> SourceRead:
+    """One saved source (its database password masked)."""
+    return service.get_source_or_raise(platform=platform, name=name)
+
+
+@router.put("/sources/{name}", response_model=SourceRead)
+def save_source(name: SourceName, body: DatabaseSourceSave, who: Loader, platform: PlatformDep,
+                request: Request) -> SourceRead:
+    """Create or replace a database source (URL, one read-only SELECT, mapping, watermark, schedule); audited."""
+    saved = service.save_database_source(platform=platform, name=name, data=body, username=who.username,
+                                         ip=client_ip(request))
+    schedule_sources(platform)  # today's run happens when its time comes, without waiting for tomorrow
+    return saved
+
+
+@router.post("/sources/{name}/run", response_model=LoadRead)
+def run_source(name: SourceName, body: SourceRun, who: Loader, platform: PlatformDep) -> LoadRead:
+    """Run a database source now: `full` reads everything, `incremental` only rows past the last watermark."""
+    return service.run_source(platform=platform, name=name, mode=body.mode, username=who.username)

@@ -1,4 +1,4 @@
-"""Integration services: loads (file, push) and the catalogue (entities, attributes, history, rejects)."""
+"""Integration services: loads (file, push, database sources) and the catalogue (entities, history, rejects)."""
 
 from mofang.integration.service.catalogue import (
     declare_attribute,
@@ -12,9 +12,31 @@ from mofang.integration.service.catalogue import (
     spec_for,
 )
 from mofang.integration.service.loads import DEFAULT_REJECT_THRESHOLD, HOST, load_file, push_customer
+from mofang.integration.service.sources import (
+    get_source_or_raise,
+    list_sources,
+    run_source,
+    save_database_source,
+    scheduled_sources,
+)
 
 __all__ = [
-    "DEFAULT_REJECT_THRESHOLD", "HOST", "declare_attribute", "entity_or_raise", "get_load_or_raise",
-    "list_attributes", "list_entities", "list_loads", "load_file", "push_customer", "rejects_dir", "rejects_file",
+    "DEFAULT_REJECT_THRESHOLD",
+    "HOST",
+    "declare_attribute",
+    "entity_or_raise",
+    "get_load_or_raise",
+    "get_source_or_raise",
+    "list_attributes",
+    "list_entities",
+    "list_loads",
+    "list_sources",
+    "load_file",
+    "push_customer",
+    "rejects_dir",
+    "rejects_file",
+    "run_source",
+    "save_database_source",
+    "scheduled_sources",
     "spec_for",
 ]

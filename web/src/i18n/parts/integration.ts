@@ -60,6 +60,15 @@ export const zhIntegration = {
   'err.integration.interrupted': '执行加载的进程已停止，本次加载未生效',
   'err.integration.bad_attribute_key': '{key} 不能作为属性名：只能用小写字母、数字和下划线，且不能与内置字段同名',
   'err.integration.attribute_fixed': '属性 {key} 已声明，类型和是否个人信息不能修改',
+  'err.integration.bad_url': '数据库连接地址不可用（需为带主机的数据库地址，如 postgresql://用户:密码@主机/库）',
+  'err.integration.connect_failed': '无法连接数据库：{reason}',
+  'err.integration.bad_query': '查询只能是一条只读的 SELECT（或 WITH … SELECT）语句',
+  'err.integration.query_failed': '数据库拒绝执行查询：{reason}',
+  'err.integration.no_watermark_column': '查询结果中没有水位列 {column}',
+  'err.integration.bad_schedule': '调度格式为 daily@HH:MM（北京时间），或留空',
+  'err.integration.no_source': '没有名为 {source} 的数据源',
+  'err.integration.bad_source_name': '数据源名称为 1-64 个字母、数字或 _ . : -',
+  'err.integration.not_database_source': '数据源 {source} 通过上传文件加载，不能直接运行',
 };
 
 export const enIntegration: Record<keyof typeof zhIntegration, string> = {
@@ -125,4 +134,13 @@ export const enIntegration: Record<keyof typeof zhIntegration, string> = {
   'err.integration.interrupted': 'The process running the load stopped; the load did not take effect',
   'err.integration.bad_attribute_key': '{key} cannot name an attribute: lower-case letters, digits and _, not a built-in field',
   'err.integration.attribute_fixed': 'Attribute {key} is declared; its type and PII flag cannot change',
+  'err.integration.bad_url': 'The database URL cannot be used (a database server URL such as postgresql://user:pass@host/db)',
+  'err.integration.connect_failed': 'Cannot connect to the database: {reason}',
+  'err.integration.bad_query': 'The query must be one read-only SELECT (or WITH … SELECT) statement',
+  'err.integration.query_failed': 'The database refused the query: {reason}',
+  'err.integration.no_watermark_column': 'The query has no output column {column} for the watermark',
+  'err.integration.bad_schedule': 'The schedule is daily@HH:MM (bank time) or empty',
+  'err.integration.no_source': 'No source named {source}',
+  'err.integration.bad_source_name': 'A source name is 1-64 letters, digits or _ . : -',
+  'err.integration.not_database_source': 'Source {source} loads uploaded files; it cannot be run',
 };
