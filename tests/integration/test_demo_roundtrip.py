@@ -91,3 +91,14 @@ def test_customers_only_differ_in_when_they_were_written(demo) -> None:
     # Everything else of a customer, including the masked copies shown in the console, came through the files.
     q = "SELECT customer_id, phone_masked, id_masked, email_masked, name FROM customers ORDER BY 1"
     assert fresh.store.query(q) == bank.platform.store.query(q)
+
+
+def test_every_demo_transaction_became_one_event(demo) -> None:
+    bank, fresh, *_ = demo
+    # The default rules name every transaction type the demo books; events carry the transaction's customer and time.
+    q = """SELECT count(*) AS joined, count(DISTINCT e.message_id) AS ids,
+                  count(*) FILTER (e.customer_id = t.customer_id AND e.ts = t.ts) AS same,
+                  (SELECT count(*) FROM events) AS events
+           FROM events e JOIN transactions t ON e.message_id = 'txn:' || t.txn_id"""
+    n = bank.report.counts["transactions"]
+    assert fresh.store.query(q)[0] == {"joined": n, "ids": n, "same": n, "events": n}
