@@ -7,6 +7,7 @@ import orjson
 from fastapi.testclient import TestClient
 from integration_files import CUSTOMER_HEADER, customer_line
 
+from mofang.integration.contracts import Mapping
 from mofang.platform.context import Platform
 
 TXNS = ("txn_id,customer_id,ts,txn_type,direction,amount,category,channel\n"
@@ -93,3 +94,19 @@ def test_a_file_without_the_optional_columns_still_emits(app_client: TestClient,
     assert orjson.loads(row["properties"]) == {"amount": 8500.0, "currency": "CNY", "channel": None,
                                                     "category": None, "txn_type": "salary", "direction": "in",
                                                     "txn_id": "T9"}
+
+
+def test_events_are_stored_a_chunk_at_a_time(platform: Platform) -> None:
+    # A large file's events reach ingestion in chunks; every one is stored once whatever the chunk size.
+    from mofang.integration import events as txn_events
+
+    with platform.store.write() as cur:
+        cur.execute("""CREATE TABLE integration_stage_t AS SELECT range AS _row, 'X' || range AS txn_id,
+                       'K1' AS customer_id, TIMESTAMP '2026-03-02 01:00:00' + INTERVAL (range) MINUTE AS ts,
+                       'salary' AS txn_type, 'in' AS direction, 100.0 AS amount FROM range(1, 11)""")
+        hashes = txn_events.emit(cur, stage="integration_stage_t", columns=["txn_id", "customer_id", "ts",
+                                 "txn_type", "direction", "amount"], rules=txn_events.rules_of(Mapping()),
+                                 received_us=0, chunk_rows=3)
+        cur.execute("DROP TABLE integration_stage_t")
+    assert hashes.size == 10
+    assert platform.store.scalar("SELECT count(DISTINCT message_id) FROM events WHERE event = 'salary_credit'") == 10

@@ -20,6 +20,7 @@ from mofang.platform.context import Platform
 from mofang.tracking import repository as events_repo
 
 MESSAGE_PREFIX = "txn:"
+CHUNK_ROWS = 500_000  # events handed to ingestion per insert
 
 
 def _lit(value: str) -> str:
@@ -42,16 +43,19 @@ def event_name_sql(rules: Sequence[EventRule], columns: Collection[str]) -> str:
 
 
 def emit(cur: duckdb.DuckDBPyConnection, *, stage: str, columns: Collection[str], rules: Sequence[EventRule],
-         received_us: int) -> np.ndarray:
+         received_us: int, chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
     """Store the events of the staged transactions not yet in `transactions` (call before the merge);
     returns the hashes of the messageIds stored."""
     if not rules:
         return np.empty(0, dtype=np.uint64)
     name = event_name_sql(rules, columns)
     channel, category = _col("channel", columns), _col("category", columns)
-    batch = cur.sql(f"""
-        SELECT * FROM (
-            SELECT {_lit(MESSAGE_PREFIX)} || s.txn_id AS message_id, 'track' AS type, {name} AS event,
+    pending = f"{stage}_events"
+    # Built by DuckDB in one pass (spilling to disk if need be), then handed to ingestion a chunk at a time:
+    # a file of tens of millions of transactions never sits in Python's memory.
+    cur.execute(f"""
+        CREATE TABLE "{pending}" AS SELECT * FROM (
+            SELECT s._row, {_lit(MESSAGE_PREFIX)} || s.txn_id AS message_id, 'track' AS type, {name} AS event,
                    s.customer_id AS user_id, CAST(NULL AS VARCHAR) AS anonymous_id, epoch_us(s.ts) AS ts_us,
                    CAST({int(received_us)} AS BIGINT) AS received_us, 'server' AS channel,
                    CAST(json_object('amount', s.amount, 'currency', 'CNY', 'channel', {channel},
@@ -61,12 +65,21 @@ def emit(cur: duckdb.DuckDBPyConnection, *, stage: str, columns: Collection[str]
                    CAST(NULL AS VARCHAR) AS link_from
             FROM "{stage}" s
             WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.txn_id = s.txn_id))
-        WHERE event IS NOT NULL ORDER BY ts_us, message_id""").to_arrow_table()
-    if batch.num_rows == 0:
-        return np.empty(0, dtype=np.uint64)
-    batch = batch.cast(events_repo.SCHEMA).append_column(
-        "seq", pa.array(np.arange(batch.num_rows, dtype=np.int64)))
-    return events_repo.insert(cur, batch).hashes
+        WHERE event IS NOT NULL""").fetchall()
+    try:
+        ((lo, hi),) = cur.execute(f'SELECT min(_row), max(_row) FROM "{pending}"').fetchall()
+        stored = [np.empty(0, dtype=np.uint64)]
+        for start in range(lo, hi + 1, chunk_rows) if lo is not None else ():
+            batch = cur.sql(f"""SELECT * EXCLUDE (_row) FROM "{pending}"
+                                WHERE _row >= {start} AND _row < {start + chunk_rows}
+                                ORDER BY ts_us, message_id""").to_arrow_table()
+            if batch.num_rows:
+                batch = batch.cast(events_repo.SCHEMA).append_column(
+                    "seq", pa.array(np.arange(batch.num_rows, dtype=np.int64)))
+                stored.append(events_repo.insert(cur, batch).hashes)
+    finally:
+        cur.execute(f'DROP TABLE IF EXISTS "{pending}"')
+    return np.concatenate(stored)
 
 
 def remember(platform: Platform, hashes: np.ndarray) -> None:
