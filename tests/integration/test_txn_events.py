@@ -82,6 +82,10 @@ def test_a_source_mapping_chooses_the_events(app_client: TestClient, admin_heade
                               {"events": [{"event": "Bad Name"}]}).decode()},
                           files={"file": ("t.csv", TXNS)})
     assert (res.status_code, res.json()["field"]) == (400, "mapping"), res.text
+    nul = '{"events": [{"event": "e", "category": "a\\u0000"}]}'  # a NUL never reaches SQL text
+    res = app_client.post("/api/data/loads", headers=admin_headers, data={"entity": "transactions", "mapping": nul},
+                          files={"file": ("t.csv", TXNS)})
+    assert (res.status_code, res.json()["field"]) == (400, "mapping"), res.text
 
 
 def test_a_file_without_the_optional_columns_still_emits(app_client: TestClient, admin_headers: dict[str, str],

@@ -58,15 +58,16 @@ class EntitySpec:
 
 
 EVENT_NAME = r"^[a-z][a-z0-9_]{0,63}$"
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # rule values end up in SQL text: no control characters
 
 
 class EventRule(BaseModel):
     """Transactions matching every given condition become event `event` (the first matching rule wins)."""
 
     event: str = Field(pattern=EVENT_NAME, description="event name, e.g. salary_credit")
-    txn_type: str | None = Field(default=None, max_length=64)
+    txn_type: str | None = Field(default=None, max_length=64, pattern=_PRINTABLE)
     direction: str | None = Field(default=None, pattern="^(in|out)$")
-    category: str | None = Field(default=None, max_length=128)
+    category: str | None = Field(default=None, max_length=128, pattern=_PRINTABLE)
 
 
 # The documented transaction types, each as an event (a source's mapping may replace or empty the list).
