@@ -113,6 +113,8 @@ def seed(
     customers: Annotated[int, typer.Option(help="Number of customers.", min=1, max=10_000_000)] = 20_000,
     days: Annotated[int, typer.Option(help="Days of history up to today.", min=1, max=3650)] = 90,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bank).")] = 42,
+    export: Annotated[Path | None, typer.Option(
+        help="Also write the bank as one Parquet file per entity, in the shapes of docs/integration.md.")] = None,
 ) -> None:
     """Generate a realistic demo bank into the data dir."""
     from datetime import date as date_
@@ -133,6 +135,11 @@ def seed(
             # Sample segments, metrics and a dashboard, so a first visit finds something on every page.
             for line in prepare_showcase(platform=platform, end=end):
                 typer.echo(line)
+        if export is not None:
+            from mofang.demo.export import export_bank
+
+            counts = export_bank(platform=platform, out_dir=export)
+            typer.echo(f"exported to {export}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     finally:
         platform.close()
 

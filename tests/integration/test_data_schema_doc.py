@@ -15,3 +15,12 @@ def test_every_declared_field_is_documented_with_its_chinese_name() -> None:
         section = text.split(f"### {entity.name} ")[1].split("\n### ")[0]
         for f in entity.fields:
             assert f"| `{f.key}` | {f.zh} | {f.type} |" in section, (entity.name, f.key)
+
+
+def test_the_default_event_rules_are_documented() -> None:
+    from mofang.integration.contracts import DEFAULT_EVENT_RULES
+
+    section = DOC.read_text(encoding="utf-8").split("## Transactions as behaviour events")[1].split("\n## ")[0]
+    for r in DEFAULT_EVENT_RULES:
+        direction = f"`{r.direction}`" if r.direction else ""
+        assert f"| `{r.txn_type}` | {direction} | `{r.event}` |" in section, r.event

@@ -77,3 +77,22 @@ def test_recent_hashes_are_merged_without_loss(monkeypatch: object) -> None:
     assert len(seen) == 2 + 14 * 3
     probe = np.array([10, 20, 100, 141, 142, 99, 143], dtype=np.uint64)
     assert seen.candidates(probe).tolist() == [True, True, True, True, False, False, False]
+
+
+def test_hashes_added_from_two_threads_are_all_remembered(monkeypatch) -> None:
+    # The flusher and a transactions load add at the same time; a merge must not drop the other's chunk.
+    import threading
+
+    from mofang.tracking import seen as seen_mod
+
+    monkeypatch.setattr(seen_mod, "_MERGE_MIN", 1)
+    index = SeenIndex()
+    chunks = {b: [np.arange(b + i * 20_000, b + (i + 1) * 20_000, dtype=np.uint64) for i in range(40)]
+              for b in (10**9, 2 * 10**9)}
+    threads = [threading.Thread(target=lambda cs=cs: [index.add(c) for c in cs]) for cs in chunks.values()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = np.concatenate([c for cs in chunks.values() for c in cs])
+    assert index.candidates(every).all()

@@ -57,12 +57,40 @@ class EntitySpec:
         return tuple(f.key for f in self.fields)
 
 
+EVENT_NAME = r"^[a-z][a-z0-9_]{0,63}$"
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # rule values end up in SQL text: no control characters
+
+
+class EventRule(BaseModel):
+    """Transactions matching every given condition become event `event` (the first matching rule wins)."""
+
+    event: str = Field(pattern=EVENT_NAME, description="event name, e.g. salary_credit")
+    txn_type: str | None = Field(default=None, max_length=64, pattern=_PRINTABLE)
+    direction: str | None = Field(default=None, pattern="^(in|out)$")
+    category: str | None = Field(default=None, max_length=128, pattern=_PRINTABLE)
+
+
+# The documented transaction types, each as an event (a source's mapping may replace or empty the list).
+DEFAULT_EVENT_RULES: tuple[EventRule, ...] = (
+    EventRule(event="salary_credit", txn_type="salary", direction="in"),
+    EventRule(event="transfer_in", txn_type="transfer_in"),
+    EventRule(event="transfer_out", txn_type="transfer_out"),
+    EventRule(event="card_spend", txn_type="card_spend"),
+    EventRule(event="loan_repayment", txn_type="loan_repayment"),
+    EventRule(event="product_purchase", txn_type="purchase"),
+    EventRule(event="product_redemption", txn_type="redemption"),
+)
+
+
 class Mapping(BaseModel):
     """How a source's file maps onto an entity: header → field, value maps per field, date formats."""
 
     columns: dict[str, str] = Field(default_factory=dict, description='file header -> field key ("" = not loaded)')
     values: dict[str, dict[str, str]] = Field(default_factory=dict, description="field -> {file value: value}")
     date_format: str | None = Field(default=None, max_length=32, description="strptime format, e.g. %Y%m%d")
+    events: list[EventRule] | None = Field(default=None, max_length=100, description=(
+        "transactions: which become which behaviour event (first match wins); none given: the default rules, "
+        "[]: no events"))
 
 
 class FieldRead(BaseModel):

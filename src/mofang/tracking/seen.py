@@ -6,6 +6,8 @@ before dropping an event. Hashes are DuckDB's `hash(message_id)`, so the index c
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 _MERGE_MIN = 1 << 20  # recent hashes are merged into the sorted array once there are this many (or a quarter)
@@ -18,6 +20,8 @@ class SeenIndex:
         self._sorted = np.sort(np.asarray(hashes if hashes is not None else [], dtype=np.uint64))
         self._recent: list[np.ndarray] = []
         self._recent_n = 0
+        # The flusher and a data load (transactions' events) both add; a merge must not drop a chunk added meanwhile.
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return int(self._sorted.size) + self._recent_n
@@ -39,8 +43,9 @@ class SeenIndex:
         chunk = np.asarray(hashes, dtype=np.uint64)
         if not chunk.size:
             return
-        self._recent.append(chunk)
-        self._recent_n += chunk.size
-        if self._recent_n >= max(_MERGE_MIN, self._sorted.size // 4):
-            self._sorted = np.sort(np.concatenate([self._sorted, *self._recent]))
-            self._recent, self._recent_n = [], 0
+        with self._lock:
+            self._recent.append(chunk)
+            self._recent_n += chunk.size
+            if self._recent_n >= max(_MERGE_MIN, self._sorted.size // 4):
+                self._sorted = np.sort(np.concatenate([self._sorted, *self._recent]))
+                self._recent, self._recent_n = [], 0

@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy.exc import IntegrityError
 
+from mofang.integration import events as txn_events
 from mofang.integration import logic
 from mofang.integration import repository as repo
 from mofang.integration.contracts import (
@@ -299,9 +300,16 @@ def _load_store(
                           params={"rejected": counts["rejected"], "read": counts["read"],
                                   "threshold": f"{threshold:.1%}"})
         now = datetime.now(UTC).replace(tzinfo=None)
+        emitted = None
         with platform.store.write() as cur:
+            if spec.name == "transactions":  # before the merge: only transactions new to the table emit
+                emitted = txn_events.emit(cur, stage=stage, columns=target_cols,
+                                          rules=txn_events.rules_of(mapping),
+                                          received_us=int(now.replace(tzinfo=UTC).timestamp() * 1_000_000))
             loaded, unchanged, closed = repo.merge(cur, stage=stage, spec=spec, columns=target_cols,
                                                    full=mode == "full", load_id=load_id, now=now)
+        if emitted is not None:
+            txn_events.remember(platform, emitted)
         counts |= {"loaded": loaded, "unchanged": unchanged, "closed": closed}
     finally:
         rejects.close()
