@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_login_and_user_admin_errors_carry_codes_and_params(
         app_client: TestClient, make_user, login, admin_headers) -> None:
     wrong = app_client.post("/api/auth/login", json={"username": "root", "password": "not-the-password"})
-    assert wrong.status_code == 401 and wrong.json()["code"] == "login.failed"
+    assert wrong.status_code == 401 and wrong.json()["code"] == "login_failed"
 
     new = {"username": "root", "password": PASSWORD, "role": "analyst", "org_code": "HQ"}
     taken = app_client.post("/api/admin/users", json=new, headers=admin_headers)
@@ -70,7 +70,7 @@ def test_every_error_code_raised_has_a_chinese_and_an_english_text() -> None:
     # Codes of the ingestion endpoints answer SDKs, not people; they are not shown by the console.
     sdk_codes = {"unauthorized", "unavailable", "internal"} - {"unauthorized"}
     codes = _codes_in_sources() - sdk_codes
-    assert {"login.failed", "user.taken", "not_found"} <= codes
+    assert {"login_failed", "user.taken", "not_found"} <= codes
     for lang in ("zh", "en"):
         missing = sorted(c for c in codes if f"err.{c}" not in _console_keys(lang))
         assert not missing, f"codes without a {lang} text: {missing}"

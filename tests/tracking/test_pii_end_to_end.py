@@ -93,7 +93,7 @@ def test_trends_grouped_by_phone_and_their_csv_show_the_masked_form(
     res = app_client.post("/api/analytics/trends", json=body, headers=analyst)
     assert res.status_code == 200, res.text
     assert [(ln["group"], ln["total"]) for ln in res.json()["lines"]] == [("138****5678", 1.0)]
-    export = app_client.post("/api/analytics/trends/export", json=body, headers=analyst)
+    export = app_client.post("/api/analytics/trends/export", json=body, headers=analyst, params={"lang": "en"})
     assert export.status_code == 200
     rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert {r["group"] for r in rows} == {"138****5678"}
