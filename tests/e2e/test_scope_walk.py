@@ -77,7 +77,31 @@ NO_CUSTOMER_DATA: dict[tuple[str, str], str] = {
     ("POST", "/v1/screen"): "ingestion: answers about the posted event only",
     ("POST", "/v1/group"): "ingestion: answers about the posted event only",
     ("POST", "/v1/alias"): "ingestion: answers about the posted event only",
+    ("POST", "/api/auth/refresh"): "a new token for the caller's own session (from its cookie)",
+    ("POST", "/api/auth/logout"): "ends the caller's own session; 204 (walking it would end the walker's)",
+    ("POST", "/api/auth/password"): "changes the caller's own password; 204 (walking it would end other logins)",
+    ("GET", "/api/admin/outbound-hosts"): "administrators only; host names outgoing calls may reach",
+    ("POST", "/api/admin/outbound-hosts"): "administrators only; answers with the host allowed",
+    ("DELETE", "/api/admin/outbound-hosts/{host}"): "administrators only; 204",
+    ("GET", "/api/data/entities"): "data loaders only; the declared schema of the loadable entities",
+    ("GET", "/api/data/attributes"): "data loaders only; the declared customer attributes (names and types)",
+    ("PUT", "/api/data/attributes/{key}"): "data loaders only; declares an attribute, answers with its declaration",
+    ("GET", "/api/data/sources"): "data loaders only; saved sources' connection (password masked) and query",
+    ("GET", "/api/data/sources/{name}"): "data loaders only; one saved source's connection and query",
+    ("PUT", "/api/data/sources/{name}"): "data loaders only; saves a source, answers with its configuration",
+    # The first and last days with events and AUM snapshots across the bank: two dates, no row, count, sum or
+    # ratio; a branch learns only that the bank has data on those days (what analysis pages open on).
+    ("GET", "/api/analytics/extent"): "bank-wide first/last days with data: dates only",
 }
+
+# Routes where every walked request of B's is refused (403 or 404): changing A's or head office's metrics and
+# rules, and data loads, which are for data loaders only. An answer that does not differ between the banks (a
+# change B was allowed to make) is no leak of A's customers, but it is B acting on what is not B's.
+REFUSED = {("PATCH", "/api/monitor/metrics/{metric_id}"), ("DELETE", "/api/monitor/metrics/{metric_id}"),
+           ("PATCH", "/api/monitor/alert-rules/{rule_id}"), ("DELETE", "/api/monitor/alert-rules/{rule_id}"),
+           ("GET", "/api/data/loads"), ("GET", "/api/data/loads/{load_id}"),
+           ("GET", "/api/data/loads/{load_id}/rejects"), ("POST", "/api/data/loads"),
+           ("PUT", "/api/data/customers/{customer_id}"), ("POST", "/api/data/sources/{name}/run")}
 
 # Keys whose values are clocks and timings, not data: they differ between any two runs.
 VOLATILE = {"created_at", "updated_at", "started_at", "trained_at", "elapsed_ms", "duration_ms", "compute_ms",
@@ -153,13 +177,13 @@ def bank(tmp: Path, world: dict[str, Any]) -> Iterator[Bank]:
             for name in users:
                 token = client.post("/api/auth/login", json={"username": name, "password": PASSWORD}).json()
                 b.headers[name] = {"Authorization": f"Bearer {token['access_token']}"}
-            _make_objects(b)
+            _make_objects(b, world)
             yield b
     finally:
         platform.close()
 
 
-def _make_objects(b: Bank) -> None:
+def _make_objects(b: Bank, world: dict[str, Any]) -> None:
     """What branch A and head office make, and the daily jobs over it (snapshots a week apart, alerts)."""
     ids = b.ids
     tag_keys = {t["key"]: t["id"] for t in b.call("root", "GET", "/api/insight/tags", 200)}
@@ -213,9 +237,17 @@ def _make_objects(b: Bank) -> None:
     ids["hq_aum_metric"] = b.call("root", "POST", "/api/monitor/metrics", 201, json={
         "key": "hq.aum", "name": "全行AUM", "definition": {"source": "attribute", "attribute_measure": "sum",
                                                          "attribute": "aum", "days": 1}})["id"]
-    for who, metric_id in (("a_ana", ids["a_metric"]), ("root", ids["hq_metric"]), ("root", ids["hq_aum_metric"])):
-        b.call(who, "POST", "/api/monitor/alert-rules", 201, json={
-            "metric_id": metric_id, "name": f"规则{metric_id}", "op": "gt", "threshold": -1})
+    for rule, who, metric in (("a_rule", "a_ana", "a_metric"), ("hq_rule", "root", "hq_metric"),
+                              ("hq_aum_rule", "root", "hq_aum_metric")):
+        ids[rule] = b.call(who, "POST", "/api/monitor/alert-rules", 201, json={
+            "metric_id": ids[metric], "name": f"规则{ids[metric]}", "op": "gt", "threshold": -1})["id"]
+    # A data load naming A's customers (one row each, all rejected: the load fails and changes nothing), so that
+    # its report and rejects exist for B to ask for.
+    rows = "\n".join(f"{cid},{c['name']},{c['gender']},{c['phone']},,NOWHERE,RM-A,C3,1990-05-17"
+                     for cid, c in _a_customers(world).items())
+    failed = b.call("root", "POST", "/api/data/loads", 422, data={"entity": "customers"}, files={"file": (
+        "a.csv", f"customer_id,name,gender,phone,id_number,org_code,rm_id,risk_level,birth_date\n{rows}\n".encode())})
+    ids["a_load"] = failed["params"]["load_id"]
     for day in (EARLIER, TODAY):
         tag_tasks.run_daily(b.platform, day)
     segments.evaluate_dynamic(platform=b.platform, day=TODAY)
@@ -266,6 +298,8 @@ def walk_calls(ids: dict[str, Any]) -> dict[tuple[str, str], list[Call]]:
     a_only = {"customers": {"attributes": [{"attribute": "org_code", "op": "eq", "value": A_ORG}]}}
     tiers = {"segment_ids": [ids["a_seg"], ids["hq_seg"]], "start": str(TODAY), "end": str(TODAY)}
     csv = ("ids.csv", b"customer_id\nc3\na01\na02\nc1\n")
+    metrics = ("a_metric", "hq_metric", "hq_aum_metric")
+    rules = ("a_rule", "hq_rule", "hq_aum_rule")
     calls: dict[tuple[str, str], list[Call]] = {
         ("GET", "/api/admin/users"): [("/api/admin/users", {})],
         ("GET", "/api/admin/keys"): [("/api/admin/keys", {})],
@@ -390,6 +424,34 @@ def walk_calls(ids: dict[str, Any]) -> dict[tuple[str, str], list[Call]]:
         ("GET", "/api/monitor/alerts"): [("/api/monitor/alerts", {})],
         ("POST", "/api/monitor/alerts/{alert_id}/ack"): [(f"/api/monitor/alerts/{a}/ack", {})
                                                          for a in ids["alerts"]],
+        ("GET", "/api/monitor/metrics/{metric_id}/trend"): [
+            (f"/api/monitor/metrics/{ids[m]}/trend", {"params": {"day": str(TODAY - timedelta(days=1)), "days": 3}})
+            for m in metrics],
+        ("PATCH", "/api/monitor/metrics/{metric_id}"): [(f"/api/monitor/metrics/{ids[m]}", {"json": {"name": "改"}})
+                                                         for m in metrics],
+        ("PATCH", "/api/monitor/alert-rules/{rule_id}"): [
+            (f"/api/monitor/alert-rules/{ids[r]}", {"json": {"threshold": 5}}) for r in rules],
+        # The bell before the alerts are marked read (so that an unread count of another branch's alerts shows).
+        ("GET", "/api/monitor/alerts/inbox"): [("/api/monitor/alerts/inbox", {"params": {"limit": 50}})],
+        ("POST", "/api/monitor/alerts/{alert_id}/read"): [(f"/api/monitor/alerts/{a}/read", {})
+                                                          for a in ids["alerts"]],
+        ("POST", "/api/monitor/alerts/read-all"): [("/api/monitor/alerts/read-all", {})],
+        ("GET", "/api/analytics/values"): [("/api/analytics/values", {"params": p}) for p in (
+            {"source": "attribute", "key": "tier"}, {"source": "attribute", "key": "org_code", "check": A_ORG},
+            {"source": "events", "key": "amount", "event": "purchase", "check": "77777.0"},
+            {"source": "events", "key": "product", "check": "PA"}, {"source": "events", "key": "$channel"},
+            {"source": "transactions", "key": "txn_type", "check": "salary"})],
+        # Data loads are for data loaders (administrators): a branch gets 403 and nothing of A's load.
+        ("GET", "/api/data/loads"): [("/api/data/loads", {})],
+        ("GET", "/api/data/loads/{load_id}"): [(f"/api/data/loads/{ids['a_load']}", {})],
+        ("GET", "/api/data/loads/{load_id}/rejects"): [(f"/api/data/loads/{ids['a_load']}/rejects", {})],
+        ("POST", "/api/data/loads"): [("/api/data/loads", {"data": {"entity": "customers"}, "files": {"file": csv}})],
+        ("PUT", "/api/data/customers/{customer_id}"): [
+            (f"/api/data/customers/{c}", {"json": {"fields": {"org_code": B_ORG}}}) for c in ("a01", "c1")],
+        ("POST", "/api/data/sources/{name}/run"): [("/api/data/sources/a_core/run", {"json": {"mode": "full"}})],
+        # Last: were B allowed to delete A's or head office's rules and metrics, what follows would change.
+        ("DELETE", "/api/monitor/alert-rules/{rule_id}"): [(f"/api/monitor/alert-rules/{ids[r]}", {}) for r in rules],
+        ("DELETE", "/api/monitor/metrics/{metric_id}"): [(f"/api/monitor/metrics/{ids[m]}", {}) for m in metrics],
     }
     for model, body in ANALYTICS.items():
         calls[("POST", f"/api/analytics/{model}")] = [(f"/api/analytics/{model}", {"json": {**body, **extra}})
@@ -447,6 +509,9 @@ def test_branch_b_learns_nothing_of_branch_a_customers(tmp_path: Path, monkeypat
                 seg = b.call("a_ops", "GET", f"/api/insight/segments/{b.ids['a_seg']}/members", 200)
                 assert seg["total"] == world["n"] + 1  # A's own customers, and c3
             answers[name] = walk(b, B_USERS)
+    allowed = [(k, status) for k, (status, _) in answers["big"].items()
+               if k[1:3] in REFUSED and status not in (403, 404)]
+    assert not allowed, f"B may change what is not B's, or read data loads: {allowed}"
     leaks = [k for k in answers["big"] if answers["big"][k] != answers["small"].get(k)]
     assert not leaks, "answers to branch B depend on branch A's customers:\n" + "\n".join(
         f"{k}: {_diff(answers['big'][k], answers['small'].get(k))}" for k in leaks[:40])

@@ -114,6 +114,18 @@ def test_bell_counts_unread_alerts_per_user(app_client, admin_headers, make_user
     assert app_client.post("/api/monitor/alerts/999/read", headers=ana).status_code == 404
 
 
+def test_the_bell_of_a_branch_holds_no_bank_wide_alert(app_client, admin_headers, make_user, login, bank):
+    # Head office's alert carries a value over the whole bank: a branch sees the rule, not its alerts' values.
+    m = _metric(app_client, admin_headers)
+    _rule(app_client, admin_headers, m["id"])
+    [fired] = alerts.evaluate(platform=bank, day=DAY).fired
+    branch = login(make_user("sz_bell", "analyst", "GD-SZ-001"))
+
+    assert app_client.get("/api/monitor/alerts/inbox", headers=branch).json() == {"unread": 0, "items": []}
+    assert app_client.post(f"/api/monitor/alerts/{fired.id}/read", headers=branch).status_code == 404
+    assert app_client.get("/api/monitor/alerts/inbox", headers=admin_headers).json()["unread"] == 1
+
+
 def test_a_metric_opens_its_trend(app_client, admin_headers, bank):
     m = _metric(app_client, admin_headers)
     res = app_client.get(f"/api/monitor/metrics/{m['id']}/trend", headers=admin_headers,
