@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 from ui import login_ui, pick
 
-from factories import add_customers, events_for
+from factories import PASSWORD, add_customers, events_for
 from mofang.monitor.alerts import service as alerts
 
 pytestmark = pytest.mark.browser
@@ -32,25 +33,23 @@ def bank(platform, make_user) -> None:
     make_user("hq_edit", "hq_operator", "HQ")
 
 
-def _api(page, method: str, path: str, body: dict | None = None) -> dict:
-    """Call the API with the logged-in user's token (setup the test is not about)."""
-    return page.evaluate(
-        """async ([method, path, body]) => {
-            const token = sessionStorage.getItem('mofang.token') || localStorage.getItem('mofang.token');
-            const res = await fetch(path, {method, headers: {'Content-Type': 'application/json',
-                Authorization: 'Bearer ' + token}, body: body ? JSON.stringify(body) : undefined});
-            return res.status === 204 ? {} : await res.json();
-        }""",
-        [method, path, body],
-    )
+def _api(base: str, username: str, method: str, path: str, body: dict | None = None) -> dict | list:
+    """Call the API as the user (setup the test is not about). The console keeps its access token in memory only,
+    so the test logs in over HTTP for a token of its own rather than reading the page's."""
+    token = httpx.post(base + "/api/auth/login", json={"username": username, "password": PASSWORD})
+    token.raise_for_status()
+    res = httpx.request(method, base + path, json=body,
+                        headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    res.raise_for_status()
+    return {} if res.status_code == 204 else res.json()
 
 
 def test_edit_disable_delete_metric_and_rule_and_the_bell(live_server: str, page, platform, bank) -> None:
     page.set_viewport_size({"width": 1366, "height": 768})
     login_ui(page, live_server, "hq_edit")
-    metric = _api(page, "POST", "/api/monitor/metrics", {
+    metric = _api(live_server, "hq_edit", "POST", "/api/monitor/metrics", {
         "key": "app.opens", "name": "App 打开", "definition": {"event": {"event": "app_open"}, "days": 1}})
-    rule = _api(page, "POST", "/api/monitor/alert-rules", {
+    rule = _api(live_server, "hq_edit", "POST", "/api/monitor/alert-rules", {
         "metric_id": metric["id"], "name": "打开次数过高", "op": "gte", "threshold": 2})
     mid, rid = metric["id"], rule["id"]
 
@@ -110,7 +109,7 @@ def test_edit_disable_delete_metric_and_rule_and_the_bell(live_server: str, page
     page.get_by_test_id(f"metric-delete-{mid}").click()
     page.get_by_test_id("metric-delete-ok").click()
     expect(page.get_by_test_id(f"metric-row-{mid}")).to_have_count(0)
-    assert _api(page, "GET", "/api/monitor/metrics") == []
+    assert _api(live_server, "hq_edit", "GET", "/api/monitor/metrics") == []
 
 
 def test_filter_values_are_offered_and_an_unseen_value_is_flagged(live_server: str, page, platform, bank) -> None:

@@ -27,9 +27,11 @@ from mofang.platform.settings import Settings
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # English a zh-CN page may show: established abbreviations and names used untranslated in Chinese banking
-# software, and the protocol words of the ingestion instructions on the write-key page.
+# software (file formats and character encodings among them), and the protocol words of the ingestion
+# instructions on the write-key page.
 ALLOWED = {
     "AUM", "MAU", "DAU", "RFM", "LTV", "CSV", "KPI", "ROI", "MGM", "SQL", "JSON", "Excel",
+    "JSONL", "Parquet", "UTF", "GBK",
     "App", "ATM", "POS", "Webhook", "SMTP", "API", "SDK", "URL", "HTTP", "HTTPS", "POST", "Basic", "Segment",
     "Bearer", "UTC",
 }

@@ -10,7 +10,7 @@ import { formatDateTime, orDash } from '../common/format';
 import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useI18n } from '../i18n';
-import { detailFields, knownActions, targetText } from './auditDetail';
+import { detailFields, IDENTIFIER_FIELDS, knownActions, targetText } from './auditDetail';
 import { useActorName } from '../common/actor';
 
 const PAGE_SIZES = [20, 50, 100];
@@ -27,6 +27,10 @@ export default function AuditPage() {
   const yesNo = (b: boolean) => t(b ? 'common.yes' : 'common.no');
   const fieldName = (k: string) => tv('audit.field', k);
   const typeName = (k: string) => tv('audit.target', k);
+  const valueName = (prefix: string, raw: string) => tv(prefix, raw);
+  // An identifier (metric key, org code) is data: monospace, like ids elsewhere.
+  const valueNode = (field: string, text: string) =>
+    IDENTIFIER_FIELDS.has(field) ? <span className="mf-mono">{text}</span> : text;
   const actor = useActorName();
   const [params, setParams] = useSearchParams();
   const action = params.get('action') ?? '';
@@ -120,12 +124,20 @@ export default function AuditPage() {
       dataIndex: 'detail',
       ellipsis: { showTitle: false },
       render: (d: AuditEntry['detail']) => {
-        const text = detailFields(d, fieldName, yesNo)
-          .map(([k, v]) => `${k}: ${v}`)
-          .join('；');
+        const fields = detailFields(d, fieldName, yesNo, { valueName });
+        const text = fields.map(([k, v]) => `${k}: ${v}`).join('；');
         return (
           <Tooltip title={text} placement="topLeft">
-            <Typography.Text type="secondary">{text || '—'}</Typography.Text>
+            <Typography.Text type="secondary">
+              {fields.length
+                ? fields.map(([k, v, field], i) => (
+                    <span key={i}>
+                      {i > 0 && '；'}
+                      {k}: {valueNode(field, v)}
+                    </span>
+                  ))
+                : '—'}
+            </Typography.Text>
           </Tooltip>
         );
       },
@@ -186,9 +198,9 @@ export default function AuditPage() {
             rowExpandable: (e) => !!e.detail && Object.keys(e.detail).length > 0,
             expandedRowRender: (e) => (
               <Descriptions size="small" column={2} bordered data-testid={`audit-detail-${e.id}`}>
-                {detailFields(e.detail, fieldName, yesNo, { skipName: false }).map(([k, v], i) => (
+                {detailFields(e.detail, fieldName, yesNo, { skipName: false, valueName }).map(([k, v, field], i) => (
                   <Descriptions.Item key={i} label={k}>
-                    {v}
+                    {valueNode(field, v)}
                   </Descriptions.Item>
                 ))}
               </Descriptions>

@@ -1,7 +1,7 @@
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Form, Input, InputNumber, Radio, Select, Table, Tag, Typography, Upload } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { dataApi, type DataEntity, type DataLoad } from '../api/data';
 import { errorMessage } from '../api/errors';
 import { ErrorAlert } from '../common/ErrorAlert';
@@ -28,12 +28,21 @@ export default function DataLoadsPage() {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<CsvPreview | null>(null);
   const [mapping, setMapping] = useState<Record<string, string>>({});
+  // The entity the mapping was guessed for: a file picked before the entities have loaded is guessed once they
+  // have, and choosing another entity guesses again (a user's own choices for the same entity are kept).
+  const [guessedFor, setGuessedFor] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
 
   const entity: DataEntity | undefined = entities.data?.find((e) => e.name === entityName);
   const isCsv = !!file && !/\.(parquet|jsonl|ndjson|json)$/i.test(file.name);
   const missing = entity && preview ? missingRequired(mapping, entity) : [];
+
+  useEffect(() => {
+    if (!preview || !entity || guessedFor === entity.name) return;
+    setMapping(guessMapping(preview.headers, entity));
+    setGuessedFor(entity.name);
+  }, [preview, entity, guessedFor]);
 
   const pickFile = async (f: File) => {
     setFile(f);
@@ -45,15 +54,15 @@ export default function DataLoadsPage() {
     }
     const bytes = new Uint8Array(await f.slice(0, SAMPLE_BYTES).arrayBuffer());
     const p = previewCsv(decodeSample(bytes), PREVIEW_ROWS);
+    setMapping({});
+    setGuessedFor(null);
     setPreview(p);
-    setMapping(entity ? guessMapping(p.headers, entity) : {});
   };
 
   const chooseEntity = (name: string) => {
     setEntityName(name);
     const next = entities.data?.find((e) => e.name === name);
     if (!next?.full_allowed) setMode('delta');
-    if (preview && next) setMapping(guessMapping(preview.headers, next));
   };
 
   const submit = async () => {

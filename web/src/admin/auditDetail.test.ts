@@ -21,11 +21,23 @@ describe('audit detail', () => {
   it('shows 详情 as readable fields, not JSON', () => {
     const field = (k: string) => ({ accepted: '成功', shared: '共享', org_codes: '机构' })[k] ?? k;
     expect(detailFields({ name: 'x', accepted: 3, shared: true, org_codes: ['GD', 'ZJ'] }, field, yesNo)).toEqual([
-      ['成功', '3'],
-      ['共享', '是'],
-      ['机构', 'GD、ZJ'],
+      ['成功', '3', 'accepted'],
+      ['共享', '是', 'shared'],
+      ['机构', 'GD、ZJ', 'org_codes'],
     ]);
     expect(valueText({ k: 3, on: false }, yesNo)).toBe('k: 3；on: 否');
     expect(valueText([], yesNo)).toBe('—');
+  });
+
+  it('names coded values (analysis model, rule condition, severity) instead of showing the code', () => {
+    const names: Record<string, string> = { 'an.model.funnel': '漏斗分析', 'mal.severity.critical': '严重' };
+    const valueName = (prefix: string, raw: string) => names[`${prefix}.${raw}`] ?? raw;
+    const field = (k: string) => k;
+    expect(detailFields({ model: 'funnel', severity: 'critical', key: 'fund_count' }, field, yesNo, { valueName }))
+      .toEqual([
+        ['model', '漏斗分析', 'model'],
+        ['severity', '严重', 'severity'],
+        ['key', 'fund_count', 'key'],
+      ]);
   });
 });

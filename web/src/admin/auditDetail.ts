@@ -36,15 +36,31 @@ export function valueText(v: unknown, yesNo: (b: boolean) => string): string {
   return String(v);
 }
 
-/** 详情 as `[label, text]` pairs in the entry's order; the object's name is shown as the object already. */
+/** Fields of 详情 whose values are codes the console names (the dictionary prefix of their names). */
+export const VALUE_NAMES: Record<string, string> = {
+  model: 'an.model',
+  op: 'mal.op',
+  severity: 'mal.severity',
+  family: 'tagFamily',
+};
+
+/** Fields of 详情 whose values are identifiers (metric keys, key prefixes, org codes): data, shown monospace. */
+export const IDENTIFIER_FIELDS = new Set(['key', 'prefix', 'org_code', 'org_codes']);
+
+/** 详情 as `[label, text, field]` triples in the entry's order; the object's name is shown as the object already.
+ * A coded value (see VALUE_NAMES) is shown by its name when `valueName` knows one. */
 export function detailFields(
   detail: AuditEntry['detail'],
   fieldName: (key: string) => string,
   yesNo: (b: boolean) => string,
-  { skipName = true } = {},
-): [string, string][] {
+  { skipName = true, valueName }: { skipName?: boolean; valueName?: (prefix: string, raw: string) => string } = {},
+): [string, string, string][] {
   if (!detail) return [];
   return Object.entries(detail)
     .filter(([k]) => !(skipName && k === 'name'))
-    .map(([k, v]) => [fieldName(k), valueText(v, yesNo)]);
+    .map(([k, v]) => {
+      const prefix = VALUE_NAMES[k];
+      const text = prefix && valueName && typeof v === 'string' && v ? valueName(prefix, v) : valueText(v, yesNo);
+      return [fieldName(k), text, k];
+    });
 }

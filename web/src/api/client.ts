@@ -34,6 +34,18 @@ export function clearToken(): void {
 }
 
 /**
+ * Reads a response's body to its end and drops it. A fetch whose body is never read stays open in the browser
+ * (its request never finishes loading, so the page never goes network-idle): every answer is consumed.
+ */
+async function discard(res: Response): Promise<void> {
+  try {
+    await res.arrayBuffer();
+  } catch {
+    // already read, aborted or offline: nothing left open
+  }
+}
+
+/**
  * A new access token from the refresh cookie; false when the session has ended. Concurrent callers share one
  * request, because each refresh rotates the cookie.
  */
@@ -42,6 +54,7 @@ export function refreshAccessToken(): Promise<boolean> {
     try {
       const res = await fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' });
       if (!res.ok) {
+        await discard(res);
         clearToken();
         return false;
       }
@@ -63,7 +76,7 @@ export async function endSession(): Promise<void> {
   if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
   clearToken();
   try {
-    await fetch('/api/auth/logout', { method: 'POST', headers, credentials: 'same-origin' });
+    await discard(await fetch('/api/auth/logout', { method: 'POST', headers, credentials: 'same-origin' }));
   } catch {
     // offline: the token is forgotten here and expires on its own
   }
@@ -81,6 +94,7 @@ async function authedFetch(url: string, init: RequestInit, headers: Record<strin
   };
   const res = await send();
   if (res.status !== 401 || !(await refreshAccessToken())) return res;
+  await discard(res); // the refused answer is replaced by the repeated request's
   return send();
 }
 

@@ -15,7 +15,7 @@ export const zhIntegration = {
   'data.threshold.help': '被拒绝的行超过该比例时整批不加载；否则加载合格的行',
   'data.file': '文件',
   'data.file.pick': '选择文件（CSV / Parquet / JSONL）',
-  'data.file.hint': 'CSV 支持 UTF-8 与 GBK 编码、逗号 / 竖线 / Tab 分隔、中英文表头',
+  'data.file.hint': 'CSV 支持 UTF-8 与 GBK 编码、逗号 / 竖线 / 制表符分隔、中英文表头',
   'data.preview.title': '字段映射预览（前 {n} 行）',
   'data.preview.none': 'Parquet / JSONL 文件按字段名或别名自动映射，加载后查看结果',
   'data.preview.column': '文件列',
