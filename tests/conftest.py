@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from factories import ORGS, PASSWORD
+from factories import ORGS, PASSWORD, postgres_url
 from mofang.app import create_app
 from mofang.platform.context import Platform, open_platform
 from mofang.platform.governance import service as gov
@@ -70,3 +74,30 @@ def login(app_client: TestClient) -> Callable[[str], dict[str, str]]:
 def admin_headers(make_user: Callable[..., str], login: Callable[[str], dict[str, str]]) -> dict[str, str]:
     """An admin at head office, logged in."""
     return login(make_user("root", "admin", "HQ"))
+
+
+@pytest.fixture(scope="session")
+def _pg_admin_url() -> str:
+    """The configured PostgreSQL URL; skip (or fail in CI) when none is set."""
+    url = postgres_url()
+    if url is None:
+        if os.environ.get("MOFANG_TEST_REQUIRE_ALL"):
+            pytest.fail("MOFANG_TEST_POSTGRES_URL is required in CI")
+        pytest.skip("PostgreSQL tests skipped: set MOFANG_TEST_POSTGRES_URL to run them")
+    return url
+
+
+@pytest.fixture
+def _fresh_pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new empty database for one test, dropped afterwards."""
+    admin = request.getfixturevalue("_pg_admin_url")
+    name = f"mofang_t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()

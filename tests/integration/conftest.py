@@ -5,45 +5,16 @@ Every test runs with the metadata (history, locks, orgs) on SQLite, and on Postg
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from factories import postgres_url
 from mofang.integration import service
 from mofang.integration.contracts import LoadRead, Mapping
 from mofang.platform.context import Platform
 from mofang.platform.settings import Settings
-
-
-@pytest.fixture(scope="session")
-def _pg_admin_url() -> str:
-    """The configured PostgreSQL URL; skip when none is set."""
-    url = postgres_url()
-    if url is None:
-        pytest.skip("PostgreSQL tests skipped: set MOFANG_TEST_POSTGRES_URL to run them")
-    return url
-
-
-@pytest.fixture
-def _fresh_pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A new empty database for one test, dropped afterwards."""
-    admin = request.getfixturevalue("_pg_admin_url")
-    name = f"mofang_t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
