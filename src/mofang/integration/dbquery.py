@@ -85,17 +85,17 @@ def incremental_sql(query: exp.Expression, column: str, dialect: str | None, par
     wrapped = (exp.select("*").from_(query.subquery("mofang_src"))
                .where(exp.GT(this=exp.column(column, quoted=True), expression=exp.var(_MARKER))))
     sql = wrapped.sql(dialect=dialect)
-    marker = _MARKER  # a bare word no dialect quotes or rewrites, replaced by the driver's placeholder
+    # _MARKER is a bare word no dialect quotes or rewrites; it becomes the driver's parameter marker.
     match paramstyle:
         case "pyformat":
-            return sql.replace("%", "%%").replace(marker, f"%({PARAM})s")
+            return sql.replace("%", "%%").replace(_MARKER, f"%({PARAM})s")
         case "format":
-            return sql.replace("%", "%%").replace(marker, "%s")
+            return sql.replace("%", "%%").replace(_MARKER, "%s")
         case "qmark":
-            return sql.replace(marker, "?")
+            return sql.replace(_MARKER, "?")
         case "numeric":
-            return sql.replace(marker, ":1")
-    return sql.replace(marker, f":{PARAM}")
+            return sql.replace(_MARKER, ":1")
+    return sql.replace(_MARKER, f":{PARAM}")
 
 
 def bind(paramstyle: str, value: Any) -> dict[str, Any] | tuple[Any, ...]:

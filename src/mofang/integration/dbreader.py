@@ -95,7 +95,7 @@ def open_query(url: URL, sql: str, *, watermark_column: str | None = None, since
                         text = dbquery.incremental_sql(query, watermark_column, dbquery.dialect_of(url), paramstyle)
                         result = streaming.exec_driver_sql(text, dbquery.bind(paramstyle, since))
                     else:
-                        # No parameters: the driver must not read the query's % signs as placeholders.
+                        # No parameters: the driver must not read the query's % signs as parameter markers.
                         result = streaming.execution_options(no_parameters=True).exec_driver_sql(sql)
                     headers = list(result.keys())
                     if watermark_column is not None and watermark_column not in headers:
