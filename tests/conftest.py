@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -15,9 +16,17 @@ from sqlalchemy.engine import make_url
 from factories import ORGS, PASSWORD, postgres_url
 from mofang.app import create_app
 from mofang.platform.context import Platform, open_platform
+from mofang.platform.governance import auth
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import UserCreate
 from mofang.platform.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its production cost takes ~0.25 s per hash and per login, and tests create and log in users by the
+    hundred: in-process tests hash cheaply (a hash records its own parameters, so verifying works the same)."""
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -49,8 +49,9 @@ CUSTOMER_COLUMNS = (
 )
 
 
-def add_customers(platform: Platform, customers: dict[str, dict[str, Any]]) -> None:
-    """Insert customers given as {customer_id: {field: value}} (name and org_code required)."""
+def add_customers(platform: Platform, customers: dict[str, dict[str, Any]], *, profiles: bool = True) -> None:
+    """Insert customers given as {customer_id: {field: value}} (name and org_code required), and refresh their
+    profiles as a load does (`profiles=False`: leave that to the test)."""
     rows = []
     for cid, given in customers.items():
         c = {**CUSTOMER_DEFAULTS, **given}
@@ -64,6 +65,10 @@ def add_customers(platform: Platform, customers: dict[str, dict[str, Any]]) -> N
     marks = ", ".join("?" for _ in CUSTOMER_COLUMNS)
     with platform.store.write() as cur:
         cur.executemany(f"INSERT INTO customers ({', '.join(CUSTOMER_COLUMNS)}) VALUES ({marks})", rows)
+    if profiles:
+        from mofang.insight.profiles import refresh_profiles
+
+        refresh_profiles(platform=platform, customer_ids=list(customers))
 
 
 def add_rms(platform: Platform, rms: dict[str, tuple[str, str]]) -> None:
@@ -71,6 +76,12 @@ def add_rms(platform: Platform, rms: dict[str, tuple[str, str]]) -> None:
     with platform.store.write() as cur:
         cur.executemany("INSERT INTO relationship_managers VALUES (?, ?, ?)",
                         [[k, name, org] for k, (name, org) in rms.items()])
+        managed = [r[0] for r in cur.execute("SELECT customer_id FROM customers WHERE rm_id IN (SELECT unnest(?))",
+                                             [list(rms)]).fetchall()]
+    if managed:  # as a staff load does: the profiles of their customers show the RM's name
+        from mofang.insight.profiles import refresh_profiles
+
+        refresh_profiles(platform=platform, customer_ids=managed)
 
 
 def events_for(platform: Platform, spec: dict[str, list[tuple[str, datetime, dict[str, Any]]]]) -> None:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from mofang.app import create_app
 from mofang.cli import app as cli_app
+from mofang.demo import showcase_content, showcase_journeys
 from mofang.demo import showcase_specs as spec
 from mofang.demo.directory import DEMO_PASSWORD
 from mofang.demo.showcase import prepare_showcase, snapshot_days
@@ -89,6 +90,8 @@ def _state(s: Seeded) -> dict[str, Any]:
         "analyses": [(a["id"], a["name"]) for a in s.get("admin", "/api/analytics/saved")],
         "dashboards": [(d["id"], d["name"], [i["analysis_id"] for i in d["items"]])
                        for d in s.get("admin", "/api/dashboards")],
+        "templates": [(t["id"], t["name"], t["channel"], t["status"], t["version"])
+                      for t in s.get("admin", "/api/reach/templates")],
     }
 
 
@@ -128,8 +131,24 @@ def test_seeding_prints_the_showcase_and_a_second_seed_changes_nothing(seeded: S
     assert seeded.after_rerun == seeded.first
     assert "showcase" not in seeded.reseed_output
     assert seeded.after_reseed == seeded.first
-    assert len(seeded.first["segments"]) == len(spec.SEGMENTS)
+    # The showcase segments, and the two the demo strategies enter from.
+    assert len(seeded.first["segments"]) == len(spec.SEGMENTS) + len(showcase_journeys.OWN_SEGMENTS)
     assert len(seeded.first["sets"]) == 1 and len(seeded.first["dashboards"]) == 1
+
+
+def test_content_library_has_an_active_template_per_channel_shared_with_branches(seeded: Seeded) -> None:
+    assert "showcase content library: 8 templates (one per channel) shared with the bank" in seeded.seed_output
+    # One per channel, and those the demo strategies send.
+    assert len(seeded.first["templates"]) == 8 + len(showcase_content.JOURNEY_TEMPLATES)
+    shown = seeded.get("sz_ops", "/api/reach/templates")
+    assert {t["channel"] for t in shown} == {"sms", "push", "inbox", "wechat", "email", "call", "rm_task"}
+    assert all(t["status"] == "active" and not t["owned"] for t in shown)
+    dormant = next(t for t in shown if t["name"] == "沉睡客户唤醒短信")
+    assert dormant["sms"]["parts"] == 2 and dormant["content"]["body"].endswith("回T退订")
+    mine = seeded.get("rm_demo", "/api/customers", limit=1)["items"][0]
+    preview = seeded.post("rm_demo", f"/api/reach/templates/{dormant['id']}/preview",
+                          {"customer_id": mine["customer_id"]})
+    assert preview["body"].startswith(f"【魔方银行】{mine['name'][0]}")  # the surname, then 先生/女士
 
 
 def test_hq_segments_have_members_live_and_weekly_snapshots(seeded: Seeded) -> None:
@@ -241,3 +260,12 @@ def test_shared_dashboard_runs_every_pinned_analysis(seeded: Seeded) -> None:
     gd_board = next(d for d in seeded.get("gd_ops", "/api/dashboards") if d["name"] == spec.DASHBOARD_NAME)
     gd_rfm = seeded.post("gd_ops", f"/api/analytics/saved/{gd_board['items'][3]['analysis_id']}/run")["result"]
     assert 0 < gd_rfm["customers"] < results["rfm:RFM客户价值概览"]["customers"]
+
+
+def test_the_side_panel_finds_a_trained_propensity_model_and_best_hours(seeded: Seeded) -> None:
+    model = seeded.get("admin", "/api/strategies/models/propensity", event="fund_purchase")
+    assert model["trained"] and model["scored"] == model["customers"] > 0
+    assert model["metrics"]["auc"] > 0.6 and model["metrics"]["holdout_positives"] > 0
+    coverage = seeded.get("admin", "/api/strategies/models/best-time")
+    assert 0 < coverage["known"] <= coverage["customers"]
+    assert "showcase smart nodes" in seeded.seed_output

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
+from ui import serve, skip_or_fail
 
-from mofang.app import create_app
 from mofang.platform.context import Platform
 from mofang.platform.settings import Settings
 
@@ -22,38 +17,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(settings: Settings, platform: Platform) -> Iterator[str]:
     """The app served by uvicorn in a thread; yields its base URL."""
-    if not (settings.console_dir / "index.html").is_file():
-        _skip_or_fail("the console is not built (run `make web`)")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, platform=platform), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("live server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def _skip_or_fail(reason: str) -> None:
-    """Skip with a reason on a developer machine; fail in CI, which must run everything."""
-    if os.environ.get("MOFANG_TEST_REQUIRE_ALL"):
-        pytest.fail(reason)
-    pytest.skip(reason)
+    with serve(settings, platform) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +29,7 @@ def browser() -> Iterator[object]:
     """Headless Debian Chromium driven by Playwright."""
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
-        _skip_or_fail("browser tests need Chromium: apt-get install -y chromium")
+        skip_or_fail("browser tests need Chromium: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -3,24 +3,18 @@ opens at its top, is not blank, and shows no English UI text outside data."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect
-from ui import login_ui
+from ui import login_ui, require_console, serve
 
-from mofang.app import create_app
 from mofang.demo.directory import DEMO_PASSWORD
 from mofang.demo.insights import prepare_insights
 from mofang.demo.service import generate_bank
-from mofang.demo.showcase import prepare_showcase
+from mofang.demo.showcase import prepare_monitoring, prepare_showcase
 from mofang.platform.context import open_platform
 from mofang.platform.settings import Settings
 
@@ -86,29 +80,15 @@ def english_words(texts: list[dict]) -> set[str]:
 def demo_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A small demo bank (users, segments, metrics, alerts, dashboard) served on a free port."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("walk") / "data", scheduler=False)
-    if not (settings.console_dir / "index.html").is_file():
-        if os.environ.get("MOFANG_TEST_REQUIRE_ALL"):
-            pytest.fail("the console is not built (run `make web`)")
-        pytest.skip("the console is not built (run `make web`)")
+    require_console(settings)
     platform = open_platform(settings)
     end = date.today()
     generate_bank(platform=platform, customers=60, days=14, seed=7, end_date=end)
     prepare_insights(platform=platform, end=end)
     prepare_showcase(platform=platform, end=end)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, platform=platform), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "live server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    prepare_monitoring(platform=platform, end=end)
+    with serve(settings, platform) as url:
+        yield url
     platform.close()
 
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from demo.bank import make_bank
 from mofang.cli import app as cli_app
 from mofang.demo.export import NOT_EXPORTED, ORDER, export_bank, load_bank
+from mofang.demo.identities import prepare_identities
 from mofang.integration.schemas import ENTITIES
 from mofang.platform.context import Platform, open_platform
 from mofang.platform.settings import Settings
@@ -24,6 +25,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
     """A small demo bank, its export, and a fresh data dir that loaded the export."""
     root = tmp_path_factory.mktemp("roundtrip")
     bank = make_bank(root / "demo")
+    prepare_identities(platform=bank.platform, seed=7)  # as `mofang seed` does: WeChat ids and push tokens
     counts = export_bank(platform=bank.platform, out_dir=root / "files")
     fresh = open_platform(Settings(data_dir=root / "fresh", start_background=False, scheduler=False))
     reports = load_bank(platform=fresh, in_dir=root / "files", username="demo")
@@ -74,6 +76,23 @@ def test_loaded_tables_equal_the_demo_tables(demo, table: str) -> None:
     mine, theirs = _rows(fresh, table), _rows(bank.platform, table)
     assert len(mine) == len(theirs) > 0
     assert mine == theirs
+
+
+def test_identities_from_bank_systems_come_back(demo) -> None:
+    bank, fresh, counts, *_ = demo
+    from sqlalchemy import select
+
+    from mofang.integration.identities.models import CustomerIdentity as Row
+
+    def ids(p: Platform) -> list[tuple]:
+        with p.metadata.session() as s:
+            rows = s.execute(select(Row.customer_id, Row.kind, Row.value, Row.value_enc, Row.masked, Row.valid)
+                             .where(Row.kind.in_(["wechat_openid", "wechat_unionid", "push_token"]))).all()
+        return sorted((r.customer_id, r.kind, p.cipher.decrypt(r.value_enc) if r.value_enc else r.value, r.masked,
+                       r.valid) for r in rows)
+
+    assert counts["identities"] > 0
+    assert ids(fresh) == ids(bank.platform)
 
 
 def test_orgs_equal(demo) -> None:

@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import segment.analytics as analytics
-import uvicorn
 
-from mofang.app import create_app
 from mofang.platform.context import Platform
 from mofang.platform.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from servers import served as serve_app
 
 
 @pytest.fixture
 def server_url(settings: Settings, platform: Platform) -> Iterator[str]:
     """A uvicorn server in a thread, stopped (and ingestion flushed) at the end."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, platform=platform), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(settings, platform) as url:
+        yield url
 
 
 @pytest.mark.parametrize("gzip", [True, False])

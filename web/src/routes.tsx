@@ -35,11 +35,21 @@ const PropertiesPage = lazy(() => import('./analytics/PropertiesPage'));
 const LtvPage = lazy(() => import('./analytics/LtvPage'));
 const RfmPage = lazy(() => import('./analytics/RfmPage'));
 const MauAumPage = lazy(() => import('./monitor/MauAumPage'));
+const EffectPage = lazy(() => import('./monitor/effects/EffectPage'));
+const PortfolioPage = lazy(() => import('./monitor/effects/PortfolioPage'));
 const MetricsPage = lazy(() => import('./monitor/alerts/MetricsPage'));
 const AlertsPage = lazy(() => import('./monitor/alerts/AlertsPage'));
 const DashboardListPage = lazy(() => import('./monitor/dashboards/DashboardListPage'));
 const DashboardPage = lazy(() => import('./monitor/dashboards/DashboardPage'));
-const NotBuilt = lazy(() => import('./common/NotBuilt'));
+const ContactPolicyPage = lazy(() => import('./strategy/policy/ContactPolicyPage'));
+const ContentLibraryPage = lazy(() => import('./reach/content/ContentLibraryPage'));
+const StrategyListPage = lazy(() => import('./strategy/StrategyListPage'));
+const StrategyEditorPage = lazy(() => import('./strategy/StrategyEditorPage'));
+const ExperimentsPage = lazy(() => import('./strategy/ExperimentsPage'));
+const ReachPage = lazy(() => import('./reach/ReachPage'));
+const BenefitsPage = lazy(() => import('./campaigns/benefits/BenefitsPage'));
+const CampaignsPage = lazy(() => import('./campaigns/CampaignsPage'));
+const CampaignDetailPage = lazy(() => import('./campaigns/CampaignDetailPage'));
 const NotFound = lazy(() => import('./common/NotFound'));
 
 function Root() {
@@ -89,9 +99,29 @@ export const router = createBrowserRouter([
           },
           { path: 'insight/flows', element: <FlowsPage /> },
           { path: 'insight/sets', element: <SegmentSetsPage /> },
-          { path: 'strategy/*', element: <NotBuilt module="strategy" /> },
-          { path: 'campaigns/*', element: <NotBuilt module="campaigns" /> },
-          { path: 'reach/*', element: <NotBuilt module="reach" /> },
+          {
+            path: 'strategy',
+            element: (
+              <RequirePermission permission={PERM_ANALYTICS}>
+                <Outlet />
+              </RequirePermission>
+            ),
+            children: [
+              { index: true, element: <StrategyListPage /> },
+              { path: 'list', element: <StrategyListPage /> },
+              { path: 'policy', element: <ContactPolicyPage /> },
+              { path: ':id', element: <StrategyEditorPage /> },
+              { path: ':id/monitor', element: <StrategyEditorPage monitor key="monitor" /> },
+              { path: ':id/experiments', element: <ExperimentsPage /> },
+              { path: ':id/effects', element: <EffectPage /> },
+            ],
+          },
+          { path: 'campaigns/benefits', element: <BenefitsPage /> },
+          { path: 'campaigns/all', element: <CampaignsPage /> },
+          { path: 'campaigns', element: <CampaignsPage /> },
+          { path: 'campaigns/:id', element: <CampaignDetailPage /> },
+          { path: 'reach/content', element: <ContentLibraryPage /> },
+          { path: 'reach/*', element: <ReachPage /> },
           {
             path: 'monitor',
             element: (
@@ -102,6 +132,7 @@ export const router = createBrowserRouter([
             children: [
               { index: true, element: <Navigate to="/monitor/mau-aum" replace /> },
               { path: 'mau-aum', element: <MauAumPage /> },
+              { path: 'effects', element: <PortfolioPage /> },
               { path: 'metrics', element: <MetricsPage /> },
               { path: 'alerts', element: <AlertsPage /> },
               { path: 'dashboards', element: <DashboardListPage /> },

@@ -1,9 +1,9 @@
 """The demo bank as a bank would send it: one Parquet file per entity in the documented shapes, and loading them back.
 
-`export_bank` writes what the generator stored (orgs, staff, products, customers with PII in clear, holdings,
-transactions, daily AUM) under the field keys of docs/integration.md; `load_bank` loads such a directory through
-the integration service, in the order references need. Fields the documented schema does not carry are listed in
-NOT_EXPORTED.
+`export_bank` writes what the generator stored (orgs, staff, products, customers with PII in clear, the identities a
+bank's systems hold — WeChat ids, push tokens — holdings, transactions, daily AUM) under the field keys of
+docs/integration.md; `load_bank` loads such a directory through the integration service, in the order references
+need. Fields the documented schema does not carry are listed in NOT_EXPORTED.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import Scope
 
 # Parents before children: each entity's references are loaded before it.
-ORDER = ("orgs", "staff", "products", "customers", "holdings", "transactions", "aum_daily")
+ORDER = ("orgs", "staff", "products", "customers", "identities", "holdings", "transactions", "aum_daily")
 # Columns of the product's tables that no file carries: set by the load itself.
 NOT_EXPORTED = {"customers": ("updated_at",)}
 _PII = {"phone": "phone_enc", "id_number": "id_enc", "email": "email_enc"}
@@ -32,7 +32,8 @@ def export_bank(*, platform: Platform, out_dir: Path) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name in ORDER:
-        table = _orgs(platform) if name == "orgs" else _entity(platform, name)
+        table = (_orgs(platform) if name == "orgs" else _identities(platform) if name == "identities"
+                 else _entity(platform, name))
         pq.write_table(table, out_dir / f"{name}.parquet")
         counts[name] = table.num_rows
     return counts
@@ -55,6 +56,29 @@ def _orgs(platform: Platform) -> pa.Table:
     return pa.table({"code": [o.code for o in orgs], "name": [o.name for o in orgs],
                      "parent_code": [o.parent_code for o in orgs],
                      "level": pa.array([o.level for o in orgs], pa.int64())})
+
+
+def _identities(platform: Platform) -> pa.Table:
+    """The identifiers a bank system sends (decrypted); those the platform derives itself — copied from the customer
+    master, seen in events — are made again by the load and are left out."""
+    from sqlalchemy import select
+
+    from mofang.integration.identities.contracts import EVENTS_SOURCE, MASTER_SOURCE
+    from mofang.integration.identities.models import CustomerIdentity as Row
+
+    with platform.metadata.session() as session:
+        rows = session.execute(select(Row.customer_id, Row.kind, Row.value, Row.value_enc, Row.valid, Row.first_seen,
+                                      Row.last_seen).where(Row.source.notin_([MASTER_SOURCE, EVENTS_SOURCE]))
+                               .order_by(Row.customer_id, Row.kind, Row.id)).all()
+    return pa.table({
+        "customer_id": pa.array([r.customer_id for r in rows], pa.string()),
+        "kind": pa.array([r.kind for r in rows], pa.string()),
+        "value": pa.array([platform.cipher.decrypt(r.value_enc) if r.value_enc else r.value for r in rows],
+                          pa.string()),
+        "valid": pa.array([r.valid for r in rows], pa.bool_()),
+        "first_seen": pa.array([r.first_seen for r in rows], pa.timestamp("us", tz="UTC")),
+        "last_seen": pa.array([r.last_seen for r in rows], pa.timestamp("us", tz="UTC")),
+    })
 
 
 def _entity(platform: Platform, name: str) -> pa.Table:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from mofang.demo import showcase_specs as spec
+from mofang.demo.showcase_content import prepare_templates
 from mofang.insight.segments import service as segments
 from mofang.insight.segments import sets
 from mofang.insight.segments.contracts import SegmentCreate, SegmentSetCreate, ShareRequest
@@ -48,8 +49,8 @@ def prepare_showcase(*, platform: Platform, end: date) -> list[str]:
         segment_ids = _segments(platform, users)
         lines.append(_snapshots(platform, users, segment_ids, end))
         lines.append(_segment_set(platform, users, segment_ids))
-        lines.append(_monitoring(platform, users, end))
         lines.append(_dashboard(platform, users))
+        lines.append(prepare_templates(platform=platform, users=users))
     except MofangError as exc:  # e.g. a default tag disabled in an old data dir: the bank itself is still fine
         lines.append(f"showcase incomplete: {exc.message}")
     return [line for line in lines if line]
@@ -108,6 +109,19 @@ def _segment_set(platform: Platform, users: dict[str, Principal], ids: dict[str,
         if receiver is not None:
             sets.reference(platform=platform, session=session, who=receiver, set_id=row.id, on=True)
     return f"showcase segment set '{spec.SET_NAME}' shared with {', '.join(spec.SET_SHARED_WITH)}"
+
+
+def prepare_monitoring(*, platform: Platform, end: date) -> list[str]:
+    """Metrics and alert rules, evaluated over recent days: run last, once every event of those days is in."""
+    with platform.metadata.session() as session:
+        users = _principals(session)
+    if spec.METRICS_OWNER not in users:
+        return [f"showcase monitoring skipped: demo user {spec.METRICS_OWNER} is missing or inactive"]
+    try:
+        line = _monitoring(platform, users, end)
+    except MofangError as exc:
+        return [f"showcase monitoring incomplete: {exc.message}"]
+    return [line] if line else []
 
 
 def _monitoring(platform: Platform, users: dict[str, Principal], end: date) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mofang.insight.models import TagDef
+from mofang.integration import ATTR_PREFIX, declared_attributes, ensure_store_tables
 from mofang.platform.storage.eventstore import EventStore
 
 FieldType = Literal["string", "number", "date", "bool"]
@@ -151,6 +152,16 @@ ATTRIBUTES: tuple[FieldInfo, ...] = (
     _f("consent_email", "邮件授权", "bool"),
     _f("consent_call", "外呼授权", "bool"),
 )
+# Types of the bank's declared attributes (data integration) as the catalogue types them.
+CUSTOM_TYPES: dict[str, FieldType] = {"string": "string", "date": "date", "number": "number", "integer": "number",
+                                      "boolean": "bool"}
+
+
+def custom_attributes(session: Session) -> list[FieldInfo]:
+    """The bank's declared attributes (not PII: those stay encrypted) as catalogue entries, keyed attr:<key>."""
+    return [_f(ATTR_PREFIX + a.key, a.zh, CUSTOM_TYPES[a.type]) for a in declared_attributes(session) if not a.pii]
+
+
 # Attributes that are computed, not stored: the column each is computed from.
 DERIVED = {"age": "birth_date", "birth_month": "birth_date", "days_to_birthday": "birth_date",
            "tenure_days": "open_date"}
@@ -336,7 +347,7 @@ def build(*, store: EventStore, session: Session, cache: dict[str, Any]) -> Cata
     products = [ProductInfo(**p) for p in found["products"]]
     product_types = list(dict.fromkeys([*PRODUCT_TYPES, *(p.product_type for p in products)]))
     catalogue = Catalogue(
-        attributes=list(ATTRIBUTES),
+        attributes=[*ATTRIBUTES, *custom_attributes(session)],
         events=events,
         transactions=[EventInfo(name=k, label=v) for k, v in TRANSACTION_TYPES.items()],
         transaction_properties=list(TRANSACTION_PROPERTIES),
@@ -372,4 +383,5 @@ def ensure_insight_schema(store: EventStore, extras: dict[str, Any]) -> None:
     with store.write() as cur:
         for stmt in INSIGHT_DDL:
             cur.execute(stmt)
+        ensure_store_tables(cur)  # declared attributes are read from integration's customer_attributes
     extras[_SCHEMA_KEY] = store

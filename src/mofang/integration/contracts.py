@@ -131,6 +131,7 @@ class LoadRead(BaseModel):
     rows_unchanged: int
     rows_rejected: int
     rows_closed: int
+    events_emitted: int = 0
     error: str | None
     error_code: str | None
     started_at: datetime

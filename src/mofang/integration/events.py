@@ -13,14 +13,11 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
 from mofang.integration.contracts import DEFAULT_EVENT_RULES, EventRule, Mapping
 from mofang.platform.context import Platform
-from mofang.tracking import repository as events_repo
 
 MESSAGE_PREFIX = "txn:"
-CHUNK_ROWS = 500_000  # events handed to ingestion per insert
 
 
 def _lit(value: str) -> str:
@@ -43,43 +40,47 @@ def event_name_sql(rules: Sequence[EventRule], columns: Collection[str]) -> str:
 
 
 def emit(cur: duckdb.DuckDBPyConnection, *, stage: str, columns: Collection[str], rules: Sequence[EventRule],
-         received_us: int, chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
+         received_us: int, chunk_rows: int | None = None) -> np.ndarray:
     """Store the events of the staged transactions not yet in `transactions` (call before the merge);
-    returns the hashes of the messageIds stored."""
+    returns the hashes of the messageIds stored.
+
+    Set-based, as ingestion's insert would store them: an event's messageId already in `ingest_dedupe` is not
+    stored again. Transaction events are `track`s with a userId and no anonymousId, so they teach no identity
+    links and need no backfill: the rows go straight from the stage into `events` and `ingest_dedupe`.
+    """
     if not rules:
         return np.empty(0, dtype=np.uint64)
     name = event_name_sql(rules, columns)
     channel, category = _col("channel", columns), _col("category", columns)
     pending = f"{stage}_events"
-    # Built by DuckDB in one pass (spilling to disk if need be), then handed to ingestion a chunk at a time:
-    # a file of tens of millions of transactions never sits in Python's memory.
+    received = f"make_timestamp(CAST({int(received_us)} AS BIGINT))"
+    # Built by DuckDB in one pass (spilling to disk if need be): a file of tens of millions of transactions
+    # never sits in Python's memory.
     cur.execute(f"""
         CREATE TABLE "{pending}" AS SELECT * FROM (
-            SELECT s._row, {_lit(MESSAGE_PREFIX)} || s.txn_id AS message_id, 'track' AS type, {name} AS event,
-                   s.customer_id AS user_id, CAST(NULL AS VARCHAR) AS anonymous_id, epoch_us(s.ts) AS ts_us,
-                   CAST({int(received_us)} AS BIGINT) AS received_us, 'server' AS channel,
-                   CAST(json_object('amount', s.amount, 'currency', 'CNY', 'channel', {channel},
-                                    'category', {category}, 'txn_type', s.txn_type, 'direction', s.direction,
-                                    'txn_id', s.txn_id) AS VARCHAR) AS properties,
-                   '{{"library":{{"name":"mofang-integration"}}}}' AS context,
-                   CAST(NULL AS VARCHAR) AS link_from
+            SELECT {_lit(MESSAGE_PREFIX)} || s.txn_id AS message_id, {name} AS event, s.customer_id AS user_id,
+                   -- kept as JSON: a text column would be parsed again on its way into `events`
+                   s.ts, json_object('amount', s.amount, 'currency', 'CNY', 'channel', {channel},
+                                     'category', {category}, 'txn_type', s.txn_type, 'direction', s.direction,
+                                     'txn_id', s.txn_id) AS properties
             FROM "{stage}" s
-            WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.txn_id = s.txn_id))
-        WHERE event IS NOT NULL""").fetchall()
+            WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.txn_id = s.txn_id)) e
+        WHERE event IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM ingest_dedupe d WHERE d.h = hash(e.message_id)
+                          AND d.message_id = e.message_id)""")
     try:
-        ((lo, hi),) = cur.execute(f'SELECT min(_row), max(_row) FROM "{pending}"').fetchall()
-        stored = [np.empty(0, dtype=np.uint64)]
-        for start in range(lo, hi + 1, chunk_rows) if lo is not None else ():
-            batch = cur.sql(f"""SELECT * EXCLUDE (_row) FROM "{pending}"
-                                WHERE _row >= {start} AND _row < {start + chunk_rows}
-                                ORDER BY ts_us, message_id""").to_arrow_table()
-            if batch.num_rows:
-                batch = batch.cast(events_repo.SCHEMA).append_column(
-                    "seq", pa.array(np.arange(batch.num_rows, dtype=np.int64)))
-                stored.append(events_repo.insert(cur, batch).hashes)
+        total = cur.execute(f'SELECT count(*) FROM "{pending}"').fetchall()[0][0]
+        step = chunk_rows or max(total, 1)
+        for lo in range(0, total, step):  # by offset: rowids of a table made in this transaction are not 0-based
+            cur.execute(f"""INSERT INTO events
+                            SELECT message_id, 'track', event, user_id, user_id, NULL, ts, {received}, 'server',
+                                   properties, '{{"library":{{"name":"mofang-integration"}}}}'
+                            FROM "{pending}" LIMIT {step} OFFSET {lo}""")
+        cur.execute(f'INSERT INTO ingest_dedupe SELECT hash(message_id), message_id, {received} FROM "{pending}"')
+        hashes = cur.sql(f'SELECT hash(message_id) AS h FROM "{pending}"').fetchnumpy()["h"]
     finally:
         cur.execute(f'DROP TABLE IF EXISTS "{pending}"')
-    return np.concatenate(stored)
+    return np.asarray(hashes, dtype=np.uint64)
 
 
 def remember(platform: Platform, hashes: np.ndarray) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -256,8 +256,17 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def typed_sql(f: FieldSpec, date_format: str | None) -> str:
-    """SQL turning the staged text of a field into its type (NULL when empty or unreadable)."""
+_NATIVE_SQL = {"number": "DOUBLE", "integer": "BIGINT", "boolean": "BOOLEAN", "date": "DATE",
+               "timestamp": "TIMESTAMP"}
+
+
+def typed_sql(f: FieldSpec, date_format: str | None, *, native: bool = False) -> str:
+    """SQL turning the staged text of a field into its type (NULL when empty or unreadable).
+
+    `native`: the file's column already has the field's type (a typed Parquet column): only a cast.
+    """
+    if native:
+        return f"CAST({_ident(f.key)} AS {_NATIVE_SQL[f.type]})"
     e = f"nullif(trim({_ident(f.key)}), '')"
     match f.type:
         case "string":
@@ -284,8 +293,13 @@ _TYPE_REASONS = {"number": "not a number", "integer": "not a whole number", "boo
                  "date": "not a date (expected YYYY-MM-DD)", "timestamp": "not a time (expected YYYY-MM-DD HH:MM:SS)"}
 
 
-def check_sql(f: FieldSpec, date_format: str | None) -> list[tuple[str, str]]:
+def check_sql(f: FieldSpec, date_format: str | None, *, native: bool = False) -> list[tuple[str, str]]:
     """(SQL condition on the staged text, reason) pairs under which a field's cell is rejected."""
+    if native:  # a typed cell is of its type already: only emptiness, and infinities or NaN, are wrong
+        checks = [(f"{_ident(f.key)} IS NULL", "required")] if f.required else []
+        if f.type == "number":
+            checks.append((f"NOT isfinite({typed_sql(f, None, native=True)})", _TYPE_REASONS["number"]))
+        return checks
     e = f"nullif(trim({_ident(f.key)}), '')"
     typed = typed_sql(f, date_format)
     checks: list[tuple[str, str]] = []
@@ -304,15 +318,33 @@ def check_sql(f: FieldSpec, date_format: str | None) -> list[tuple[str, str]]:
     return checks
 
 
-def promote_sql(spec: EntitySpec, staged: Iterable[str], columns: Iterable[str], date_format: str | None) -> str:
+def promote_sql(spec: EntitySpec, staged: Iterable[str], columns: Iterable[str], date_format: str | None,
+                native: Collection[str] = ()) -> str:
     """SELECT list typing the staged text into the load's columns (derived ones filled when the file has none)."""
     staged = set(staged)
     out = []
     for key in columns:
         f = spec.field(key)
-        value = typed_sql(f, date_format) if key in staged else "NULL"
+        value = typed_sql(f, date_format, native=key in native) if key in staged else "NULL"
         if spec.name == "products" and key == "is_liability":
             liabilities = ", ".join(_lit(t) for t in sorted(LIABILITY_TYPES))
             value = f"coalesce({value}, {typed_sql(spec.field('product_type'), None)} IN ({liabilities}))"
         out.append(f"{value} AS {_ident(key)}")
     return ", ".join(out)
+
+
+_NATIVE_ARROW = {
+    "number": re.compile(r"u?int(8|16|32|64)|halffloat|float|double|decimal(32|64|128|256)?\(.*\)"),
+    "integer": re.compile(r"u?int(8|16|32|64)"), "boolean": re.compile(r"bool"),
+    "date": re.compile(r"date(32|64)\[.*\]|timestamp\[(s|ms|us|ns)\]"),
+    "timestamp": re.compile(r"date(32|64)\[.*\]|timestamp\[(s|ms|us|ns)\]"),
+}
+
+
+def native_fields(spec: EntitySpec, types: dict[str, str]) -> set[str]:
+    """Fields whose file column (key → the column's Arrow type name) already holds the field's type.
+
+    Such cells need no parsing; times with a zone and everything else go the text way, as before.
+    """
+    return {key for key, arrow_type in types.items()
+            if (rx := _NATIVE_ARROW.get(spec.field(key).type)) is not None and rx.fullmatch(arrow_type)}

@@ -49,6 +49,8 @@ class DataLoad(Base):
     rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     rows_closed: Mapped[int] = mapped_column(Integer, default=0)
+    # Behaviour events stored for the transactions this load added (后端日志自动埋点).
+    events_emitted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reject_threshold: Mapped[float] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(64))

@@ -50,6 +50,14 @@ class FileRows:
                 cols[key] = column if column.type == pa.string() else pc.cast(column, pa.string())
             yield pa.table(cols)
 
+    def column_types(self) -> dict[str, str]:
+        """A Parquet file's columns and their Arrow type names."""
+        return {f.name: str(f.type) for f in pq.ParquetFile(self.path).schema_arrow}
+
+    def row_count(self) -> int:
+        """A Parquet file's rows (from its footer)."""
+        return pq.ParquetFile(self.path).metadata.num_rows
+
     def _csv_arrow(self) -> Iterator[tuple[pa.RecordBatch, list[int]]]:
         skipped: set[int] = set()
         n = 1

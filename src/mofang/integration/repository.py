@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -89,9 +89,14 @@ def drop_stage(cur: duckdb.DuckDBPyConnection, stage: str) -> None:
 def reject_duplicates(cur: duckdb.DuckDBPyConnection, stage: str, key: Sequence[str]) -> list[tuple[int, str, str]]:
     """Refuse every row repeating the business key of an earlier row; (row, field, reason) of each."""
     keys = ", ".join(_q(k) for k in key)
+    # Most files repeat no key: one aggregate says so, and the window runs only over the keys repeated.
+    repeated = f"SELECT {keys} FROM {_q(stage)} GROUP BY ALL HAVING count(*) > 1"
+    if not cur.execute(f"SELECT EXISTS ({repeated})").fetchall()[0][0]:
+        return []
     rows = cur.execute(f"""
         SELECT _row, first_row FROM (
-            SELECT _row, min(_row) OVER (PARTITION BY {keys}) AS first_row FROM {_q(stage)})
+            SELECT _row, min(_row) OVER (PARTITION BY {keys}) AS first_row FROM {_q(stage)}
+            WHERE ({keys}) IN ({repeated}))
         WHERE _row > first_row ORDER BY _row""").fetchall()
     if rows:
         cur.execute(f"DELETE FROM {_q(stage)} WHERE _row IN (SELECT unnest($rows))", {"rows": [r for r, _ in rows]})
@@ -289,14 +294,38 @@ def create_raw(cur: duckdb.DuckDBPyConnection, raw: str, fields: Sequence[str]) 
     cur.execute(f"CREATE TABLE {_q(raw)} (_row BIGINT, {cols})")
 
 
+def parquet_source(path: Any, columns: dict[str, tuple[str, bool]]) -> str:
+    """A Parquet file read where it lies, as a staged text table would look: `_row` (1 = first data row) and a
+    column per field (key → (header, keep type)); columns not kept typed are read as text."""
+    cols = ", ".join(f"{_q(h)} AS {_q(k)}" if keep else f"CAST({_q(h)} AS VARCHAR) AS {_q(k)}"
+                     for k, (h, keep) in columns.items())
+    return (f"(SELECT CAST(file_row_number AS BIGINT) + 1 AS _row, {cols} "
+            f"FROM read_parquet({_lit_sql(str(path))}, file_row_number = true))")
+
+
+def _source(name: str) -> str:
+    return name if name.startswith("(") else _q(name)
+
+
 def raw_rejects(cur: duckdb.DuckDBPyConnection, raw: str, checks: Sequence[tuple[str, str, str]],
-                ) -> list[tuple[int, str, str, str]]:
-    """(row, field, reason, value) of every failed check (checks are (field, SQL condition, reason))."""
+                uncut: Collection[str] = ()) -> list[tuple[int, str, str, str]]:
+    """(row, field, reason, value) of every failed check (checks are (field, SQL condition, reason)).
+
+    Values are cut to 64 characters, but for the fields `uncut` (PII: the caller masks the whole value).
+
+    One pass over the rows finds those failing any check; only they are looked at check by check.
+    """
     if not checks:
         return []
-    parts = [f"SELECT _row, {_lit_sql(key)} AS field, {_lit_sql(reason)} AS reason, left({_q(key)}, 64) AS value "
-             f"FROM {_q(raw)} WHERE {cond}" for key, cond, reason in checks]
-    return cur.execute(" UNION ALL ".join(parts) + " ORDER BY _row, field").fetchall()
+    anyfail = " OR ".join(f"({cond})" for _, cond, _ in checks)
+    def value(key: str) -> str:
+        text = f"CAST({_q(key)} AS VARCHAR)"
+        return text if key in uncut else f"left({text}, 64)"
+
+    parts = [f"SELECT _row, {_lit_sql(key)} AS field, {_lit_sql(reason)} AS reason, {value(key)} AS value "
+             f"FROM bad WHERE {cond}" for key, cond, reason in checks]
+    return cur.execute(f"WITH bad AS MATERIALIZED (SELECT * FROM {_source(raw)} WHERE {anyfail}) "
+                       + " UNION ALL ".join(parts) + " ORDER BY _row, field").fetchall()
 
 
 def promote(cur: duckdb.DuckDBPyConnection, raw: str, stage: str, select_sql: str, bad_rows: Sequence[int]) -> None:
@@ -304,8 +333,22 @@ def promote(cur: duckdb.DuckDBPyConnection, raw: str, stage: str, select_sql: st
     cur.register("integration_bad_rows", pa.table({"_row": pa.array(sorted(set(bad_rows)), pa.int64())}))
     try:
         cur.execute(f"""INSERT INTO {_q(stage)} BY NAME
-                        SELECT _row, NULL AS _hash, NULL AS _changed, {select_sql} FROM {_q(raw)} r
+                        SELECT _row, NULL AS _hash, NULL AS _changed, {select_sql} FROM {_source(raw)} r
                         WHERE _row NOT IN (SELECT _row FROM integration_bad_rows)""")
+    finally:
+        cur.unregister("integration_bad_rows")
+
+
+def good_rows(cur: duckdb.DuckDBPyConnection, raw: str, select_sql: str, bad_rows: Sequence[int], batch_rows: int,
+              ) -> Iterator[pa.Table]:
+    """The rows that passed every check, typed, in batches of `batch_rows` (streamed, never all at once)."""
+    cur.register("integration_bad_rows", pa.table({"_row": pa.array(sorted(set(bad_rows)), pa.int64())}))
+    try:
+        reader = cur.sql(f"""SELECT _row, {select_sql} FROM {_source(raw)} r
+                             WHERE _row NOT IN (SELECT _row FROM integration_bad_rows)
+                             ORDER BY _row""").fetch_record_batch(batch_rows)
+        for batch in reader:
+            yield pa.Table.from_batches([batch])
     finally:
         cur.unregister("integration_bad_rows")
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ValidationError
 
-from mofang.integration import service
+from mofang.integration import quality, service
 from mofang.integration.contracts import (
     AttributeDeclare,
     AttributeRead,
@@ -23,15 +23,18 @@ from mofang.integration.contracts import (
     SourceRead,
     SourceRun,
 )
+from mofang.integration.identities.contracts import CoverageRead, IdentityBatchIn, IdentityPut, PushResult
+from mofang.integration.quality import QualityRead
 from mofang.integration.tasks import schedule_sources
 from mofang.platform.csvfile import MEDIA_TYPE
 from mofang.platform.deps import PlatformDep, client_ip, require
 from mofang.platform.errors import BadRequest
 from mofang.platform.governance.contracts import Principal
-from mofang.platform.governance.logic import P_DATA_LOAD
+from mofang.platform.governance.logic import P_CUSTOMERS_READ, P_DATA_LOAD
 
 router = APIRouter(prefix="/api/data", tags=["integration"])
 Loader = Annotated[Principal, Depends(require(P_DATA_LOAD))]
+Reader = Annotated[Principal, Depends(require(P_CUSTOMERS_READ))]
 UPLOAD_CHUNK = 1 << 20
 SourceName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
@@ -128,6 +131,33 @@ def push_customer(
 ) -> LoadRead:
     """Create or update one customer from a bank system (same checks, history and encryption as a file load)."""
     return service.push_customer(platform=platform, customer_id=customer_id, body=body, username=who.username)
+
+
+@router.put("/customers/{customer_id}/identities", response_model=PushResult)
+def put_identities(
+    customer_id: Annotated[str, Path(min_length=1, max_length=64)], body: IdentityPut, who: Loader,
+    platform: PlatformDep,
+) -> PushResult:
+    """Replace the identities a bank system holds for one customer (mobile, e-mail, openid, push token, app user)."""
+    return service.put_identities(platform=platform, customer_id=customer_id, body=body, username=who.username)
+
+
+@router.post("/identities:batch", response_model=PushResult)
+def push_identities(body: IdentityBatchIn, who: Loader, platform: PlatformDep) -> PushResult:
+    """Add or update identities of many customers; a retry with the same idempotency key applies nothing again."""
+    return service.push_batch(platform=platform, body=body, username=who.username)
+
+
+@router.get("/identities/coverage", response_model=CoverageRead)
+def identity_coverage(who: Reader, platform: PlatformDep) -> CoverageRead:
+    """Per channel, the share of the customers the viewer may see that can be reached there."""
+    return service.coverage_for(platform=platform, who=who)
+
+
+@router.get("/quality", response_model=QualityRead)
+def data_quality(who: Reader, platform: PlatformDep) -> QualityRead:
+    """Per table, rows, freshness, null rates of key fields and orphans, as the viewer may see them."""
+    return quality.quality(platform=platform, who=who)
 
 
 @router.get("/sources", response_model=list[SourceRead])

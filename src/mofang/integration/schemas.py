@@ -116,5 +116,26 @@ AUM_DAILY = EntitySpec(name="aum_daily", zh="每日AUM", table="aum_daily", key=
       aliases=("资产余额", "日终AUM")),
 ))
 
-ENTITIES: dict[str, EntitySpec] = {e.name: e for e in (ORGS, STAFF, PRODUCTS, CUSTOMERS, HOLDINGS, TRANSACTIONS,
-                                                       AUM_DAILY)}
+# Kinds a file may carry (kept in step with mofang.integration.identities.contracts.LOADABLE_KINDS by a test).
+IDENTITY_KINDS = ("app_user", "wechat_openid", "wechat_unionid", "push_token", "email", "mobile")
+
+IDENTITIES = EntitySpec(name="identities", zh="身份标识", table="customer_identities",
+                        key=("customer_id", "kind", "value"), refs=(("customer_id", "customers"),), fields=(
+    F("customer_id", "string", "客户号", "Customer the identifier belongs to", "C00000123", required=True,
+      aliases=("客户编号", "cust_no", "customer_no"), max_length=64),
+    F("kind", "string", "标识类型", "app_user wechat_openid wechat_unionid push_token email mobile "
+      "(map the bank's own names with a value map)", "mobile", required=True, choices=IDENTITY_KINDS,
+      aliases=("类型", "id_type")),
+    F("value", "string", "标识值", "The identifier; mobile, e-mail, openids and push tokens are encrypted at rest "
+      "and masked on read (app user ids are kept as they are)", "13800001234", required=True, pii=True,
+      aliases=("标识", "identifier"), max_length=256),
+    F("valid", "boolean", "是否有效", "false when the bank knows the identifier no longer works (default true)",
+      "true", aliases=("有效",)),
+    F("first_seen", "timestamp", "首次出现", "When the bank first saw it", "2025-03-01 08:00:00",
+      aliases=("首次使用时间",)),
+    F("last_seen", "timestamp", "最近出现", "When the bank last saw it", "2026-01-31 20:15:00",
+      aliases=("最近使用时间",)),
+))
+
+ENTITIES: dict[str, EntitySpec] = {e.name: e for e in (ORGS, STAFF, PRODUCTS, CUSTOMERS, IDENTITIES, HOLDINGS,
+                                                       TRANSACTIONS, AUM_DAILY)}

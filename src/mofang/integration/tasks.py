@@ -7,7 +7,8 @@ import uuid
 from datetime import date, time
 from pathlib import Path
 
-from mofang.integration import dbquery, service
+from mofang.insight import profiles
+from mofang.integration import dbquery, identities, service
 from mofang.integration.contracts import LoadRead, Mapping, Mode, RunMode
 from mofang.platform.context import Platform
 from mofang.platform.scheduler import Job, Scheduler
@@ -67,3 +68,27 @@ def schedule_sources(platform: Platform, _day: date | None = None) -> list[str]:
 # At midnight bank time (or at the first tick of a process started later) the day's source jobs are put in place.
 # Named per process: each process's scheduler needs them, also one restarted after another ran today's setup.
 SOURCES_JOB = Job(name=f"integration.sources@{uuid.uuid4().hex[:12]}", run=schedule_sources, at=time(0, 0))
+
+
+def apply_profile_writes(platform: Platform) -> int:
+    """Write the declared attributes strategies set on profiles into the customers' custom attributes."""
+    with platform.metadata.session() as session:
+        pending = profiles.pending_writes(session=session)
+    done = 0
+    for key, values in pending.items():
+        service.push_attribute_values(platform=platform, key=key, values=values, username="strategy")
+        with platform.metadata.session() as session:
+            profiles.written(session=session, key=key, values=values)
+        done += len(values)
+    return done
+
+
+def refresh_identities(platform: Platform, _day: date | None = None) -> dict[str, int]:
+    """Daily: merge the app user ids events linked to customers, and apply attributes strategies set."""
+    counts = identities.merge_events(platform=platform)
+    counts["attributes_written"] = apply_profile_writes(platform)
+    return counts
+
+
+# 01:30 bank time: before the tag run (02:00), whose profile refresh then carries the attributes written here.
+IDENTITIES_JOB = Job(name="integration.identities", run=refresh_identities, at=time(1, 30))

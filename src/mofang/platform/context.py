@@ -23,7 +23,10 @@ class Platform:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
-        """Release databases."""
+        """Release the bus (when opened) and the databases."""
+        bus = self.extras.pop("bus", None)
+        if bus is not None:
+            bus.close()
         self.store.close()
         self.metadata.dispose()
 

@@ -19,6 +19,9 @@ def _default_console_dir() -> Path:
     return here.parents[3] / "web" / "dist"
 
 
+DEMO_MARKER = "demo-bank"  # written by `mofang seed`: this data dir holds the generated demo bank
+
+
 class Settings(BaseSettings):
     """Everything the process needs to know; env prefix MOFANG_."""
 
@@ -54,12 +57,31 @@ class Settings(BaseSettings):
     max_batch_bytes: int = 500 * 1024
     start_background: bool = True  # ingestion flusher and scheduler threads
     scheduler: bool = True  # run the daily jobs (tags, churn scores, alerts) in the background
+    # Journey engine timers, outbox dispatch and event consumer inside `mofang serve` (off: `mofang worker`s do it).
+    engine_workers_embedded: bool = True
     smtp_host: str = "127.0.0.1"  # alert e-mails go through this SMTP server
     smtp_port: int = 25
     smtp_from: str = "mofang@localhost"
     # Event property / trait keys whose values are personal data (case, `_` and `-` ignored; any depth).
     # Values shaped like a mobile, resident ID, bank card or e-mail are PII under any key.
+    redis_url: str | None = None
     pii_keys: list[str] = Field(default_factory=lambda: list(DEFAULT_KEYS))
+    # Scale-out: counters shared by every worker process (contact-policy caps, rate limits, ...); None keeps them
+    # in-process.
+    redis_url: str | None = None
+    redis_key_prefix: str = "mofang:"  # every Redis key starts with it (several installations, or tests, share one)
+    # App push limits checked when a template is saved (characters, variables at their longest): vendors and
+    # phone lock screens cut beyond these.
+    reach_push_title_max: int = Field(default=20, ge=5, le=100)
+    reach_push_body_max: int = Field(default=100, ge=10, le=1000)
+    # None: the embedded bus (a SQLite queue file in data_dir); nats://host:4222 → NATS JetStream.
+    bus_url: str | None = None
+    # The address customers and vendors reach this server at (tracked links /r/..., vendor callbacks);
+    # default: http://<host>:<port>.
+    reach_public_url: str | None = None
+    # The demo's response simulator answers sandbox deliveries with simulated opens, clicks and conversions.
+    # None: on exactly when `mofang seed` made this data dir (it leaves DEMO_MARKER there).
+    demo_simulator: bool | None = None
 
     def resolved_metadata_url(self) -> str:
         """The SQLAlchemy URL of the metadata database."""
@@ -76,6 +98,16 @@ class Settings(BaseSettings):
     def pii_policy(self) -> PiiPolicy:
         """What counts as PII in event properties and traits."""
         return PiiPolicy.of(tuple(self.pii_keys))
+
+    def demo_simulator_on(self) -> bool:
+        """Whether this installation is a demo whose sandbox deliveries get simulated answers."""
+        if self.demo_simulator is not None:
+            return self.demo_simulator
+        return (self.data_dir / DEMO_MARKER).is_file()
+
+    def public_url(self) -> str:
+        """Where customers' browsers and vendors' callbacks reach this server."""
+        return (self.reach_public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def secrets_dir(self) -> Path:
         """Where the signing and PII encryption keys are kept (created on first use)."""

@@ -26,6 +26,7 @@ POSITION_KEY = "ingest_wal_position"
 BATCH_VIEW = "mofang_batch"
 FRESH_VIEW = "mofang_batch_fresh"  # the batch's events whose messageIds were not stored before
 CANDIDATE_VIEW = "mofang_batch_candidates"  # the batch's messageIds whose hashes the SeenIndex knows
+BUS_VIEW = "mofang_bus_batch"  # stored events whose bus messages are being built
 
 SCHEMA = pa.schema([
     ("message_id", pa.string()),
@@ -61,20 +62,24 @@ def records_table(records: list[Record]) -> pa.Table:
 
 
 class Stored(NamedTuple):
-    """What a batch insert did: events stored, and the hashes of their messageIds (for the `SeenIndex`)."""
+    """What a batch insert did: events stored, the hashes of their messageIds (for the `SeenIndex`), and
+    with an outbox batch id, the stored events as a batch (for `bus_messages`, after the commit)."""
 
     count: int
     hashes: np.ndarray
+    bus: pa.Table | None = None
 
 
 def insert(cur: duckdb.DuckDBPyConnection, batch: pa.Table, orphans: identity.OrphanIndex | None = None,
-           seen: SeenIndex | None = None) -> Stored:
+           seen: SeenIndex | None = None, *, outbox_batch: int | None = None) -> Stored:
     """Store the events of a batch not seen before (by messageId), in the caller's transaction.
 
     Links are stored first so that anonymous events of the same batch resolve at insert; then
     earlier anonymous events of newly linked ids are backfilled (guided by `orphans` when given,
     by a scan of `events` otherwise). `seen` narrows the dedupe check to the batch's hash hits;
     without it every messageId is checked against `ingest_dedupe` (a scan: fine for imports).
+    With `outbox_batch`, the stored events are also noted in `bus_outbox` under that id (so that they reach
+    the bus even if the process dies right after the commit) and returned.
     """
     if batch.num_rows == 0:
         return Stored(0, np.empty(0, dtype=np.uint64))
@@ -112,6 +117,12 @@ def insert(cur: duckdb.DuckDBPyConnection, batch: pa.Table, orphans: identity.Or
         cur.execute(f"""INSERT INTO ingest_dedupe
                         SELECT hash(message_id), message_id, make_timestamp(received_us) FROM {source}""")
         cur.fetchall()
+        bus = None
+        if outbox_batch is not None:
+            cur.execute(f"""INSERT INTO bus_outbox SELECT ?, message_id, make_timestamp(received_us) FROM {source}""",
+                        [outbox_batch])
+            cur.fetchall()
+            bus = fresh if not repeats else cur.sql(f"SELECT * FROM {source}").to_arrow_table()
         identity.backfill(cur, BATCH_VIEW, orphans)
         if orphans is not None:
             orphans.add(identity.orphans_of(cur, BATCH_VIEW))
@@ -119,7 +130,69 @@ def insert(cur: duckdb.DuckDBPyConnection, batch: pa.Table, orphans: identity.Or
         for view in (BATCH_VIEW, CANDIDATE_VIEW, FRESH_VIEW):
             with contextlib.suppress(duckdb.Error):
                 cur.unregister(view)
-    return Stored(int(row[0]) if row else 0, hashes[fresh_mask])
+    return Stored(int(row[0]) if row else 0, hashes[fresh_mask], bus)
+
+
+# -- the bus outbox: stored events not yet known to be on the bus ---------------------------------------
+
+OUTBOX_DDL = """CREATE TABLE IF NOT EXISTS bus_outbox (
+    batch BIGINT NOT NULL, message_id VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL
+)"""
+
+
+def _bus_json(customer: str, ts: str) -> str:
+    """SQL building the bus message of one event (the shape the strategy engine reads), as JSON text."""
+    return f"""json_object('customer_id', {customer}, 'user_id', b.user_id, 'anonymous_id', b.anonymous_id,
+                           'event', b.event, 'ts', strftime({ts}, '%Y-%m-%dT%H:%M:%S.%f') || '+00:00',
+                           'properties', b.properties::JSON, 'message_id', b.message_id)::VARCHAR"""
+
+
+def ensure_outbox(store: EventStore) -> int:
+    """Create the outbox table if needed; returns the highest batch id it holds (0 when empty)."""
+    with store.write() as cur:
+        cur.execute(OUTBOX_DDL)
+        row = cur.execute("SELECT coalesce(max(batch), 0) FROM bus_outbox").fetchone()
+    return int(row[0]) if row else 0
+
+
+def bus_messages(store: EventStore, stored: pa.Table) -> pa.Table:
+    """The bus messages of just-stored events (columns event, message_id, payload), in their batch order.
+
+    Outside the store transaction, on a reader's cursor: the JSON is built by DuckDB's threads while the flusher
+    goes on. The customer is the one the event is attributed to now (links committed since can only add one).
+    """
+    with store.read() as cur:
+        cur.register(BUS_VIEW, stored)
+        try:
+            return cur.sql(f"""SELECT b.event, b.message_id, {_bus_json('coalesce(b.user_id, i.user_id)',
+                                                                      'make_timestamp(b.ts_us)')} AS payload
+                               FROM {BUS_VIEW} b
+                               LEFT JOIN identities i ON b.user_id IS NULL AND i.anonymous_id = b.anonymous_id
+                               ORDER BY b.seq""").to_arrow_table()
+        finally:
+            cur.unregister(BUS_VIEW)
+
+
+def outbox_batches(store: EventStore) -> list[int]:
+    """The outbox batches still waiting for the bus, oldest first."""
+    with store.read() as cur:
+        return [int(b) for (b,) in cur.execute("SELECT DISTINCT batch FROM bus_outbox ORDER BY batch").fetchall()]
+
+
+def outbox_messages(store: EventStore, *, batch: int) -> pa.Table:
+    """The bus messages of one outbox batch, rebuilt from the stored events (columns event, message_id, payload)."""
+    with store.read() as cur:
+        return cur.sql(
+            f"""SELECT b.event, b.message_id, {_bus_json('b.customer_id', 'b.ts')} AS payload
+                FROM events b JOIN (SELECT message_id, received_at FROM bus_outbox WHERE batch = ?) o
+                  ON b.message_id = o.message_id AND b.received_at = o.received_at
+                ORDER BY b.received_at""", params=[batch]).to_arrow_table()
+
+
+def clear_outbox(cur: duckdb.DuckDBPyConnection, *, upto: int) -> None:
+    """Forget outbox batches up to this id (their events are on the bus), in the caller's transaction."""
+    cur.execute("DELETE FROM bus_outbox WHERE batch <= ?", [upto])
+    cur.fetchall()
 
 
 def dedupe_hashes(store: EventStore) -> np.ndarray:

@@ -14,7 +14,7 @@ from mofang.platform.context import Platform
 from mofang.platform.deps import PlatformDep, require
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import P_ADMIN_KEYS
-from mofang.tracking import logic, parsers, service
+from mofang.tracking import keys, logic, parsers, service
 from mofang.tracking.contracts import TYPES
 
 router = APIRouter(tags=["tracking"])
@@ -43,9 +43,9 @@ def _unauthorized(message: str) -> Response:
 
 
 async def _key_ok(platform: Platform, key: str) -> bool:
-    verdict = service.write_key_cached(platform, key)
+    verdict = keys.write_key_cached(platform, key)
     if verdict is None:
-        verdict = await run_in_threadpool(service.write_key_ok, platform, key)
+        verdict = await run_in_threadpool(keys.write_key_ok, platform, key)
     return verdict
 
 

@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mofang.platform.context import Platform
-from mofang.platform.crypto import sha256_hex
-from mofang.platform.governance import service as gov
 from mofang.tracking import identity, pii, repository, wal
+from mofang.tracking.keys import key_cache
 from mofang.tracking.logic import now_us
+from mofang.tracking.outbox import EventPublisher
 from mofang.tracking.seen import SeenIndex
 
 log = logging.getLogger("mofang.tracking")
@@ -41,62 +41,6 @@ _DAY_US = 86_400 * 1_000_000
 
 class Overloaded(RuntimeError):
     """Ingestion is behind or stopping: the client should retry shortly (503)."""
-
-
-class WriteKeyCache:
-    """Recent write-key verdicts: valid ones for a minute, invalid ones for two seconds.
-
-    The admin "revoke key" route calls `clear()`; another process revoking a key is seen within
-    a minute. Keys are held hashed.
-    """
-
-    def __init__(self, *, ttl_valid: float = 60.0, ttl_invalid: float = 2.0, max_entries: int = 10_000) -> None:
-        self._ttl = {True: ttl_valid, False: ttl_invalid}
-        self._max = max_entries
-        self._entries: dict[str, tuple[bool, float]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bool | None:
-        """The cached verdict, or None when unknown or stale."""
-        hit = self._entries.get(sha256_hex(key))
-        if hit is None or hit[1] < time.monotonic():
-            return None
-        return hit[0]
-
-    def put(self, key: str, valid: bool) -> None:
-        """Remember a verdict."""
-        with self._lock:
-            if len(self._entries) >= self._max:
-                self._entries.clear()
-            self._entries[sha256_hex(key)] = (valid, time.monotonic() + self._ttl[valid])
-
-    def clear(self) -> None:
-        """Forget everything (a key was revoked)."""
-        with self._lock:
-            self._entries.clear()
-
-
-def key_cache(platform: Platform) -> WriteKeyCache:
-    """The platform's write-key cache (created on first use)."""
-    cache = platform.extras.get("write_key_cache")
-    if cache is None:
-        cache = platform.extras.setdefault("write_key_cache", WriteKeyCache())
-    return cache
-
-
-def write_key_cached(platform: Platform, key: str) -> bool | None:
-    """The verdict on a write key if it is cached (no I/O)."""
-    return key_cache(platform).get(key) if key else False
-
-
-def write_key_ok(platform: Platform, key: str) -> bool:
-    """Whether a write key is valid (cached; asks the metadata database on a miss)."""
-    verdict = write_key_cached(platform, key)
-    if verdict is None:
-        with platform.metadata.session() as session:
-            verdict = gov.write_key_valid(session=session, key=key)
-        key_cache(platform).put(key, verdict)
-    return verdict
 
 
 @dataclass
@@ -133,6 +77,7 @@ class Ingestor:
         self._next_purge = 0.0
         self.orphans: identity.OrphanIndex | None = None
         self.seen = SeenIndex()  # loaded from the store in start()
+        self.publisher: EventPublisher | None = None  # stored events onto the bus (outbox.py)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -148,6 +93,8 @@ class Ingestor:
             self.orphans.load(self.platform.store)
         self._purge_dedupe()
         self._load_seen()  # after the purge, before replay: replayed events are deduped against it
+        self.publisher = EventPublisher(self.platform, background=self.background)
+        self.publisher.start()  # before replay: what a crash left unpublished goes out first
         self._flushed = self._durable = self._replay()
         if not self.background:
             return
@@ -169,6 +116,8 @@ class Ingestor:
             self._flusher.join()
         if self._writer is not None and self._flushed >= self._durable:
             wal.remove_before(self.wal_dir, self._writer.segment + 1)
+        if self.publisher is not None:
+            self.publisher.stop()
 
     def _replay(self) -> wal.Position:
         """Move WAL frames not yet in DuckDB into it; returns the position now flushed."""
@@ -196,12 +145,29 @@ class Ingestor:
     def _store(self, payloads: list[bytes], position: wal.Position | None) -> int:
         """One transaction: new events, links, backfill and (with a WAL) the position reached."""
         batch = repository.lines_table(b"\n".join(payloads))
-        with self.platform.store.write() as cur:
-            stored = repository.insert(cur, batch, self.orphans, self.seen)
-            if position is not None:
-                repository.save_position(cur, position)
+        publisher = self.publisher
+        outbox = clear = None
+        try:
+            with self.platform.store.write() as cur:
+                if publisher is not None:  # inside the write lock: ids follow commit order
+                    outbox, clear = publisher.reserve(), publisher.clearable()
+                stored = repository.insert(cur, batch, self.orphans, self.seen, outbox_batch=outbox)
+                if position is not None:
+                    repository.save_position(cur, position)
+                if clear is not None:
+                    repository.clear_outbox(cur, upto=clear)
+        except BaseException:
+            if publisher is not None and outbox is not None:
+                publisher.abandon(outbox)
+            raise
         # Only now, committed: a failed flush must not leave its messageIds looking stored.
         self.seen.add(stored.hashes)
+        if publisher is not None and outbox is not None:
+            publisher.cleared(clear or 0)
+            if stored.count:
+                publisher.submit(outbox, stored.bus)
+            else:
+                publisher.abandon(outbox)
         return stored.count
 
     # -- the request side ------------------------------------------------------------------------
@@ -343,11 +309,16 @@ class Ingestor:
                 "last_flush_ms": round(s.last_flush_ms, 1) if s.last_flush_ms is not None else None,
                 "last_error": s.last_error,
                 "unattributed_anonymous_ids": len(self.orphans) if self.orphans is not None else None,
+                "bus": self.publisher.status() if self.publisher is not None else None,
             }
 
 
-def start_ingestion(platform: Platform) -> None:
-    """Replay the WAL and start the WAL writer and flusher (no threads when start_background is off)."""
+def start_ingestion(platform: Platform, *, protect_stored: bool = True) -> None:
+    """Replay the WAL and start the WAL writer and flusher (no threads when start_background is off).
+
+    `protect_stored=False` leaves the one-off pass over stored events to the next start (the demo seeding runs
+    ingestion briefly; on a fresh 20,000-customer bank that pass alone is over a minute, and `serve` does it).
+    """
     key_cache(platform)
     current = platform.extras.get("ingestor")
     if current is not None and current.running:
@@ -355,7 +326,8 @@ def start_ingestion(platform: Platform) -> None:
     ingestor = Ingestor(platform)
     ingestor.start()
     platform.extras["ingestor"] = ingestor
-    pii.protect_stored(platform)  # after replay: frames an older version logged may hold PII in clear
+    if protect_stored:
+        pii.protect_stored(platform)  # after replay: frames an older version logged may hold PII in clear
     if platform.settings.start_background:
         # Everything built so far (modules, routes, settings) lives as long as the process: keep it
         # out of the collector's full passes, which otherwise cost 50-300 ms on the request path.

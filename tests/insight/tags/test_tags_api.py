@@ -185,3 +185,21 @@ def test_one_unreadable_or_failing_tag_never_stops_the_daily_run(app_client: Tes
     assert runs[made["broken_rule"]].status == "error" and "not valid" in runs[made["broken_rule"]].error
     assert runs[made["steady_login"]].status == "ok"
     assert sum(r.status == "ok" for r in report.runs) == len(report.runs) - 1
+
+
+@pytest.mark.usefixtures("tag_bank")
+def test_a_tag_whose_stored_rule_no_longer_reads_is_listed_flagged_and_refuses_a_run(
+        app_client: TestClient, platform, admin_headers):
+    res = app_client.post("/api/insight/tags", headers=admin_headers, json={
+        "key": "old_rule", "name": "old", "family": "timing",
+        "rule": {"kind": "aggregate", "event": "login", "window": {"last_days": 30}}})
+    assert res.status_code == 201, res.text
+    tag_id = res.json()["id"]
+    with platform.metadata.session() as s:  # saved under older rules
+        s.get(TagDef, tag_id).rule = {"kind": "aggregate", "event": "login", "window": "forever"}
+    listed = app_client.get("/api/insight/tags", headers=admin_headers)
+    assert listed.status_code == 200
+    assert next(t for t in listed.json() if t["id"] == tag_id)["rule"] is None
+    assert app_client.get(f"/api/insight/tags/{tag_id}", headers=admin_headers).json()["rule"] is None
+    run = app_client.post(f"/api/insight/tags/{tag_id}/run", headers=admin_headers, json={})
+    assert run.status_code == 422 and run.json()["code"] == "tag_rule_unreadable", run.text

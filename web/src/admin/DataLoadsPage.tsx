@@ -1,5 +1,20 @@
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Radio, Select, Table, Tag, Typography, Upload } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Form,
+  Input,
+  InputNumber,
+  Radio,
+  Select,
+  Table,
+  Tabs,
+  Tag,
+  Typography,
+  Upload,
+} from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useMemo, useState } from 'react';
 import { dataApi, type DataEntity, type DataLoad } from '../api/data';
@@ -10,6 +25,8 @@ import { PageHeader } from '../common/PageHeader';
 import { useApi } from '../common/useApi';
 import { useT, type MessageKey } from '../i18n';
 import { decodeSample, guessMapping, missingRequired, previewCsv, type CsvPreview } from './dataMapping';
+import { DataQualityTab } from './DataQualityTab';
+import { chosenValues, unknownChoices } from './valueMapping';
 
 const PREVIEW_ROWS = 5;
 const SAMPLE_BYTES = 64 * 1024;
@@ -28,6 +45,7 @@ export default function DataLoadsPage() {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<CsvPreview | null>(null);
   const [mapping, setMapping] = useState<Record<string, string>>({});
+  const [valueMap, setValueMap] = useState<Record<string, Record<string, string>>>({});
   // The entity the mapping was guessed for: a file picked before the entities have loaded is guessed once they
   // have, and choosing another entity guesses again (a user's own choices for the same entity are kept).
   const [guessedFor, setGuessedFor] = useState<string | null>(null);
@@ -37,6 +55,7 @@ export default function DataLoadsPage() {
   const entity: DataEntity | undefined = entities.data?.find((e) => e.name === entityName);
   const isCsv = !!file && !/\.(parquet|jsonl|ndjson|json)$/i.test(file.name);
   const missing = entity && preview ? missingRequired(mapping, entity) : [];
+  const unknownValues = entity && preview ? unknownChoices(preview, mapping, entity) : [];
 
   useEffect(() => {
     if (!preview || !entity || guessedFor === entity.name) return;
@@ -81,6 +100,7 @@ export default function DataLoadsPage() {
           isCsv && preview
             ? Object.fromEntries(preview.headers.map((h) => [h, mapping[h] ?? IGNORE]))
             : undefined,
+        values: isCsv && preview ? chosenValues(valueMap, unknownValues) : undefined,
       });
       setResult({
         ok: true,
@@ -146,6 +166,17 @@ export default function DataLoadsPage() {
       ),
     },
     {
+      title: t('dataq.col.events'),
+      dataIndex: 'events_emitted',
+      width: 90,
+      align: 'right',
+      render: (v: number, r) => (
+        <span className="mf-num" title={t('dataq.events.help')} data-testid={`load-events-${r.id}`}>
+          {r.entity === 'transactions' ? v : '—'}
+        </span>
+      ),
+    },
+    {
       title: t('data.col.duration'),
       dataIndex: 'duration_ms',
       width: 90,
@@ -177,9 +208,8 @@ export default function DataLoadsPage() {
     },
   ];
 
-  return (
+  const loadsTab = (
     <>
-      <PageHeader title={t('data.title')} subtitle={t('data.subtitle')} />
       {entities.error ? <ErrorAlert error={entities.error} onRetry={entities.reload} /> : null}
       <Card title={t('data.upload.title')} size="small" style={{ marginBottom: 16 }}>
         <Form layout="inline" style={{ rowGap: 12 }}>
@@ -314,6 +344,36 @@ export default function DataLoadsPage() {
               }))}
               dataSource={preview.rows}
             />
+            {unknownValues.length > 0 && (
+              <div style={{ marginTop: 12 }} data-testid="data-values">
+                <Typography.Text strong>{t('identity.values.title')}</Typography.Text>
+                <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+                  {t('identity.values.help')}
+                </Typography.Paragraph>
+                {unknownValues.map((u) => {
+                  const f = entity.fields.find((x) => x.key === u.field);
+                  return u.values.map((v) => (
+                    <div key={`${u.field}-${v}`} style={{ marginBottom: 6 }}>
+                      <Typography.Text style={{ display: 'inline-block', width: 220 }}>
+                        {f?.zh ?? u.field}：{v}
+                      </Typography.Text>
+                      <Select
+                        size="small"
+                        allowClear
+                        style={{ width: 200 }}
+                        placeholder={t('identity.values.pick')}
+                        value={valueMap[u.field]?.[v] || undefined}
+                        options={(f?.choices ?? []).map((c) => ({ value: c, label: c }))}
+                        data-testid={`value-${u.field}-${v}`}
+                        onChange={(c?: string) =>
+                          setValueMap({ ...valueMap, [u.field]: { ...(valueMap[u.field] ?? {}), [v]: c ?? '' } })
+                        }
+                      />
+                    </div>
+                  ));
+                })}
+              </div>
+            )}
             {missing.length > 0 && (
               <Alert
                 style={{ marginTop: 12 }}
@@ -360,6 +420,20 @@ export default function DataLoadsPage() {
           scroll={{ x: 1200 }}
         />
       </Card>
+    </>
+  );
+
+  return (
+    <>
+      <PageHeader title={t('data.title')} subtitle={t('data.subtitle')} />
+      <Tabs
+        defaultActiveKey="loads"
+        destroyInactiveTabPane
+        items={[
+          { key: 'loads', label: t('dataq.tab.loads'), children: loadsTab },
+          { key: 'quality', label: t('dataq.tab.quality'), children: <DataQualityTab /> },
+        ]}
+      />
     </>
   );
 }

@@ -42,6 +42,10 @@ export const VALUE_NAMES: Record<string, string> = {
   op: 'mal.op',
   severity: 'mal.severity',
   family: 'tagFamily',
+  channel: 'content.channel',
+  purpose: 'content.purpose',
+  template_status: 'content.status',
+  previous_status: 'content.status',
 };
 
 /** Fields of 详情 whose values are identifiers (metric keys, key prefixes, org codes): data, shown monospace. */

@@ -35,6 +35,7 @@ export interface DataLoad {
   rows_unchanged: number;
   rows_rejected: number;
   rows_closed: number;
+  events_emitted: number;
   error: string | null;
   error_code: string | null;
   started_at: string;
@@ -49,10 +50,41 @@ export interface DataLoadRequest {
   mode: 'full' | 'delta';
   source?: string;
   columns?: Record<string, string>;
+  values?: Record<string, Record<string, string>>;
   rejectThreshold?: number;
 }
 
+/** Customers the viewer may see with an address on one channel (身份覆盖). */
+export interface ChannelCoverage {
+  channel: string;
+  reachable: number;
+  share: number;
+}
+
+export interface IdentityCoverage {
+  customers: number;
+  channels: ChannelCoverage[];
+}
+
+/** One table of the data-quality view (数据质量), counted within the viewer's scope. */
+export interface TableQuality {
+  table: string;
+  rows: number;
+  last_load_at: string | null;
+  latest_business_date: string | null;
+  null_rates: { field: string; nulls: number; share: number }[];
+  orphans: { check: string; rows: number }[];
+}
+
+export interface DataQuality {
+  tables: TableQuality[];
+  identity_coverage: IdentityCoverage;
+}
+
 export const dataApi = {
+  quality: (signal?: AbortSignal) => api.get<DataQuality>('/api/data/quality', { signal }),
+  identityCoverage: (signal?: AbortSignal) =>
+    api.get<IdentityCoverage>('/api/data/identities/coverage', { signal }),
   entities: (signal?: AbortSignal) => api.get<DataEntity[]>('/api/data/entities', { signal }),
   loads: (signal?: AbortSignal) =>
     api.get<{ items: DataLoad[]; total: number }>('/api/data/loads', { signal, query: { limit: 50 } }),
@@ -63,7 +95,7 @@ export const dataApi = {
     form.append('mode', req.mode);
     if (req.source) form.append('source', req.source);
     if (req.rejectThreshold !== undefined) form.append('reject_threshold', String(req.rejectThreshold));
-    if (req.columns) form.append('mapping', JSON.stringify({ columns: req.columns }));
+    if (req.columns) form.append('mapping', JSON.stringify({ columns: req.columns, values: req.values ?? {} }));
     return postForm<DataLoad>('/api/data/loads', form);
   },
   downloadRejects: (id: number) => downloadFile(`/api/data/loads/${id}/rejects`, `rejects-${id}.csv`),

@@ -273,7 +273,8 @@ export interface TagRead {
   description: string;
   kind: string;
   value_type: string;
-  rule: Record<string, unknown>;
+  /** null: the stored rule no longer reads (saved under older rules); the tag is flagged. */
+  rule: Record<string, unknown> | null;
   version: number;
   owner_org: string;
   builtin: boolean;

@@ -1,8 +1,22 @@
+import { enContent } from './parts/content';
+import { enEngine } from './parts/engine';
+import { enSuitability } from './parts/suitability';
+import { enReach } from './parts/reach';
+import { enBenefits } from './parts/benefits';
+import { enVendors } from './parts/vendors';
 import { enIntegration } from './parts/integration';
+import { enCampaigns } from './parts/campaigns';
+import { enCampaigns2 } from './parts/campaigns2';
+import { enContactPolicy } from './parts/contactPolicy';
+import { enDataQuality } from './parts/dataQuality';
 import { enMonitor3 } from './parts/monitor3';
 import { enNavWalk } from './parts/navwalk';
 import { enPopulation } from './parts/population';
 import { enAuth } from './parts/auth';
+import { enExperiments } from './parts/experiments';
+import { enExperimentResults } from './parts/experimentResults';
+import { enEffects } from './parts/effects';
+import { enEffects2 } from './parts/effects2';
 import { enInput } from './parts/input';
 import { enPii } from './parts/pii';
 import { enScope } from './parts/scope';
@@ -16,6 +30,10 @@ import { enAdmin2 } from './parts/admin2';
 import { enMetrics2 } from './parts/metrics2';
 import { enTagDescribe } from './parts/tagDescribe';
 import { enIngestStatus } from './parts/ingestStatus';
+import { enIdentities } from './parts/identities';
+import { enStrategy } from './parts/strategy';
+import { enJourneys } from './parts/journeys';
+import { enSmart } from './parts/smart';
 import type { MessageKey } from './zh';
 
 /** English dictionary. Every key of zh must exist here (checked by the compiler). */
@@ -946,16 +964,34 @@ export const en: Record<MessageKey, string> = {
   ...enTagEditor,
   ...enFlows,
   ...enWalk,
+  ...enStrategy,
+  ...enJourneys,
   ...enAdmin2,
   ...enMetrics2,
   ...enTagDescribe,
+  ...enContent,
   ...enIngestStatus,
+  ...enIdentities,
   ...enIntegration,
+  ...enCampaigns,
+  ...enCampaigns2,
+  ...enContactPolicy,
+  ...enEngine,
+  ...enBenefits,
+  ...enDataQuality,
   ...enMonitor3,
   ...enNavWalk,
   ...enPopulation,
   ...enAuth,
   ...enInput,
+  ...enExperiments,
+  ...enExperimentResults,
+  ...enEffects,
+  ...enEffects2,
   ...enPii,
   ...enScope,
+  ...enReach,
+  ...enVendors,
+  ...enSmart,
+  ...enSuitability,
 };

@@ -1,8 +1,22 @@
+import { zhContent } from './parts/content';
+import { zhEngine } from './parts/engine';
+import { zhSuitability } from './parts/suitability';
+import { zhReach } from './parts/reach';
+import { zhBenefits } from './parts/benefits';
+import { zhVendors } from './parts/vendors';
 import { zhIntegration } from './parts/integration';
+import { zhCampaigns } from './parts/campaigns';
+import { zhCampaigns2 } from './parts/campaigns2';
+import { zhContactPolicy } from './parts/contactPolicy';
+import { zhDataQuality } from './parts/dataQuality';
 import { zhMonitor3 } from './parts/monitor3';
 import { zhNavWalk } from './parts/navwalk';
 import { zhPopulation } from './parts/population';
 import { zhAuth } from './parts/auth';
+import { zhExperiments } from './parts/experiments';
+import { zhExperimentResults } from './parts/experimentResults';
+import { zhEffects } from './parts/effects';
+import { zhEffects2 } from './parts/effects2';
 import { zhInput } from './parts/input';
 import { zhPii } from './parts/pii';
 import { zhScope } from './parts/scope';
@@ -16,6 +30,10 @@ import { zhAdmin2 } from './parts/admin2';
 import { zhMetrics2 } from './parts/metrics2';
 import { zhTagDescribe } from './parts/tagDescribe';
 import { zhIngestStatus } from './parts/ingestStatus';
+import { zhIdentities } from './parts/identities';
+import { zhStrategy } from './parts/strategy';
+import { zhJourneys } from './parts/journeys';
+import { zhSmart } from './parts/smart';
 
 /** Chinese (zh-CN) dictionary: the source of truth for message keys. */
 export const zh = {
@@ -945,18 +963,36 @@ export const zh = {
   ...zhTagEditor,
   ...zhFlows,
   ...zhWalk,
+  ...zhStrategy,
+  ...zhJourneys,
   ...zhAdmin2,
   ...zhMetrics2,
   ...zhTagDescribe,
+  ...zhContent,
   ...zhIngestStatus,
+  ...zhIdentities,
   ...zhIntegration,
+  ...zhCampaigns,
+  ...zhCampaigns2,
+  ...zhContactPolicy,
+  ...zhEngine,
+  ...zhBenefits,
+  ...zhDataQuality,
   ...zhMonitor3,
   ...zhNavWalk,
   ...zhPopulation,
   ...zhAuth,
   ...zhInput,
+  ...zhExperiments,
+  ...zhExperimentResults,
+  ...zhEffects,
+  ...zhEffects2,
   ...zhPii,
   ...zhScope,
+  ...zhReach,
+  ...zhVendors,
+  ...zhSmart,
+  ...zhSuitability,
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -37,9 +37,34 @@ export const NAV: NavItem[] = [
       { path: '/insight/sets', label: 'menu.sets' },
     ],
   },
-  { path: '/strategy', label: 'menu.strategy', icon: <NodeIndexOutlined /> },
-  { path: '/campaigns', label: 'menu.campaigns', icon: <GiftOutlined /> },
-  { path: '/reach', label: 'menu.reach', icon: <SendOutlined /> },
+  {
+    path: '/strategy',
+    label: 'menu.strategy',
+    icon: <NodeIndexOutlined />,
+    permission: PERM_ANALYTICS,
+    children: [
+      { path: '/strategy/list', label: 'menu.strategyList' },
+      { path: '/strategy/policy', label: 'menu.contactPolicy' },
+    ],
+  },
+  {
+    path: '/campaigns',
+    label: 'menu.campaigns',
+    icon: <GiftOutlined />,
+    children: [
+      { path: '/campaigns/all', label: 'menu.campaignsOverview' },
+      { path: '/campaigns/benefits', label: 'menu.benefits' },
+    ],
+  },
+  {
+    path: '/reach',
+    label: 'menu.reach',
+    icon: <SendOutlined />,
+    children: [
+      { path: '/reach/delivery', label: 'menu.reachDelivery' },
+      { path: '/reach/content', label: 'menu.reachContent' },
+    ],
+  },
   {
     path: '/monitor',
     label: 'menu.monitor',
@@ -47,6 +72,7 @@ export const NAV: NavItem[] = [
     permission: PERM_ANALYTICS,
     children: [
       { path: '/monitor/mau-aum', label: 'menu.monitorMauAum' },
+      { path: '/monitor/effects', label: 'effects.menu' },
       { path: '/monitor/dashboards', label: 'dash.menu' },
       { path: '/monitor/metrics', label: 'menu.monitorMetrics' },
       { path: '/monitor/alerts', label: 'menu.monitorAlerts' },

@@ -11,6 +11,8 @@ import { extentApi, mauAumMonths } from '../analytics/extent';
 import { Field, QueryCard, ResultCard, RunButton, useRun } from '../analytics/common';
 import { useSavedAnalysis } from '../analytics/saved/useSavedAnalysis';
 import { MauAumView } from '../analytics/views/MauAumView';
+import { GlobalControlCard } from './effects/GlobalControlCard';
+import { IncrementalCard } from './effects/IncrementalCard';
 
 /** 运营监控 · MAU/AUM dual-track dashboard: per month and child org, traffic next to assets. */
 export default function MauAumPage() {
@@ -75,6 +77,8 @@ export default function MauAumPage() {
       >
         {data && <MauAumView data={data} />}
       </ResultCard>
+      <IncrementalCard monthFrom={months[0]} monthTo={months[1]} />
+      <GlobalControlCard monthFrom={months[0]} monthTo={months[1]} />
     </>
   );
 }

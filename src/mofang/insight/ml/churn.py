@@ -77,11 +77,11 @@ def population_and_labels(store: EventStore, *, cutoff: date, ids: np.ndarray, r
     return at_risk, churned
 
 
-def train_cutoffs(*, start: date, end: date, rules: ChurnRules, lookback_days: int = 30, count: int = 3
+def train_cutoffs(*, start: date, end: date, window_days: int, lookback_days: int = 30, count: int = 3
                   ) -> tuple[list[date], date]:
     """(training cutoffs, holdout cutoff): the holdout's labels fill the last window; training labels end before it."""
-    holdout = end - timedelta(days=rules.window_days)
-    latest = holdout - timedelta(days=rules.window_days)
+    holdout = end - timedelta(days=window_days)
+    latest = holdout - timedelta(days=window_days)
     cutoffs = [latest - timedelta(days=7 * i) for i in range(count)]
     cutoffs = [c for c in cutoffs if c >= start + timedelta(days=lookback_days)] or [latest]
     return cutoffs, holdout

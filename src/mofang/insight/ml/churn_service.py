@@ -70,10 +70,7 @@ def update_rules(*, session: Session, who: Principal, rules: ChurnRules) -> Chur
 
 
 def _matrix(platform: Platform, cutoff: date, keys: list[str], scope: Scope) -> tuple[np.ndarray, np.ndarray]:
-    feats = [F.parse(k) for k in keys]
-    fr = F.frame(platform.store, cutoff=cutoff, features=feats, scope=scope)  # type: ignore[arg-type]
-    x, _, _ = F.encode(fr, feats)  # type: ignore[arg-type]
-    return fr.ids, x
+    return F.matrix(platform.store, cutoff=cutoff, keys=keys, scope=scope)
 
 
 def train_churn(*, platform: Platform, session: Session, who: Principal) -> ChurnRead:
@@ -93,7 +90,8 @@ def train_churn(*, platform: Platform, session: Session, who: Principal) -> Chur
         raise Invalid(f"with {span} days of data only the AUM rule can be labelled, and it is switched off",
                       field="use_aum_rule")
     keys = ch.feature_keys(F.event_names(store))
-    cutoffs, holdout_cut = ch.train_cutoffs(start=start, end=end, rules=rules, lookback_days=LOOKBACK_DAYS)
+    cutoffs, holdout_cut = ch.train_cutoffs(start=start, end=end, window_days=rules.window_days,
+                                               lookback_days=LOOKBACK_DAYS)
     xs, ys = [], []
     for cut in cutoffs:
         ids, x = _matrix(platform, cut, keys, Scope(kind="all"))

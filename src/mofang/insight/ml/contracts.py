@@ -215,3 +215,35 @@ class ScoreReport(BaseModel):
     high: int
     medium: int
     low: int
+
+
+class PropensityMetrics(BaseModel):
+    """Held-out quality of a propensity model (bank-wide figures: whole-bank viewers only)."""
+
+    event: str
+    window_days: int  # label: did the event within this many days after a cutoff
+    train_cutoffs: list[date]
+    holdout_cutoff: date
+    train_rows: int
+    train_positives: int
+    holdout_rows: int
+    holdout_positives: int
+    positive_rate: float  # share of the holdout who did the event
+    auc: float | None
+    lift_top10: float
+    score_quantiles: list[float]  # today's scores at 0, 10, …, 100 %: the distribution the ranks come from
+
+
+class PropensityRead(BaseModel):
+    """A target event's propensity model as the canvas side panel shows it; counts are of the viewer's scope."""
+
+    event: str
+    trained: bool
+    model_id: int | None = None
+    trained_at: datetime | None = None
+    trained_by: str | None = None
+    scored_on: date | None = None
+    metrics: PropensityMetrics | None = None  # None for branch viewers: held-out figures cover every branch
+    customers: int = 0  # profiles in scope
+    scored: int = 0  # of which carry a score for the event
+    best_hour_known: int = 0  # of which have a best hour (最佳时机)

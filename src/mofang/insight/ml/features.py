@@ -211,6 +211,14 @@ def frame(store: EventStore, *, cutoff: date, features: list[Feature], scope: Sc
     return out
 
 
+def matrix(store: EventStore, *, cutoff: date, keys: list[str], scope: Scope) -> tuple[np.ndarray, np.ndarray]:
+    """(customer ids, numeric feature matrix) as of a cutoff for feature keys of numbers only (churn, propensity)."""
+    feats = [parse(k) for k in keys]
+    fr = frame(store, cutoff=cutoff, features=feats, scope=scope)  # type: ignore[arg-type]
+    x, _, _ = encode(fr, feats)  # type: ignore[arg-type]
+    return fr.ids, x
+
+
 def used(sql: str, params: Params) -> dict[str, Any]:
     """The bound values the statement refers to (DuckDB rejects extra ones)."""
     names = set(re.findall(r"\$(p\d+)\b", sql))

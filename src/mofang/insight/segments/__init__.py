@@ -22,6 +22,6 @@ __all__ = ["CUSTOMER", "Context", "attribute_expr", "check_event", "condition", 
            "property_expr", "property_filters", "table", "tag_as_of", "window_bounds"]
 
 from mofang.insight.segments.logic import covers
-from mofang.insight.segments.service import context, get_catalogue, owner_scope, today_of
+from mofang.insight.segments.service import context, get_catalogue, owner_scope, today_of, visible_to_org
 
-__all__ += ["context", "covers", "get_catalogue", "owner_scope", "today_of"]
+__all__ += ["context", "covers", "get_catalogue", "owner_scope", "today_of", "visible_to_org"]

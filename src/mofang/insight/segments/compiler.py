@@ -14,6 +14,7 @@ import sqlglot
 from sqlglot import exp
 
 from mofang.insight.catalogue import (
+    ATTR_PREFIX,
     LIST_MEMBERS,
     LOCAL_UTC_OFFSET_HOURS,
     OPEN_END,
@@ -106,9 +107,54 @@ def years_before(d: date, years: int) -> date:
 # ---------------------------------------------------------------------------------------------- attributes
 
 
-def attribute_expr(key: str, today: date, params: Params, alias: str = CUSTOMER, *, past: bool = False
-                   ) -> exp.Expression:
-    """The expression of a catalogue attribute (derived ones computed as of today; AUM too when `past`)."""
+_CUSTOM_CASTS = {"number": "DOUBLE", "date": "DATE", "bool": "BOOLEAN"}
+# Attributes kept as effective-dated versions by data integration (customer_versions, SCD type 2): a past day's
+# condition reads the version in force at that day's end. PII columns are never conditions and are left out.
+VERSIONED = frozenset({"gender", "birth_date", "province", "city", "occupation", "income_band", "risk_level",
+                       "open_date", "acquisition_channel", "org_code", "rm_id", "tier", "consent_sms", "consent_push",
+                       "consent_inbox", "consent_wechat", "consent_email", "consent_call"})
+
+
+def _as_of(value: exp.Expression, day: date, params: Params, alias: str, current: exp.Expression) -> exp.Expression:
+    """`value` of the customer's version in force at the end of `day`; where the history does not reach back that
+    far (a customer loaded later, or written by another path), `current` stands in — as for AUM."""
+    end = params(day_start(day + timedelta(days=1)))
+
+    def in_force(what: exp.Expression) -> exp.Select:
+        return exp.select(what).from_(table("customer_versions", "v")).where(and_(
+            exp.EQ(this=col("customer_id", "v"), expression=col("customer_id", alias)),
+            exp.LT(this=col("valid_from", "v"), expression=end.copy()),
+            exp.or_(exp.Is(this=col("valid_to", "v"), expression=exp.Null()),
+                    exp.GTE(this=col("valid_to", "v"), expression=end.copy()))))
+
+    then = in_force(value).order_by(exp.Ordered(this=col("valid_from", "v"), desc=True)).limit(1)
+    return exp.Case(ifs=[exp.If(this=exp.Exists(this=in_force(exp.Literal.number(1))), true=exp.Subquery(this=then))],
+                    default=current)
+
+
+def attribute_expr(key: str, today: date, params: Params, alias: str = CUSTOMER, *, past: bool = False,
+                   kind: str = "string") -> exp.Expression:
+    """The expression of a catalogue attribute (derived ones computed as of today; AUM too when `past`).
+
+    A declared attribute (attr:<key>, of catalogue type `kind`) is read from customer_attributes, typed.
+    """
+    if key.startswith(ATTR_PREFIX):
+        value: exp.Expression = col("value", "ca")
+        if kind in _CUSTOM_CASTS:
+            value = exp.TryCast(this=value, to=exp.DataType.build(_CUSTOM_CASTS[kind]))
+        name = key.removeprefix(ATTR_PREFIX)
+        current: exp.Expression = exp.Subquery(this=exp.select(value).from_(table("customer_attributes", "ca")).where(
+            and_(exp.EQ(this=col("customer_id", "ca"), expression=col("customer_id", alias)),
+                 exp.EQ(this=col("key", "ca"), expression=params(name)))))
+        if not past:
+            return current
+        then: exp.Expression = exp.Anonymous(this="json_extract_string", expressions=[
+            col("custom", "v"), params("$." + name)])
+        if kind in _CUSTOM_CASTS:
+            then = exp.TryCast(this=then, to=exp.DataType.build(_CUSTOM_CASTS[kind]))
+        return _as_of(then, today, params, alias, current)
+    if key in VERSIONED and past:
+        return _as_of(col(key, "v"), today, params, alias, col(key, alias))
     if key == "aum" and past:
         return aum_as_of(today, params, alias)
     if key == "age":
@@ -185,8 +231,8 @@ def _attribute(cond: AttributeCondition, ctx: Context, params: Params, path: str
             raise Invalid(f"operator '{cond.op}' does not apply to 'age'", field=f"{path}.op", code="op.not_applicable",
                           params={"op": cond.op, "field": "age"})
         return _age(cond, ctx.today, params, path)
-    return compare(attribute_expr(cond.field, ctx.today, params, past=ctx.past), cond.op, cond.value, info.type,
-                   params, path, today=ctx.today, name=cond.field)
+    x = attribute_expr(cond.field, ctx.today, params, past=ctx.past, kind=info.type)
+    return compare(x, cond.op, cond.value, info.type, params, path, today=ctx.today, name=cond.field)
 
 
 # ---------------------------------------------------------------------------------------------- tags

@@ -82,6 +82,14 @@ def _visible(session: Session, who: Principal, seg: SegmentDef, shares: dict[int
     return False
 
 
+def visible_to_org(*, session: Session, org_code: str) -> list[tuple[int, str]]:
+    """(id, name) of the segments an org may use: its subtree's, or received through a shared set."""
+    who = Principal(user_id=0, username="", display_name="", role="operator", org_code=org_code, rm_id=None,
+                    permissions=frozenset(), scope=owner_scope(org_code))
+    shares = repo.shared_set_ids(session)
+    return [(s.id, s.name) for s in repo.segments(session) if _visible(session, who, s, shares)]
+
+
 def visible_or_404(session: Session, who: Principal, segment_id: int) -> SegmentDef:
     """A segment the user may see (their subtree's or received through a set), else 404."""
     return _segment_or_404(session, who, segment_id)

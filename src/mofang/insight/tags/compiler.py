@@ -202,7 +202,7 @@ def tag_column(rule: TagRule, ctx: Context, params: Params, pieces: Pieces, path
             if info is None:
                 raise Invalid(f"unknown attribute '{rule.field}'", field=f"{path}.field", code="attribute.unknown",
                               params={"field": rule.field})
-            x = attribute_expr(rule.field, ctx.today, params, past=ctx.past)
+            x = attribute_expr(rule.field, ctx.today, params, past=ctx.past, kind=info.type)
             if rule.bands:
                 if info.type != "number":
                     raise Invalid(f"bands need a number attribute, '{rule.field}' is {info.type}",

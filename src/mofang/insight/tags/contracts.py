@@ -189,7 +189,7 @@ class TagRead(BaseModel):
     description: str
     kind: str
     value_type: str
-    rule: TagRule
+    rule: TagRule | None  # None: the stored rule no longer reads (the console says so)
     version: int
     owner_org: str
     builtin: bool

@@ -21,6 +21,14 @@ def rule_of(stored: dict[str, Any]) -> TagRule:
     return RULE.validate_python(stored)
 
 
+def readable_rule(stored: dict[str, Any]) -> TagRule | None:
+    """A stored rule, or None if it no longer reads (saved under older rules): the tag is shown, flagged."""
+    try:
+        return RULE.validate_python(stored)
+    except ValueError:
+        return None
+
+
 def categorical(rows: list[dict[str, Any]], covered: int) -> list[DistributionBucket]:
     """Top values by count, the rest folded into 其他."""
     rows = sorted(rows, key=lambda r: (-r["n"], str(r["value"])))

@@ -95,7 +95,7 @@ def _editable(who: Principal, t: TagDef) -> bool:
 def _read(t: TagDef, who: Principal, last: TagRunRead | None) -> TagRead:
     return TagRead(
         id=t.id, key=t.key, name=t.name, family=t.family, family_name=FAMILY_NAMES.get(t.family, t.family),
-        description=t.description, kind=t.kind, value_type=t.value_type, rule=logic.rule_of(t.rule),
+        description=t.description, kind=t.kind, value_type=t.value_type, rule=logic.readable_rule(t.rule),
         version=t.version, owner_org=t.owner_org, builtin=t.builtin, enabled=t.enabled, editable=_editable(who, t),
         created_by=t.created_by, created_at=as_utc(t.created_at), updated_at=as_utc(t.updated_at),
         last_run=last,
@@ -324,7 +324,11 @@ def run(*, platform: Platform, session: Session, who: Principal, tag_id: int, da
     ensure_defaults(platform=platform)
     t = _tag_or_404(session, tag_id)
     _check_editable(who, t)
-    if not comp.computed(logic.rule_of(t.rule)):
+    rule = logic.readable_rule(t.rule)
+    if rule is None:
+        raise Invalid(f"the stored rule of '{t.key}' no longer reads: open the tag and save its rule again",
+                      field="tag_id", code="tag_rule_unreadable", params={"tag": t.key})
+    if not comp.computed(rule):
         raise Invalid(f"'{t.key}' is a {t.kind} tag: its values are written, not computed", field="tag_id")
     today = segments.today_of(platform)
     day = day or today
@@ -353,7 +357,7 @@ def write_values(*, platform: Platform, key: str, day: date, values: dict[str, s
         t = repo.tag_by_key(session, key)
         if t is None:
             raise NotFound(f"tag '{key}' not found")
-        if not isinstance(logic.rule_of(t.rule), ModelRule | ImportedRule):
+        if not isinstance(logic.readable_rule(t.rule), ModelRule | ImportedRule):
             raise Invalid(f"'{key}' is computed by its rule; only model and imported tags take values",
                           field="tag_id")
         tag_id, numeric = t.id, t.value_type == "number"

@@ -11,7 +11,14 @@ from mofang.integration.service.catalogue import (
     rejects_file,
     spec_for,
 )
-from mofang.integration.service.loads import DEFAULT_REJECT_THRESHOLD, HOST, load_file, push_customer
+from mofang.integration.service.identity_push import coverage_for, push_batch, put_identities
+from mofang.integration.service.loads import (
+    DEFAULT_REJECT_THRESHOLD,
+    HOST,
+    load_file,
+    push_attribute_values,
+    push_customer,
+)
 from mofang.integration.service.sources import (
     get_source_or_raise,
     list_sources,
@@ -23,6 +30,7 @@ from mofang.integration.service.sources import (
 __all__ = [
     "DEFAULT_REJECT_THRESHOLD",
     "HOST",
+    "coverage_for",
     "declare_attribute",
     "entity_or_raise",
     "get_load_or_raise",
@@ -32,7 +40,10 @@ __all__ = [
     "list_loads",
     "list_sources",
     "load_file",
+    "push_attribute_values",
+    "push_batch",
     "push_customer",
+    "put_identities",
     "rejects_dir",
     "rejects_file",
     "run_source",

@@ -87,6 +87,7 @@ def _read(row: DataLoad) -> LoadRead:
         id=row.id, source=row.source, entity=row.entity, mode=row.mode, file_name=row.file_name,  # type: ignore[arg-type]
         status=row.status, rows_read=row.rows_read, rows_loaded=row.rows_loaded,  # type: ignore[arg-type]
         rows_unchanged=row.rows_unchanged, rows_rejected=row.rows_rejected, rows_closed=row.rows_closed,
+        events_emitted=row.events_emitted or 0,
         error=row.error, error_code=row.error_code, started_at=as_utc(row.started_at),
         finished_at=as_utc(row.finished_at) if row.finished_at else None, duration_ms=row.duration_ms,
         username=row.username)

@@ -29,8 +29,16 @@ from mofang.integration.contracts import (
 from mofang.integration.logic import Reject
 from mofang.integration.models import DataLoad, DataSource, LoadLock
 from mofang.integration.readers import FileRows, open_file
+from mofang.integration.service.after_load import after_customer_changes, after_staff_changes
 from mofang.integration.service.catalogue import get_load_or_raise, spec_for
-from mofang.integration.service.staging import RejectFile, hash_key, reference_rejects, stage_text
+from mofang.integration.service.identity_loads import known_customers, load_identities
+from mofang.integration.service.staging import (
+    RejectFile,
+    checked_parquet_rows,
+    hash_key,
+    reference_rejects,
+    stage_text,
+)
 from mofang.platform.context import Platform
 from mofang.platform.errors import BadRequest, Conflict, Invalid, MofangError
 from mofang.platform.governance import service as gov
@@ -72,9 +80,13 @@ def load_file(
     if (rows.format in ("csv", "parquet") and spec.name not in ("orgs", "customers")
             and not mapping.values and not any(f.pii for f in spec.fields)):
         text_rows = (rows, columns)
+    # Customers from Parquet are checked by SQL where the file lies; only encryption and hashing stay per row
+    # (a CSV would have to be staged as text first, its PII in clear in a table: it keeps the Python checks).
+    checked_rows = (rows, columns) if rows.format == "parquet" and spec.name == "customers" and not mapping.values \
+        else None
     return _run(platform=platform, spec=spec, source=source, mode=mode, file_name=file_name, mapping=mapping,
                 batches=batches(), columns=loaded, unreadable=rows.unreadable, text_rows=text_rows,
-                reject_threshold=reject_threshold, username=username)
+                checked_rows=checked_rows, reject_threshold=reject_threshold, username=username)
 
 
 def push_customer(*, platform: Platform, customer_id: str, body: CustomerPush, username: str | None) -> LoadRead:
@@ -137,22 +149,26 @@ def _run(
     *, platform: Platform, spec: EntitySpec, source: str, mode: Mode, file_name: str | None, mapping: Mapping,
     batches: Batches, columns: list[str], unreadable: list[tuple[int, str]], reject_threshold: float,
     username: str | None, text_rows: tuple[FileRows, dict[str, str]] | None = None,
+    checked_rows: tuple[FileRows, dict[str, str]] | None = None,
 ) -> LoadRead:
     """Stage, check, and merge one load under the source's lock; the history row says how it went."""
     _check_options(spec, mode, reject_threshold)
     load_id = _start(platform, spec=spec, source=source, mode=mode, file_name=file_name,
                      threshold=reject_threshold, username=username)
     started = time.perf_counter()
-    counts = {"read": 0, "loaded": 0, "unchanged": 0, "rejected": 0, "closed": 0}
+    counts = {"read": 0, "loaded": 0, "unchanged": 0, "rejected": 0, "closed": 0, "events": 0}
     error: MofangError | None = None
     try:
         if spec.name == "orgs":
             _load_orgs(platform, batches=batches, load_id=load_id, counts=counts, mapping=mapping,
                        threshold=reject_threshold)
+        elif spec.name == "identities":
+            load_identities(platform, spec=spec, batches=batches, source=source, mode=mode, load_id=load_id,
+                            counts=counts, mapping=mapping, threshold=reject_threshold)
         else:
             _load_store(platform, spec=spec, batches=batches, columns=columns, unreadable=unreadable,
                         load_id=load_id, mode=mode, counts=counts, mapping=mapping, threshold=reject_threshold,
-                        text_rows=text_rows)
+                        text_rows=text_rows, checked_rows=checked_rows)
     except MofangError as exc:
         error = exc
     except BaseException as exc:
@@ -185,7 +201,7 @@ def _start(platform: Platform, *, spec: EntitySpec, source: str, mode: Mode, fil
                                code="integration.load_running", params={"source": source, "load_id": held.load_id})
             row = repo.add_load(session, DataLoad(
                 source=source, entity=spec.name, mode=mode, file_name=file_name, status="running",
-                rows_read=0, rows_loaded=0, rows_unchanged=0, rows_rejected=0, rows_closed=0,
+                rows_read=0, rows_loaded=0, rows_unchanged=0, rows_rejected=0, rows_closed=0, events_emitted=0,
                 reject_threshold=threshold, username=username, started_at=utcnow()))
             repo.add_lock(session, LoadLock(source=source, load_id=row.id, holder=HOLDER, acquired_at=utcnow()))
             gov.record(session=session, username=username, action="data.load", target_type="data_load",
@@ -232,7 +248,7 @@ def _finish(platform: Platform, load_id: int, source: str, counts: dict[str, int
         row.status = "failed" if error else "ok"
         row.rows_read, row.rows_loaded = counts["read"], counts["loaded"]
         row.rows_unchanged, row.rows_rejected = counts["unchanged"], counts["rejected"]
-        row.rows_closed = counts["closed"]
+        row.rows_closed, row.events_emitted = counts["closed"], counts["events"]
         row.error, row.error_code = error, code
         row.finished_at = utcnow()
         row.duration_ms = int((time.perf_counter() - started) * 1000)
@@ -243,6 +259,7 @@ def _load_store(
     platform: Platform, *, spec: EntitySpec, batches: Batches, columns: list[str],
     unreadable: list[tuple[int, str]], load_id: int, mode: Mode, counts: dict[str, int], mapping: Mapping,
     threshold: float, text_rows: tuple[FileRows, dict[str, str]] | None = None,
+    checked_rows: tuple[FileRows, dict[str, str]] | None = None,
 ) -> None:
     """Stage every batch (its own short transaction each), check references, then merge in one transaction."""
     stage = f"integration_stage_{load_id}"
@@ -263,12 +280,15 @@ def _load_store(
             stage_text(platform, spec=spec, stage=stage, file=text_rows[0], fields=text_rows[1], columns=columns,
                         mapping=mapping, counts=counts, rejects=rejects)
             batches = ()
+        if checked_rows is not None:
+            batches = checked_parquet_rows(platform, spec=spec, file=checked_rows[0], fields=checked_rows[1],
+                                           columns=columns, mapping=mapping, counts=counts, rejects=rejects)
         for batch in batches:
             good: list[dict[str, Any]] = []
             numbers: list[int] = []
             hashes: list[str | None] = []
             for n, raw in batch:
-                row, bad = logic.check_row(spec, n, raw, mapping)
+                row, bad = (raw, []) if checked_rows is not None else logic.check_row(spec, n, raw, mapping)
                 if row is None:
                     rejects.add(bad)
                     continue
@@ -280,7 +300,8 @@ def _load_store(
                         text = logic.attribute_text(row[f.key])
                         row[f.key] = platform.cipher.encrypt(text) if f.pii else text
                 good.append(row)
-            counts["read"] += len(batch)
+            if checked_rows is None:  # checked files were counted whole
+                counts["read"] += len(batch)
             if not good:
                 continue
             cols: dict[str, Any] = {"_row": pa.array(numbers, pa.int64()), "_hash": pa.array(hashes, pa.string())}
@@ -310,7 +331,12 @@ def _load_store(
                                                    full=mode == "full", load_id=load_id, now=now)
         if emitted is not None:
             txn_events.remember(platform, emitted)
-        counts |= {"loaded": loaded, "unchanged": unchanged, "closed": closed}
+        counts |= {"loaded": loaded, "unchanged": unchanged, "closed": closed,
+                   "events": 0 if emitted is None else int(emitted.size)}
+        if spec.name in ("customers", "aum_daily") and (loaded or closed):
+            after_customer_changes(platform, stage=stage, load_id=load_id, identities_too=is_customers)
+        elif spec.name == "staff" and (loaded or closed):
+            after_staff_changes(platform, stage=stage, load_id=load_id)
     finally:
         rejects.close()
         with platform.store.write() as cur:
@@ -357,3 +383,19 @@ def _load_orgs(platform: Platform, *, batches: Batches, load_id: int, counts: di
     finally:
         rejects.close()
 
+
+def push_attribute_values(*, platform: Platform, key: str, values: dict[str, Any],
+                          username: str | None) -> LoadRead | None:
+    """One declared attribute of many existing customers (set by strategies), loaded as one customers delta."""
+    spec = spec_for(platform, "customers")
+    field = ATTR_PREFIX + key.removeprefix(ATTR_PREFIX)
+    if field not in spec.keys:
+        raise Invalid(f"'{key}' is not a declared attribute", field="key", code="integration.unknown_field",
+                      params={"field": key})
+    known = known_customers(platform, set(values))  # a strategy's customer closed since is left alone
+    rows = [(n, {"customer_id": cid, field: values[cid]}) for n, cid in enumerate(sorted(known), start=1)]
+    if not rows:
+        return None
+    return _run(platform=platform, spec=spec, source="strategy:attributes", mode="delta", file_name=None,
+                mapping=Mapping(), batches=[rows], columns=["customer_id", field], unreadable=[],
+                reject_threshold=1.0, username=username)

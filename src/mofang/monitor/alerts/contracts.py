@@ -18,7 +18,9 @@ Outcome = Literal["fired", "insufficient_baseline"]
 AlertStatus = Literal["open", "acknowledged", "none"]
 
 
-MetricSource = Literal["event", "attribute"]
+MetricSource = Literal["event", "attribute", "effect"]
+# Effect metrics (效果评估): a strategy or campaign's ROI, or its incremental AUM, against its holdout.
+EffectMeasure = Literal["campaign_roi", "incremental_aum"]
 AttributeMeasure = Literal["customers", "sum", "avg"]
 MetricAttribute = Literal["aum", "age"]
 MAX_DIMENSIONS = 5
@@ -38,6 +40,10 @@ class MetricDefinition(BaseModel):
     days: int = Field(default=1, ge=1, le=90)
     customers: CustomerFilter = Field(default_factory=CustomerFilter)
     dimensions: list[GroupBy] = Field(default_factory=list, max_length=MAX_DIMENSIONS)
+    effect: EffectMeasure | None = None  # required for source "effect"
+    strategy_ids: list[int] = Field(default_factory=list, max_length=200)  # the strategies (a campaign's) measured
+    campaign_id: int | None = Field(default=None, ge=1)
+    aum_window_days: int = Field(default=30, ge=1, le=365)
 
     @model_validator(mode="after")
     def _property(self) -> MetricDefinition:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mofang.monitor import effects
 from mofang.monitor.alerts import attribute, logic, notify
 from mofang.monitor.alerts import repository as repo
 from mofang.monitor.alerts.contracts import (
@@ -84,6 +85,13 @@ def check_definition(d: MetricDefinition) -> None:
     """What the model cannot say per field: which parts each source needs, and the dimensions it allows."""
     if d.source == "event" and d.event is None:
         raise Invalid("an event metric needs an event", field="definition.event")
+    if d.source == "effect":
+        if d.effect is None:
+            raise Invalid("an effect metric needs campaign_roi or incremental_aum", field="definition.effect")
+        if not d.strategy_ids or any(i < 1 for i in d.strategy_ids):
+            raise Invalid("an effect metric needs the strategies it measures", field="definition.strategy_ids")
+        if d.dimensions:
+            raise Invalid("an effect metric has no dimensions", field="definition.dimensions")
     if d.source == "attribute":
         if d.event is not None:
             raise Invalid("an attribute metric measures customers, not an event", field="definition.event")
@@ -130,11 +138,26 @@ def list_metrics(*, platform: Platform, who: Principal) -> list[MetricRead]:
 
 def _value(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date, d1: date) -> float:
     """The metric's value over bank days d0..d1, within a scope (0 when nothing was recorded)."""
+    if definition.source == "effect":
+        return _effect_value(platform, definition, scope, d0, d1) or 0.0
     if definition.source == "attribute":
         return attribute.value(platform.store, definition, scope=scope, day=d1,
                                sets=platform.extras.get("customer_sets"))
     value = _value_or_none(platform, definition, scope, d0, d1)
     return 0.0 if value is None else value
+
+
+def _effect_value(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date, d1: date,
+                  ) -> float | None:
+    """ROI or incremental AUM of the customers who entered the strategies in d0..d1 (None: no holdout or cost)."""
+    try:
+        eff = effects.strategy_effect(platform=platform, scope=scope, strategy_ids=definition.strategy_ids,
+                                      campaign_id=definition.campaign_id, date_from=d0, date_to=d1,
+                                      window_days=definition.aum_window_days, n_resamples=200,
+                                      now=effects.now_of(platform))
+    except NotFound:
+        return None  # not published yet: nothing to measure
+    return eff.roi.roi if definition.effect == "campaign_roi" else eff.aum.incremental_aum
 
 
 def _event_rows(platform: Platform, definition: MetricDefinition, scope: Scope, d0: date, d1: date,
@@ -155,6 +178,8 @@ def _value_or_none(platform: Platform, definition: MetricDefinition, scope: Scop
                    d1: date) -> float | None:
     """The metric's value over bank days d0..d1, or None when no matching event was recorded there (for an
     attribute metric: when no AUM snapshot at all was taken on the window's last day)."""
+    if definition.source == "effect":
+        return _effect_value(platform, definition, scope, d0, d1)
     if definition.source == "attribute":
         if not attribute.has_snapshots(platform.store, d1):
             return None

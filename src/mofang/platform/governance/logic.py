@@ -19,14 +19,18 @@ P_ANALYTICS = "analytics:read"
 P_CAMPAIGN_EDIT = "campaigns:edit"
 P_CAMPAIGN_APPROVE = "campaigns:approve"
 P_DATA_LOAD = "data:load"  # load the bank's own customers, holdings, transactions (数据接入)
+P_POLICY_EDIT = "policy:edit"  # bank-wide contact policy: caps, quiet hours, control group (全局触达策略)
+P_STRATEGY_PUBLISH = "strategy:publish"  # publish, pause, resume, stop and archive strategies (策略中心)
 
 ROLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "admin": ("系统管理员", "Administrator", (
         P_CUSTOMERS_READ, P_PII_UNMASK, P_ADMIN_USERS, P_ADMIN_KEYS, P_AUDIT_READ, P_EXPORT, P_ANALYTICS,
-        P_CAMPAIGN_EDIT, P_CAMPAIGN_APPROVE, P_DATA_LOAD,
+        P_CAMPAIGN_EDIT, P_CAMPAIGN_APPROVE, P_DATA_LOAD, P_POLICY_EDIT, P_STRATEGY_PUBLISH,
     )),
-    "hq_operator": ("总行运营", "HQ operator", (P_CUSTOMERS_READ, P_EXPORT, P_ANALYTICS, P_CAMPAIGN_EDIT)),
-    "branch_operator": ("分行运营", "Branch operator", (P_CUSTOMERS_READ, P_ANALYTICS, P_CAMPAIGN_EDIT)),
+    "hq_operator": ("总行运营", "HQ operator", (P_CUSTOMERS_READ, P_EXPORT, P_ANALYTICS, P_CAMPAIGN_EDIT,
+                                                P_POLICY_EDIT, P_STRATEGY_PUBLISH)),
+    "branch_operator": ("分行运营", "Branch operator", (P_CUSTOMERS_READ, P_ANALYTICS, P_CAMPAIGN_EDIT,
+                                                       P_STRATEGY_PUBLISH)),
     "analyst": ("数据分析师", "Analyst", (P_CUSTOMERS_READ, P_ANALYTICS, P_EXPORT)),
     "approver": ("审批人", "Approver", (P_CUSTOMERS_READ, P_ANALYTICS, P_CAMPAIGN_APPROVE)),
     # An RM calls their own customers, so may see their contact details (each view audited).

@@ -13,6 +13,7 @@ import { useT } from '../../i18n';
 import { AumTrendCard } from './AumTrendCard';
 import { EventTimelineCard } from './EventTimelineCard';
 import { HoldingsCard } from './HoldingsCard';
+import { JourneysCard } from './JourneysCard';
 import { ProfileCard } from './ProfileCard';
 import { TransactionsCard } from './TransactionsCard';
 
@@ -112,6 +113,7 @@ function CustomerDetail({ id }: { id: string }) {
               />
             </Col>
           </Row>
+          <JourneysCard customerId={id} />
           <HoldingsCard holdings={data.holdings} />
           <TransactionsCard transactions={data.transactions} />
         </>

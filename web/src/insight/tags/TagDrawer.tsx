@@ -1,5 +1,5 @@
 import { EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
-import { App, Button, Card, Collapse, Descriptions, Drawer, Empty, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Collapse, Descriptions, Drawer, Empty, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { orgsApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
@@ -122,7 +122,11 @@ export function TagDrawer({
             ) : null}
           </Descriptions>
           <Card size="small" title={t('tags.definition')}>
-            <RuleSummary rule={tg.rule} catalogue={catalogue.data} />
+            {tg.rule ? (
+              <RuleSummary rule={tg.rule} catalogue={catalogue.data} />
+            ) : (
+              <Alert type="error" showIcon message={t('err.tag_rule_unreadable', { tag: tg.key })} data-testid="tag-rule-unreadable" />
+            )}
             {/* Rendered while collapsed too, so the JSON text stays in the page for tests and find-in-page. */}
             <Collapse
               ghost
@@ -171,7 +175,7 @@ export function TagDrawer({
 }
 
 /** The rule in plain words, one line per band, mapping entry or case (cases: first match wins). */
-function RuleSummary({ rule, catalogue }: { rule: TagRead['rule']; catalogue?: Catalogue }) {
+function RuleSummary({ rule, catalogue }: { rule: NonNullable<TagRead['rule']>; catalogue?: Catalogue }) {
   const { t, lang } = useI18n();
   const lines = describeRule(rule, t, { lang, catalogue });
   const ordered = rule.kind === 'rule' || rule.kind === 'lifecycle';

@@ -111,7 +111,7 @@ function EditorBody({
   const initialKind = (tag?.kind as TagKind) ?? 'aggregate';
   const [kind, setKind] = useState<TagKind>(initialKind);
   // One draft per kind, so trying another kind and coming back keeps what was typed.
-  const [drafts, setDrafts] = useState<Partial<Record<TagKind, TagRule>>>(() => (tag ? { [initialKind]: fromRule(tag.rule) } : {}));
+  const [drafts, setDrafts] = useState<Partial<Record<TagKind, TagRule>>>(() => (tag?.rule ? { [initialKind]: fromRule(tag.rule) } : {}));
   const [tab, setTab] = useState<'form' | 'json'>('form');
   const [jsonText, setJsonText] = useState('');
   const [jsonError, setJsonError] = useState<string | null>(null);

@@ -1,0 +1,36 @@
+"""Customer profiles: what a worker needs to decide about a customer, readable by every worker (metadata DB)."""
+
+from mofang.insight.profiles.contracts import Profile, RefreshReport
+from mofang.insight.profiles.service import (
+    count_in_scope,
+    get_profile,
+    get_profiles,
+    pending_writes,
+    refresh_best_hours,
+    refresh_if_stale,
+    refresh_profiles,
+    scoped_customers,
+    set_attribute,
+    set_tag,
+    smart_counts,
+    write_scores,
+    written,
+)
+
+__all__ = [
+    "Profile",
+    "RefreshReport",
+    "count_in_scope",
+    "get_profile",
+    "get_profiles",
+    "pending_writes",
+    "refresh_best_hours",
+    "refresh_if_stale",
+    "refresh_profiles",
+    "scoped_customers",
+    "set_attribute",
+    "set_tag",
+    "smart_counts",
+    "write_scores",
+    "written",
+]

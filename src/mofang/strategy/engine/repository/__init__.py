@@ -1,0 +1,58 @@
+"""Queries of the engine runtime over its tables (SQLite embedded, PostgreSQL scale-out)."""
+
+from mofang.strategy.engine.repository.models import (
+    EngineCommand,
+    EngineEntryRun,
+    EngineInstance,
+    EngineOutbox,
+    EngineQuota,
+    EngineQuotaGrant,
+    EngineSecret,
+    EngineStep,
+    EngineVersion,
+)
+from mofang.strategy.engine.repository.queries import (
+    allocate_instance_ids,
+    any_due,
+    any_pending,
+    begin_write,
+    claim_commands,
+    claim_due,
+    finish_commands,
+    insert_commands,
+    insert_ignore,
+    insert_new_instances,
+    insert_steps,
+    is_postgres,
+    lock_instances,
+    reschedule_command,
+    update_instances,
+)
+
+__all__ = [
+    "EngineCommand",
+    "EngineEntryRun",
+    "EngineInstance",
+    "EngineOutbox",
+    "EngineQuota",
+    "EngineQuotaGrant",
+    "EngineSecret",
+    "EngineStep",
+    "EngineVersion",
+    "allocate_instance_ids",
+    "any_due",
+    "any_pending",
+    "begin_write",
+    "claim_commands",
+    "claim_due",
+    "finish_commands",
+    "insert_commands",
+    "insert_ignore",
+
+    "insert_new_instances",
+    "insert_steps",
+    "is_postgres",
+    "lock_instances",
+    "reschedule_command",
+    "update_instances",
+]

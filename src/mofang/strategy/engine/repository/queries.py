@@ -1,0 +1,252 @@
+"""Row-level queries: bulk inserts that ignore duplicates, claims with locks or leases, bulk updates."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Table, bindparam, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from mofang.strategy.engine.repository.models import EngineCommand, EngineInstance, EngineStep
+
+INSTANCES: Table = EngineInstance.__table__  # type: ignore[assignment]
+COMMANDS: Table = EngineCommand.__table__  # type: ignore[assignment]
+STEPS: Table = EngineStep.__table__  # type: ignore[assignment]
+# Ids per IN (...) list: well below SQLite's bound-variable limit.
+CHUNK = 1000
+
+
+def is_postgres(session: Session) -> bool:
+    """Whether the metadata database is PostgreSQL (row locks, SKIP LOCKED) rather than SQLite."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def begin_write(session: Session) -> None:
+    """Open the transaction as a writer at once on SQLite.
+
+    A deferred SQLite transaction that reads and then writes fails with "database is locked" when another
+    writer committed in between; taking the write lock first makes the engine's read-modify-write safe
+    (PostgreSQL locks the rows it reads instead).
+    """
+    if not is_postgres(session):
+        conn = session.connection()
+        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _insert(session: Session, table: Table) -> Any:
+    return (postgresql.insert if is_postgres(session) else sqlite.insert)(table)
+
+
+@lru_cache(maxsize=4096)
+def _sqlite_datetime(value: datetime) -> str:
+    """SQLAlchemy's SQLite storage format, so that comparisons with its own binds stay right (a batch shares `now`)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _plain(value: Any) -> Any:
+    """What JSON stores for the few non-JSON values a context may hold (dates as ISO text, sets as lists)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_plain)
+
+
+def _converter(session: Session, column: Any) -> Callable[[Any], Any] | None:
+    """How a value of this column goes to the driver as SQLAlchemy would send it (JSON text, SQLite datetimes)."""
+    pg = is_postgres(session)
+    if isinstance(column.type, JSON):
+        if pg:
+            from psycopg.types.json import Json
+
+            return lambda v: None if v is None else Json(v, dumps=_dumps)
+        return lambda v: None if v is None else _dumps(v)
+    if isinstance(column.type, DateTime) and not pg:
+        return lambda v: None if v is None else _sqlite_datetime(v)
+    if isinstance(column.type, Boolean) and not pg:
+        return lambda v: None if v is None else int(v)
+    return None  # sent as it is
+
+
+def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]], *, keys: Sequence[str]) -> int:
+    """Insert rows, skipping those whose `keys` already exist; returns how many were inserted.
+
+    One driver-level executemany: the hot path of stepping writes tens of thousands of rows a second, which
+    SQLAlchemy's per-row parameter processing would spend most of its time on.
+    """
+    if not rows:
+        return 0
+    conn = session.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    names = list(rows[0])
+    convert = [_converter(session, table.c[n]) for n in names]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+           f"VALUES ({', '.join([mark] * len(names))}) ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO NOTHING")
+    # Only the columns that need it are converted: this loop runs once per value of tens of thousands of rows.
+    changed = [(i, c) for i, c in enumerate(convert) if c is not None]
+    take = itemgetter(*names) if len(names) > 1 else (lambda r: (r[names[0]],))
+    params = []
+    for r in rows:
+        values = list(take(r))
+        for i, c in changed:
+            values[i] = c(values[i])
+        params.append(tuple(values))
+    res = conn.exec_driver_sql(sql, params)
+    return max(res.rowcount or 0, 0)
+
+
+def allocate_instance_ids(session: Session, n: int) -> list[int]:
+    """Ids for `n` new instances (PostgreSQL: from the id sequence; SQLite: past the largest, under its writer lock)."""
+    if n == 0:
+        return []
+    if is_postgres(session):
+        return list(session.scalars(text(
+            "SELECT nextval(pg_get_serial_sequence('engine_instances', 'id')) FROM generate_series(1, :n)"),
+            {"n": n}))
+    top = session.scalar(select(func.max(INSTANCES.c.id))) or 0
+    return list(range(top + 1, top + 1 + n))
+
+
+def insert_new_instances(session: Session, rows: Sequence[dict[str, Any]]) -> set[int]:
+    """Insert instances with their ids, skipping entries that already exist; returns the ids inserted."""
+    if not rows:
+        return set()
+    if is_postgres(session):  # another worker may have made the same entry since it was checked
+        stmt = (postgresql.insert(INSTANCES)
+                .on_conflict_do_nothing(index_elements=["strategy_id", "customer_id", "entry_key"])
+                .returning(INSTANCES.c.id))
+        return {int(r[0]) for r in session.connection().execute(stmt, list(rows))}
+    # SQLite: the writer lock has been held since the entries were checked, so none can have appeared.
+    insert_ignore(session, INSTANCES, rows, keys=["strategy_id", "customer_id", "entry_key"])
+    ids = [r["id"] for r in rows]
+    return {int(i) for start in range(0, len(ids), CHUNK)
+            for i in session.scalars(select(INSTANCES.c.id).where(INSTANCES.c.id.in_(ids[start:start + CHUNK])))}
+
+
+def insert_commands(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Add commands to the outbox; a key already there (a step replayed after a crash) is not added twice."""
+    return insert_ignore(session, COMMANDS, rows, keys=["key"]) if rows else 0
+
+
+def insert_steps(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Add statistics increments, each at most once."""
+    return insert_ignore(session, STEPS, rows, keys=["instance_id", "seq", "node", "metric", "label"]) if rows else 0
+
+
+_UPDATABLE = ("node", "status", "wake_at", "waiting_for", "seq", "exit_reason", "variant", "holdout",
+              "converted_at", "context", "lease_owner", "lease_until", "updated_at")
+
+
+def update_instances(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Save stepped instances (one driver-level executemany UPDATE by id)."""
+    if not rows:
+        return
+    conn = session.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    convert = [_converter(session, INSTANCES.c[n]) for n in _UPDATABLE]
+    sql = (f"UPDATE {quote(INSTANCES.name)} SET {', '.join(f'{quote(n)} = {mark}' for n in _UPDATABLE)} "
+           f"WHERE id = {mark}")
+    conn.exec_driver_sql(sql, [(*(r[n] if c is None else c(r[n]) for c, n in zip(convert, _UPDATABLE, strict=True)),
+                                r["id"]) for r in rows])
+
+
+def lock_instances(session: Session, ids: Iterable[int]) -> list[Any]:
+    """Rows of these instances, locked until commit (PostgreSQL: FOR UPDATE in id order, so no deadlock)."""
+    wanted = sorted(set(ids))
+    out: list[Any] = []
+    for start in range(0, len(wanted), CHUNK):
+        stmt = select(INSTANCES).where(INSTANCES.c.id.in_(wanted[start:start + CHUNK])).order_by(INSTANCES.c.id)
+        if is_postgres(session):
+            stmt = stmt.with_for_update()
+        out.extend(session.execute(stmt).all())
+    return out
+
+
+def any_due(session: Session, *, now: datetime) -> bool:
+    """Whether some instance's wake time has come (a read, so an idle loop never takes SQLite's writer lock)."""
+    return session.execute(select(INSTANCES.c.id).where(
+        INSTANCES.c.status != "done", INSTANCES.c.wake_at.is_not(None), INSTANCES.c.wake_at <= now).limit(1)
+    ).first() is not None
+
+
+def any_pending(session: Session, *, now: datetime) -> bool:
+    """Whether some command is due (a read, like `any_due`)."""
+    return session.execute(select(COMMANDS.c.id).where(
+        COMMANDS.c.status == "pending", COMMANDS.c.next_attempt_at <= now).limit(1)).first() is not None
+
+
+def claim_due(session: Session, *, now: datetime, limit: int, paused: Sequence[int] = ()) -> list[Any]:
+    """Instances whose wake time has come, locked for this transaction (other workers skip them)."""
+    stmt = (select(INSTANCES)
+            .where(INSTANCES.c.status != "done", INSTANCES.c.wake_at.is_not(None), INSTANCES.c.wake_at <= now)
+            .order_by(INSTANCES.c.wake_at).limit(limit))
+    if paused:
+        stmt = stmt.where(INSTANCES.c.strategy_id.not_in(list(paused)))
+    if is_postgres(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(session.execute(stmt).all())
+
+
+def claim_commands(session: Session, *, now: datetime, limit: int, lease_until: datetime,
+                   paused: Sequence[int] = ()) -> list[Any]:
+    """Due pending commands, leased to the caller until `lease_until` (a dead worker's lease runs out).
+
+    Commands of paused strategies wait in the outbox until they resume.
+    """
+    stmt = (select(COMMANDS).where(COMMANDS.c.status == "pending", COMMANDS.c.next_attempt_at <= now)
+            .order_by(COMMANDS.c.next_attempt_at, COMMANDS.c.id).limit(limit))
+    if paused:
+        stmt = stmt.where(COMMANDS.c.instance_id.not_in(
+            select(INSTANCES.c.id).where(INSTANCES.c.strategy_id.in_(list(paused)))))
+    if is_postgres(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = list(session.execute(stmt).all())
+    if rows:
+        session.connection().execute(
+            update(COMMANDS).where(COMMANDS.c.id == bindparam("_id"))
+            .values(next_attempt_at=lease_until, attempts=COMMANDS.c.attempts + 1),
+            [{"_id": r.id} for r in rows])
+    return rows
+
+
+def finish_commands(session: Session, results: Sequence[tuple[str, str, dict[str, Any]]], *, now: datetime
+                    ) -> set[str]:
+    """Mark pending commands `(key, status, result)` finished; returns the keys this call finished.
+
+    The keys still pending are read first (locked on PostgreSQL; SQLite's writer lock is already held), so a
+    command another worker finished in the meantime is neither finished again nor fed back twice.
+    """
+    keys = [k for k, _, _ in results]
+    pending: set[str] = set()
+    for start in range(0, len(keys), CHUNK):
+        stmt = select(COMMANDS.c.key).where(COMMANDS.c.key.in_(keys[start:start + CHUNK]),
+                                            COMMANDS.c.status == "pending")
+        if is_postgres(session):
+            stmt = stmt.with_for_update()
+        pending.update(session.scalars(stmt))
+    todo = [{"_key": k, "v_status": st, "v_result": r, "v_done": now} for k, st, r in results if k in pending]
+    if todo:
+        session.connection().execute(
+            update(COMMANDS).where(COMMANDS.c.key == bindparam("_key"))
+            .values(status=bindparam("v_status"), result=bindparam("v_result"), done_at=bindparam("v_done")), todo)
+    return {t["_key"] for t in todo}
+
+
+def reschedule_command(session: Session, *, key: str, at: datetime, result: dict[str, Any] | None = None) -> None:
+    """Leave a command pending, due again at `at` (a retry with backoff, or a send deferred by policy)."""
+    session.execute(update(COMMANDS).where(COMMANDS.c.key == key, COMMANDS.c.status == "pending")
+                    .values(next_attempt_at=at, result=result))
+

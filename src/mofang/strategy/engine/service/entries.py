@@ -1,0 +1,247 @@
+"""How customers get into journeys: segment runs, event triggers and API calls, always set-based.
+
+An entry is inserted under the unique (strategy, customer, entry key), so replaying it after a crash or a
+redelivery never doubles it: `once` keys are "once", cooldown keys a time bucket (plus a check of the last entry),
+`always` keys the occurrence (the event's message id, the API call's idempotency key, the scheduled run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mofang.platform.context import Platform
+from mofang.platform.governance.contracts import Scope, in_subtree
+from mofang.platform.storage.models import as_utc
+from mofang.strategy.canvas.contracts import ApiEntry, EventEntry, Graph, Reentry, SegmentEntry
+from mofang.strategy.engine import repository as repo
+from mofang.strategy.engine.contracts import Enter
+from mofang.strategy.engine.logic import enters_holdout, may_enter
+from mofang.strategy.engine.repository import EngineInstance, EngineVersion
+from mofang.strategy.engine.service.executor import Pending, step_all, to_instance
+from mofang.strategy.engine.service.runtime import Runtime
+
+ENTRY_NODES = (SegmentEntry, EventEntry, ApiEntry)
+CHUNK_IDS = 5_000  # customer ids per IN list (SQLite's bound-parameter limit is 32,766)
+
+
+def holdout_of(strategy_id: int, customer_id: str, percent: float) -> bool:
+    """Whether a customer is in the strategy's holdout (the engine's sticky rule, the same on every worker)."""
+    return enters_holdout(customer_id, strategy_id, percent)
+
+
+def entry_key(reentry: Reentry, *, now: datetime, occurrence: str) -> str:
+    """The key that makes an entry happen at most once for its policy."""
+    if reentry.policy == "once":
+        return "once"
+    if reentry.policy == "cooldown":
+        assert reentry.cooldown_seconds is not None
+        return f"cd:{int(now.timestamp()) // reentry.cooldown_seconds}"
+    return f"at:{occurrence}"[:160]
+
+
+@dataclass
+class EntryReport:
+    """What an entry did: instances made, and why others were not."""
+
+    entered: list[int] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    existing: list[int] = field(default_factory=list)  # instances these very entries made earlier (replays)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        """Count customers not entered for a reason."""
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+
+def active_version(session: Session, strategy_id: int) -> EngineVersion | None:
+    """The version new customers enter (None while paused, stopped or never published)."""
+    return session.scalars(select(EngineVersion).where(
+        EngineVersion.strategy_id == strategy_id, EngineVersion.status == "active")).first()
+
+
+def entry_node(graph: Graph, node_id: str) -> SegmentEntry | EventEntry | ApiEntry | None:
+    """The entry node of that id."""
+    for node in graph.nodes:
+        if node.id == node_id and isinstance(node, ENTRY_NODES):
+            return node
+    return None
+
+
+def enter(*, platform: Platform, rt: Runtime, strategy_id: int, node_id: str,
+          customers: Sequence[tuple[str, Mapping[str, Any], str]], now: datetime | None = None,
+          version: int | None = None) -> EntryReport:
+    """Enter customers `(customer_id, payload, occurrence)` at an entry node of the active version, in batches.
+
+    Each batch is one transaction: scope and re-entry checks, one multi-row insert of the new instances, and
+    their first step (so the first action is in the outbox when it commits).
+    """
+    now = now or rt.clock()
+    report = EntryReport()
+    for start in range(0, len(customers), rt.batch * 4):
+        chunk = customers[start:start + rt.batch * 4]
+        with platform.metadata.session() as session:
+            repo.begin_write(session)
+            group = _resolve(session, rt, strategy_id, version, node_id, chunk, report)
+            if group is not None:
+                _enter_sets(session, rt, [group], now, report)
+    return report
+
+
+def enter_groups(*, platform: Platform, rt: Runtime,
+                 groups: Sequence[tuple[int, int | None, str, Sequence[tuple[str, Mapping[str, Any], str]]]],
+                 now: datetime) -> EntryReport:
+    """Enter several `(strategy_id, version, node_id, customers)` groups in ONE transaction (a bus batch that
+    triggers many strategies costs one commit, not one per strategy)."""
+    report = EntryReport()
+    if not groups:
+        return report
+    with platform.metadata.session() as session:
+        repo.begin_write(session)
+        # The versions in one query (and then from the session's identity map), still read inside the write
+        # transaction: a strategy paused or stopped a moment ago enters nobody.
+        list(session.scalars(select(EngineVersion).where(
+            EngineVersion.strategy_id.in_({g[0] for g in groups}))))
+        resolved = [g for strategy_id, version, node_id, customers in groups
+                    if (g := _resolve(session, rt, strategy_id, version, node_id, customers, report)) is not None]
+        _enter_sets(session, rt, resolved, now, report)
+    return report
+
+
+def _resolve(session: Session, rt: Runtime, strategy_id: int, version: int | None, node_id: str,
+             chunk: Sequence[tuple[str, Mapping[str, Any], str]], report: EntryReport) -> Group | None:
+    """The running version, graph and entry node customers enter at (None, counted as skipped, when none)."""
+    row = session.get(EngineVersion, (strategy_id, version)) if version is not None \
+        else active_version(session, strategy_id)
+    if row is None or row.status != "active":
+        report.skip("not_active", len(chunk))
+        return None
+    graph = rt.graph(session, row.strategy_id, row.version)
+    node = entry_node(graph, node_id)
+    if node is None:
+        report.skip("no_such_entry", len(chunk))
+        return None
+    return row, graph, node, chunk
+
+
+Group = tuple[EngineVersion, Graph, SegmentEntry | EventEntry | ApiEntry, Sequence[tuple[str, Mapping[str, Any], str]]]
+
+
+def _enter_sets(session: Session, rt: Runtime, groups: Sequence[Group], now: datetime, report: EntryReport) -> None:
+    """Enter every group's customers with one query of each kind and one insert of each kind, whatever the groups."""
+    ids = list(dict.fromkeys(cid for *_, chunk in groups for cid, _, _ in chunk))
+    if not ids:
+        return
+    known = rt.facts.known_of(session=session, customer_ids=ids)
+    sids = sorted({row.strategy_id for row, *_ in groups})
+    previous: dict[tuple[int, str], list[tuple[datetime, bool]]] = {}
+    earlier: dict[tuple[int, str, str], int] = {}
+    for start in range(0, len(ids), CHUNK_IDS):
+        for iid, sid, cid, key, at, status in session.execute(select(
+                EngineInstance.id, EngineInstance.strategy_id, EngineInstance.customer_id, EngineInstance.entry_key,
+                EngineInstance.entered_at, EngineInstance.status).where(
+                EngineInstance.strategy_id.in_(sids), EngineInstance.customer_id.in_(ids[start:start + CHUNK_IDS]))):
+            previous.setdefault((sid, cid), []).append((as_utc(at), status != "done"))
+            earlier[(sid, cid, key)] = iid
+    rows: list[dict[str, Any]] = []
+    payloads: dict[tuple[int, str, str], Mapping[str, Any]] = {}
+    for row, graph, node, chunk in groups:
+        sid = row.strategy_id
+        for cid, payload, occurrence in chunk:
+            who = known.get(cid)
+            org = who.org_code if who is not None else None
+            # A branch's strategy only ever enters its own subtree's customers, whatever its entry says;
+            # a customer without a profile has no known branch, so only a head-office strategy may take them.
+            if not (row.org_code == "HQ" or (org is not None and in_subtree(org, row.org_code))):
+                report.skip("out_of_scope")
+                continue
+            key = entry_key(node.reentry, now=now, occurrence=occurrence)
+            if (sid, cid, key) in earlier:
+                report.skip("already_entered")
+                report.existing.append(earlier[(sid, cid, key)])
+                continue
+            if (sid, cid, key) in payloads or not may_enter(node.reentry, previous=previous.get((sid, cid), ()),
+                                                            now=now):
+                report.skip("reentry")
+                continue
+            previous.setdefault((sid, cid), []).append((now, True))  # a second occurrence here sees this one
+            payloads[(sid, cid, key)] = payload
+            rows.append({
+                "strategy_id": sid, "version": row.version, "customer_id": cid, "org_code": org,
+                "rm_id": who.rm_id if who is not None else None, "entry_node": node.id,
+                "entry_key": key, "entered_at": now,
+                "node": node.id, "status": "active", "wake_at": None, "waiting_for": None, "seq": 0,
+                "exit_reason": None, "variant": None,
+                "holdout": holdout_of(sid, cid, graph.settings.holdout_percent), "converted_at": None,
+                "context": {}, "lease_owner": rt.worker_id, "lease_until": None, "updated_at": now,
+            })
+    if not rows:
+        return
+    # Ids first, so the first step runs before anything is written: each new instance is inserted once,
+    # already at its first action, and its commands and counts beside it.
+    for r, iid in zip(rows, repo.allocate_instance_ids(session, len(rows)), strict=True):
+        r["id"] = iid
+    items = [(Pending(instance=to_instance(_Row(**r)), org_code=r["org_code"]),
+              [Enter(payload=dict(payloads[(r["strategy_id"], r["customer_id"], r["entry_key"])]))]) for r in rows]
+    out = step_all(session, rt, items, now=now, facts={cid: k.facts for cid, k in known.items()})
+    final = [{**r, **u} for r, u in zip(rows, out.updates, strict=True)]
+    made = repo.insert_new_instances(session, final)
+    report.skip("already_entered", len(rows) - len(made))
+    repo.insert_commands(session, [c for c in out.commands if c["instance_id"] in made])
+    repo.insert_steps(session, [st for st in out.steps if st["instance_id"] in made])
+    report.entered.extend(r["id"] for r in rows if r["id"] in made)
+
+
+class _Row:
+    """A freshly inserted instance row, read back without a query."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+
+def enter_by_api(*, platform: Platform, strategy_id: int, customer_id: str, payload: Mapping[str, Any],
+                 idempotency_key: str, node_id: str | None = None, scope: Scope | None = None,
+                 actor: str | None = None, ip: str | None = None) -> dict[str, Any]:
+    """接口触发: one customer into a running strategy; the same idempotency key never enters twice.
+
+    `scope`: a user's, who may only use strategies owned inside it (None: the bank's systems, by write key).
+    """
+    from mofang.platform.errors import Conflict, Invalid, NotFound
+    from mofang.strategy.engine.service.runtime import get_runtime
+
+    rt = get_runtime(platform)
+    with platform.metadata.session() as session:
+        row = active_version(session, strategy_id)
+        if scope is not None and not (row is not None and scope.kind != "rm" and scope.allows_org(row.org_code)):
+            raise NotFound(f"no strategy {strategy_id} in your scope", field="strategy_id", code="engine.not_found")
+        if row is None:
+            raise Conflict(f"strategy {strategy_id} is not running", field="strategy_id", code="engine.not_active")
+        graph = rt.graph(session, row.strategy_id, row.version)
+    nodes = [n for n in graph.nodes if isinstance(n, ApiEntry) and (node_id is None or n.id == node_id)]
+    if not nodes:
+        raise Invalid(f"strategy {strategy_id} has no API entry" + (f" '{node_id}'" if node_id else ""),
+                      field="node_id", code="engine.no_api_entry")
+    node = nodes[0]
+    kept = {k: v for k, v in payload.items() if not node.payload_keys or k in node.payload_keys}
+    # The bank's systems may post personal data: it is masked before it is stored, like event properties.
+    kept = platform.settings.pii_policy().mask_tree(kept)
+    report = enter(platform=platform, rt=rt, strategy_id=strategy_id, version=row.version, node_id=node.id,
+                   customers=[(customer_id, kept, f"api:{idempotency_key}")])
+    if actor is not None and report.entered:  # a person putting a customer into a journey is a change: audited
+        from mofang.platform.governance.service import record
+
+        with platform.metadata.session() as session:
+            record(session=session, username=actor, action="strategy.enter", target_type="strategy",
+                   target_id=str(strategy_id), detail={"customer_id": customer_id, "instance_id": report.entered[0]},
+                   ip=ip)
+    if report.entered:
+        return {"entered": True, "instance_id": report.entered[0], "reason": None}
+    if report.existing and node.reentry.policy == "always":  # the same call again: its first answer
+        return {"entered": True, "instance_id": report.existing[0], "reason": None}
+    return {"entered": False, "instance_id": None, "reason": next(iter(report.skipped), "not_entered")}
