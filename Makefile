@@ -25,7 +25,7 @@ test: venv web
 	$(VENV)/bin/ruff check src tests bench
 	PYTHONPATH=src $(VENV)/bin/lint-imports
 	cd web && npm test --silent
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations=25
 
 ## bench: run the benchmarks (never part of `make test`)
 bench: venv
