@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +24,10 @@ from mofang.platform.governance import auth
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import UserCreate
 from mofang.platform.settings import Settings
+
+# A loaded CI box makes example generation and single examples slow; what a property test asserts is unchanged.
+hypothesis_settings.register_profile("mofang", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("mofang")
 
 
 @pytest.fixture(autouse=True)
