@@ -147,7 +147,7 @@ def measure(
     srm_p = logic.srm_of((treated_arm.customers, ref_arm.customers if ref_arm else 0), weights)
 
     days = e.day
-    uniq, inv = np.unique(days, return_inverse=True)
+    uniq, inv = logic.day_index(days)
     k = uniq.size
     daily = logic.daily_lift(
         [d.astype(object) for d in uniq],
