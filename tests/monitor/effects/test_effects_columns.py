@@ -8,12 +8,15 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from mofang.monitor.effects import columns
 from mofang.monitor.effects import repository as repo
 from mofang.platform.governance.contracts import Scope
-from mofang.platform.storage.metadata import make_engine, migrate
+from mofang.platform.storage.metadata import MIGRATIONS_DIR, make_engine, migrate
 from mofang.strategy.engine.repository.models import EngineInstance
 
 OFFSET = 8 * 3600
@@ -86,4 +89,24 @@ def test_entries_match_the_row_read(backend: str, odd_id: str, tmp_path: Path, r
         empty = repo.entries(s, strategy_ids=[99], scope=Scope(kind="all"), since=None, until=None, control=ctl,
                              offset_seconds=OFFSET)
         assert len(empty.customer_id) == 0 and empty.day.dtype == np.dtype("datetime64[D]")
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_funnel_index_upgrades_and_downgrades(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue("_fresh_pg_database") if backend == "postgres" else f"sqlite:///{tmp_path}/m.db"
+    engine = make_engine(url)
+    migrate(engine)
+
+    def indexes() -> set[str]:
+        return {str(i["name"]) for i in inspect(engine).get_indexes("reach_deliveries")}
+    assert "ix_reach_deliveries_funnel" in indexes()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0038_reach_funnel_index-1")
+    assert "ix_reach_deliveries_funnel" not in indexes() and "ix_reach_deliveries_strategy_id" in indexes()
+    migrate(engine)
+    assert "ix_reach_deliveries_funnel" in indexes()
     engine.dispose()
