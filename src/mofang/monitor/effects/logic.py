@@ -115,10 +115,11 @@ def aum_effect_of(kind: ControlKind, window_days: int, treated: CovariateStats, 
 
 def _bin(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
     """Equal-count bins of sorted values: each bin's mean and share (exact when values take few distinct values)."""
-    uniq, counts = np.unique(values, return_counts=True)
-    if uniq.size <= bins:
-        return uniq, counts / values.size
-    ordered = np.sort(values)
+    ordered = np.sort(values)  # one sort serves both cases (np.unique would sort again)
+    new_value = ordered[1:] != ordered[:-1]
+    if np.count_nonzero(new_value) < bins:  # as np.unique(values, return_counts=True), from the sorted copy
+        starts = np.flatnonzero(np.r_[ordered.size > 0, new_value])
+        return ordered[starts], np.diff(np.r_[starts, ordered.size]) / values.size
     edges = np.linspace(0, ordered.size, bins + 1).astype(np.int64)
     sums = np.add.reduceat(ordered, edges[:-1])
     sizes = np.diff(edges)
@@ -158,6 +159,19 @@ def roi_of(treated_values: np.ndarray, control_values: np.ndarray | None, cost: 
             * treated_values.size / cost)
     lo, hi = np.quantile(boot, [0.025, 0.975])
     return out(incremental, incremental / cost, float(lo), float(hi)), True
+
+
+def day_index(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct days, ascending, and each element's place among them (np.unique's answer, without a sort)."""
+    if days.size == 0:
+        return days[:0], np.zeros(0, dtype=np.int64)
+    d = days.astype(np.int64)
+    base = int(d.min())
+    offset = d - base
+    present = np.flatnonzero(np.bincount(offset))
+    slot = np.zeros(int(present[-1]) + 1, dtype=np.int64)
+    slot[present] = np.arange(present.size)
+    return (present + base).astype("datetime64[D]"), slot[offset]
 
 
 def daily_lift(days: Sequence[date], treated_n: Sequence[int], treated_x: Sequence[int], control_n: Sequence[int],

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Session
 
+from mofang.monitor.effects import columns
 from mofang.monitor.effects.models import EffectFixedCost
 from mofang.platform.governance.contracts import Scope
 from mofang.platform.storage.eventstore import EventStore
@@ -68,10 +69,11 @@ def _in_scope(org: Any, rm: Any, scope: Scope) -> ColumnElement[bool]:
 class Entries:
     """The strategies' instances as columns: one element per customer entry inside the scope."""
 
-    customer_id: list[str]
+    customer_id: pa.StringArray
     control: np.ndarray  # bool: in the comparison arm (holdout, or the A/B control variant)
     converted: np.ndarray  # bool
     day: np.ndarray  # datetime64[D]: the bank-local day of entry
+    org_code: pa.StringArray  # the customer's branch at entry (null: none recorded)
 
 
 def _conds(strategy_ids: Sequence[int], scope: Scope, since: datetime | None,
@@ -112,16 +114,40 @@ def has_holdout(session: Session, *, strategy_ids: Sequence[int]) -> bool:
 
 def entries(session: Session, *, strategy_ids: Sequence[int], scope: Scope, since: datetime | None,
             until: datetime | None, control: ColumnElement[Any], offset_seconds: int) -> Entries:
-    """Every scoped entry of the strategies as columns: customer, arm, converted, local entry day."""
+    """Every scoped entry of the strategies as columns: customer, arm, converted, local entry day, branch.
+
+    One row comes back: each column aggregated into one string, decoded in C (a million rows as Python tuples
+    cost most of the effect page's time)."""
+    i = INSTANCES.c
+    dialect = session.get_bind().dialect.name
+    flags = control * 2 + case((i.converted_at.is_(None), 0), else_=1)  # one digit: arm and conversion
+
+    def agg(expr: Any, sep: str = columns.SEP) -> ColumnElement[Any]:
+        return columns.aggregate(expr, dialect=dialect, order_by=i.id, sep=sep)
+
+    stmt = select(func.count(), agg(i.customer_id), agg(flags, ""), agg(_local_day(session, offset_seconds)),
+                  agg(func.coalesce(i.org_code, columns.NULL_MARK))).where(
+        and_(*_conds(strategy_ids, scope, since, until)))
+    n, cid_text, flag_text, day_text, org_text = session.execute(stmt).one()
+    cid, flag = columns.strings(cid_text, n), columns.digits(flag_text, n)
+    day, org = columns.integers(day_text, n), columns.strings(org_text, n)
+    if cid is None or flag is None or day is None or org is None:  # a value held the separator: read rows
+        return _entry_rows(session, strategy_ids=strategy_ids, scope=scope, since=since, until=until,
+                           control=control, offset_seconds=offset_seconds)
+    return Entries(cid, flag >= 2, (flag % 2) == 1, day.astype("datetime64[D]"), org)
+
+
+def _entry_rows(session: Session, *, strategy_ids: Sequence[int], scope: Scope, since: datetime | None,
+                until: datetime | None, control: ColumnElement[Any], offset_seconds: int) -> Entries:
+    """`entries` read row by row (slow; for values the aggregated read cannot carry)."""
     i = INSTANCES.c
     stmt = select(i.customer_id, control, case((i.converted_at.is_(None), 0), else_=1),
-                  _local_day(session, offset_seconds)).where(and_(*_conds(strategy_ids, scope, since, until)))
+                  _local_day(session, offset_seconds), i.org_code).where(
+        and_(*_conds(strategy_ids, scope, since, until))).order_by(i.id)
     rows = session.execute(stmt).all()
-    if not rows:
-        return Entries([], np.array([], dtype=bool), np.array([], dtype=bool), np.array([], dtype="datetime64[D]"))
-    cid, ctl, conv, day = zip(*rows, strict=True)
-    return Entries(list(cid), np.array(ctl, dtype=bool), np.array(conv, dtype=bool),
-                   np.array(day, dtype=np.int64).astype("datetime64[D]"))
+    cid, ctl, conv, day, org = zip(*rows, strict=True) if rows else ((), (), (), (), ())
+    return Entries(pa.array(cid, pa.string()), np.array(ctl, dtype=bool), np.array(conv, dtype=bool),
+                   np.array(day, dtype=np.int64).astype("datetime64[D]"), pa.array(org, pa.string()))
 
 
 def treated_groups(session: Session, *, strategy_ids: Sequence[int], scope: Scope, since: datetime | None,
@@ -225,7 +251,7 @@ def control_settings(session: Session) -> tuple[float, str] | None:
 AUM_LOOKBACK_DAYS = 31
 
 
-def aum_changes(store: EventStore, *, customer_id: list[str], pre_day: np.ndarray, post_day: np.ndarray,
+def aum_changes(store: EventStore, *, customer_id: pa.StringArray, pre_day: np.ndarray, post_day: np.ndarray,
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Each entry's AUM on its pre day and post day (the last snapshot on or before it, within the lookback;
     NaN without one), in one hash join and one aggregation in DuckDB."""
@@ -233,7 +259,7 @@ def aum_changes(store: EventStore, *, customer_id: list[str], pre_day: np.ndarra
     if n == 0:
         return np.array([], dtype=float), np.array([], dtype=float)
     d0, d1 = pre_day.astype("datetime64[D]"), post_day.astype("datetime64[D]")
-    entries_tbl = pa.table({"k": np.arange(n, dtype=np.int64), "customer_id": pa.array(customer_id, pa.string()),
+    entries_tbl = pa.table({"k": np.arange(n, dtype=np.int64), "customer_id": customer_id,
                             "d0": d0, "d1": d1})
     lo = (d0.min() - np.timedelta64(AUM_LOOKBACK_DAYS, "D")).astype(object)
     hi = d1.max().astype(object)

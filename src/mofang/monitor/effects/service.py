@@ -11,8 +11,9 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pyarrow as pa
 
-from mofang.monitor.effects import logic
+from mofang.monitor.effects import columns, logic
 from mofang.monitor.effects import repository as repo
 from mofang.monitor.effects.contracts import (
     Arm,
@@ -125,8 +126,6 @@ def measure(
         ctl = repo.control_expr(control_label, kind == "holdout")
         e = repo.entries(s, strategy_ids=ids, scope=scope, since=since, until=until, control=ctl,
                          offset_seconds=offset)
-        by_branch = repo.treated_groups(s, strategy_ids=ids, scope=scope, since=since, until=until, control=ctl,
-                                        by="org_code")
         with_variants = any(n.get("type") == "ab_split" for g in graphs.values() for n in g.get("nodes", []))
         by_variant = repo.treated_groups(s, strategy_ids=ids, scope=scope, since=since, until=until, control=ctl,
                                          by="variant") if with_variants else {}
@@ -137,6 +136,7 @@ def measure(
 
     control = e.control
     treated = ~control
+    by_branch = columns.group_counts(e.org_code, treated, e.converted)
     treated_arm = Arm(name="treated", customers=int(treated.sum()), conversions=int(e.converted[treated].sum()))
     ref_arm = None if kind == "none" else Arm(name=kind, customers=int(control.sum()),
                                               conversions=int(e.converted[control].sum()))
@@ -147,7 +147,7 @@ def measure(
     srm_p = logic.srm_of((treated_arm.customers, ref_arm.customers if ref_arm else 0), weights)
 
     days = e.day
-    uniq, inv = np.unique(days, return_inverse=True)
+    uniq, inv = logic.day_index(days)
     k = uniq.size
     daily = logic.daily_lift(
         [d.astype(object) for d in uniq],
@@ -160,7 +160,7 @@ def measure(
     today = np.datetime64(now.astimezone(tz).date(), "D")
     post = days + np.timedelta64(window_days, "D")
     mature = post <= today
-    ids_mature = [c for c, m in zip(e.customer_id, mature, strict=True) if m] if not mature.all() else e.customer_id
+    ids_mature = e.customer_id if mature.all() else e.customer_id.filter(pa.array(mature))
     x, y = repo.aum_changes(platform.store, customer_id=ids_mature, pre_day=days[mature] - 1, post_day=post[mature])
     change = np.full(control.size, np.nan)
     pre = np.full(control.size, np.nan)
