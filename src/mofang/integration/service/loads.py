@@ -266,9 +266,9 @@ def _load_store(
     is_customers = spec.name == "customers"
     target_cols = list(columns)
     if is_customers:  # PII travels as ciphertext plus masked copies, never in clear
-        target_cols = list(logic.customer_columns({c: None for c in columns}, lambda v: v))
-    attrs = [spec.field(c) for c in columns if c.startswith(ATTR_PREFIX)]
-    typed = set(spec.keys) - {f.key for f in attrs}  # attribute values are staged as text (PII ones encrypted)
+        target_cols = logic.customer_columns(columns)
+    # Attribute values are staged as text (PII ones encrypted).
+    typed = set(spec.keys) - {c for c in columns if c.startswith(ATTR_PREFIX)}
     types = {c: repo.DUCK_TYPES[spec.field(c).type] if c in typed else "VARCHAR" for c in target_cols}
     row_key = hash_key(platform)
     rejects = RejectFile(platform, load_id)
@@ -281,35 +281,27 @@ def _load_store(
                         mapping=mapping, counts=counts, rejects=rejects)
             batches = ()
         if checked_rows is not None:
-            batches = checked_parquet_rows(platform, spec=spec, file=checked_rows[0], fields=checked_rows[1],
-                                           columns=columns, mapping=mapping, counts=counts, rejects=rejects)
+            batches = ()
+            for numbers, values in checked_parquet_rows(platform, spec=spec, file=checked_rows[0],
+                                                        fields=checked_rows[1], columns=columns, mapping=mapping,
+                                                        counts=counts, rejects=rejects):
+                _stage_batch(platform, spec=spec, stage=stage, numbers=numbers, values=values, columns=columns,
+                             target_cols=target_cols, typed=typed, row_key=row_key)
         for batch in batches:
             good: list[dict[str, Any]] = []
-            numbers: list[int] = []
-            hashes: list[str | None] = []
+            numbers = []
             for n, raw in batch:
-                row, bad = (raw, []) if checked_rows is not None else logic.check_row(spec, n, raw, mapping)
+                row, bad = logic.check_row(spec, n, raw, mapping)
                 if row is None:
                     rejects.add(bad)
                     continue
                 numbers.append(n)
-                hashes.append(logic.row_hash(row_key, row, columns) if is_customers else None)
-                if is_customers:
-                    row = logic.customer_columns(row, platform.cipher.encrypt)
-                    for f in attrs:
-                        text = logic.attribute_text(row[f.key])
-                        row[f.key] = platform.cipher.encrypt(text) if f.pii else text
                 good.append(row)
-            if checked_rows is None:  # checked files were counted whole
-                counts["read"] += len(batch)
-            if not good:
-                continue
-            cols: dict[str, Any] = {"_row": pa.array(numbers, pa.int64()), "_hash": pa.array(hashes, pa.string())}
-            for c in target_cols:
-                typ = repo.ARROW_TYPES[spec.field(c).type] if c in typed else pa.string()
-                cols[c] = pa.array([r.get(c) for r in good], typ)
-            with platform.store.write() as cur:
-                repo.insert_stage(cur, stage, pa.table(cols))
+            counts["read"] += len(batch)
+            if good:
+                _stage_batch(platform, spec=spec, stage=stage, numbers=numbers,
+                             values={c: [r.get(c) for r in good] for c in columns}, columns=columns,
+                             target_cols=target_cols, typed=typed, row_key=row_key)
         counts["read"] += len(unreadable)
         rejects.add(Reject(row=n, field="", reason=why, value="") for n, why in unreadable)
         with platform.store.write() as cur:
@@ -341,6 +333,26 @@ def _load_store(
         rejects.close()
         with platform.store.write() as cur:
             repo.drop_stage(cur, stage)
+
+
+def _stage_batch(platform: Platform, *, spec: EntitySpec, stage: str, numbers: list[int],
+                 values: dict[str, list[Any]], columns: list[str], target_cols: list[str], typed: set[str],
+                 row_key: bytes) -> None:
+    """Stage a batch of checked rows held as columns; customers' PII encrypted a column at a time, rows hashed."""
+    out = dict(values)
+    hashes: list[str] | list[None] = [None] * len(numbers)
+    if spec.name == "customers":
+        hashes = logic.row_hashes(row_key, values, columns)
+        out |= logic.customer_pii_columns(values, platform.cipher.encrypt_many)
+        for key in columns:
+            if key.startswith(ATTR_PREFIX):
+                text = [logic.attribute_text(v) for v in values[key]]
+                out[key] = platform.cipher.encrypt_many(text) if spec.field(key).pii else text
+    cols: dict[str, Any] = {"_row": pa.array(numbers, pa.int64()), "_hash": pa.array(hashes, pa.string())}
+    for c in target_cols:
+        cols[c] = pa.array(out[c], repo.ARROW_TYPES[spec.field(c).type] if c in typed else pa.string())
+    with platform.store.write() as cur:
+        repo.insert_stage(cur, stage, pa.table(cols))
 
 
 def _load_orgs(platform: Platform, *, batches: Batches, load_id: int, counts: dict[str, int], mapping: Mapping,

@@ -95,8 +95,9 @@ def stage_text(platform: Platform, *, spec: EntitySpec, stage: str, file: FileRo
 
 def checked_parquet_rows(platform: Platform, *, spec: EntitySpec, file: FileRows, fields: dict[str, str],
                          columns: list[str], mapping: Mapping, counts: dict[str, int], rejects: RejectFile,
-                         batch_rows: int = 50_000) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    """A Parquet file's rows checked in SQL where the file lies, the good ones typed, in numbered batches.
+                         batch_rows: int = 50_000) -> Iterator[tuple[list[int], dict[str, list[Any]]]]:
+    """A Parquet file's rows checked in SQL where the file lies, the good ones typed: (row numbers, field →
+    values) per batch.
 
     For entities whose rows still need Python (customers: PII to encrypt, a keyed row hash): the checks that
     `logic.check_row` would make run over the whole file at once, and no table ever holds the PII in clear.
@@ -116,9 +117,7 @@ def checked_parquet_rows(platform: Platform, *, spec: EntitySpec, file: FileRows
                     for n, f, why, value in bad)
         select_sql = logic.promote_sql(spec, staged, columns, mapping.date_format, native)
         for batch in repo.good_rows(cur, source, select_sql, [n for n, *_ in bad], batch_rows):
-            numbers = batch.column("_row").to_pylist()
-            rows = batch.drop_columns(["_row"]).to_pylist()
-            yield list(zip(numbers, rows, strict=True))
+            yield batch.column("_row").to_pylist(), {c: batch.column(c).to_pylist() for c in columns}
 
 
 def reference_rejects(platform: Platform, cur: Any, *, spec: EntitySpec, stage: str, columns: list[str],
