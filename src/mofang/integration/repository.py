@@ -334,15 +334,23 @@ def raw_rejects(cur: duckdb.DuckDBPyConnection, raw: str, checks: Sequence[tuple
                        + " UNION ALL ".join(parts) + " ORDER BY _row, field").fetchall()
 
 
-def promote(cur: duckdb.DuckDBPyConnection, raw: str, stage: str, select_sql: str, bad_rows: Sequence[int]) -> None:
-    """Move the rows that passed every check into the typed staging table."""
-    cur.register("integration_bad_rows", pa.table({"_row": pa.array(sorted(set(bad_rows)), pa.int64())}))
-    try:
-        cur.execute(f"""INSERT INTO {_q(stage)} BY NAME
-                        SELECT _row, NULL AS _hash, NULL AS _changed, {select_sql} FROM {_source(raw)} r
-                        WHERE _row NOT IN (SELECT _row FROM integration_bad_rows)""")
-    finally:
-        cur.unregister("integration_bad_rows")
+def promote_checked(cur: duckdb.DuckDBPyConnection, raw: str, stage: str, select_sql: str,
+                    checks: Sequence[tuple[str, str, str]]) -> list[tuple[int, str, str, str]]:
+    """Move the rows passing every check into the typed staging table; (row, field, reason, value) of the others.
+
+    One pass over the file: every row is staged with `_changed` marking one failing a check (the merge sets the
+    column afresh), only the failing rows are read again for their reasons, and then they leave the stage.
+    """
+    anyfail = " OR ".join(f"({cond})" for _, cond, _ in checks) or "false"
+    cur.execute(f"""INSERT INTO {_q(stage)} BY NAME
+                    SELECT _row, NULL AS _hash, CASE WHEN {anyfail} THEN true END AS _changed, {select_sql}
+                    FROM {_source(raw)} r""")
+    if not cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(stage)} WHERE _changed)").fetchall()[0][0]:
+        return []
+    failed = f"(SELECT * FROM {_source(raw)} WHERE _row IN (SELECT _row FROM {_q(stage)} WHERE _changed))"
+    bad = raw_rejects(cur, failed, checks)
+    cur.execute(f"DELETE FROM {_q(stage)} WHERE _changed")
+    return bad
 
 
 def good_rows(cur: duckdb.DuckDBPyConnection, raw: str, select_sql: str, bad_rows: Sequence[int], batch_rows: int,

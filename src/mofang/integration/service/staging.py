@@ -83,11 +83,9 @@ def stage_text(platform: Platform, *, spec: EntitySpec, stage: str, file: FileRo
             amount = logic.typed_sql(spec.field("amount"), None, native="amount" in native)
             checks.append(("amount", f"{amount} < 0", "negative (direction says in or out)"))
         with platform.store.write() as cur:
-            bad = repo.raw_rejects(cur, source, checks)
+            bad = repo.promote_checked(cur, source, stage,
+                                       logic.promote_sql(spec, staged, columns, mapping.date_format, native), checks)
             rejects.add(Reject(row=n, field=f, reason=why, value=value or "") for n, f, why, value in bad)
-            repo.promote(cur, source, stage,
-                         logic.promote_sql(spec, staged, columns, mapping.date_format, native),
-                         [n for n, *_ in bad])
     finally:
         with platform.store.write() as cur:
             repo.drop_stage(cur, raw)
