@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 from sqlalchemy.exc import IntegrityError
 
 from mofang.integration import events as txn_events
@@ -37,6 +36,7 @@ from mofang.integration.service.staging import (
     checked_parquet_rows,
     hash_key,
     reference_rejects,
+    stage_batch,
     stage_text,
 )
 from mofang.platform.context import Platform
@@ -285,7 +285,7 @@ def _load_store(
             for numbers, values in checked_parquet_rows(platform, spec=spec, file=checked_rows[0],
                                                         fields=checked_rows[1], columns=columns, mapping=mapping,
                                                         counts=counts, rejects=rejects):
-                _stage_batch(platform, spec=spec, stage=stage, numbers=numbers, values=values, columns=columns,
+                stage_batch(platform, spec=spec, stage=stage, numbers=numbers, values=values, columns=columns,
                              target_cols=target_cols, typed=typed, row_key=row_key)
         for batch in batches:
             good: list[dict[str, Any]] = []
@@ -299,7 +299,7 @@ def _load_store(
                 good.append(row)
             counts["read"] += len(batch)
             if good:
-                _stage_batch(platform, spec=spec, stage=stage, numbers=numbers,
+                stage_batch(platform, spec=spec, stage=stage, numbers=numbers,
                              values={c: [r.get(c) for r in good] for c in columns}, columns=columns,
                              target_cols=target_cols, typed=typed, row_key=row_key)
         counts["read"] += len(unreadable)
@@ -333,26 +333,6 @@ def _load_store(
         rejects.close()
         with platform.store.write() as cur:
             repo.drop_stage(cur, stage)
-
-
-def _stage_batch(platform: Platform, *, spec: EntitySpec, stage: str, numbers: list[int],
-                 values: dict[str, list[Any]], columns: list[str], target_cols: list[str], typed: set[str],
-                 row_key: bytes) -> None:
-    """Stage a batch of checked rows held as columns; customers' PII encrypted a column at a time, rows hashed."""
-    out = dict(values)
-    hashes: list[str] | list[None] = [None] * len(numbers)
-    if spec.name == "customers":
-        hashes = logic.row_hashes(row_key, values, columns)
-        out |= logic.customer_pii_columns(values, platform.cipher.encrypt_many)
-        for key in columns:
-            if key.startswith(ATTR_PREFIX):
-                text = [logic.attribute_text(v) for v in values[key]]
-                out[key] = platform.cipher.encrypt_many(text) if spec.field(key).pii else text
-    cols: dict[str, Any] = {"_row": pa.array(numbers, pa.int64()), "_hash": pa.array(hashes, pa.string())}
-    for c in target_cols:
-        cols[c] = pa.array(out[c], repo.ARROW_TYPES[spec.field(c).type] if c in typed else pa.string())
-    with platform.store.write() as cur:
-        repo.insert_stage(cur, stage, pa.table(cols))
 
 
 def _load_orgs(platform: Platform, *, batches: Batches, load_id: int, counts: dict[str, int], mapping: Mapping,

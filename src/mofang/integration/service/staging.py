@@ -7,9 +7,12 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import pyarrow as pa
+
 from mofang.integration import logic
 from mofang.integration import repository as repo
 from mofang.integration.contracts import (
+    ATTR_PREFIX,
     EntitySpec,
     Mapping,
 )
@@ -116,6 +119,26 @@ def checked_parquet_rows(platform: Platform, *, spec: EntitySpec, file: FileRows
         select_sql = logic.promote_sql(spec, staged, columns, mapping.date_format, native)
         for batch in repo.good_rows(cur, source, select_sql, [n for n, *_ in bad], batch_rows):
             yield batch.column("_row").to_pylist(), {c: batch.column(c).to_pylist() for c in columns}
+
+
+def stage_batch(platform: Platform, *, spec: EntitySpec, stage: str, numbers: list[int],
+                 values: dict[str, list[Any]], columns: list[str], target_cols: list[str], typed: set[str],
+                 row_key: bytes) -> None:
+    """Stage a batch of checked rows held as columns; customers' PII encrypted a column at a time, rows hashed."""
+    out = dict(values)
+    hashes: list[str] | list[None] = [None] * len(numbers)
+    if spec.name == "customers":
+        hashes = logic.row_hashes(row_key, values, columns)
+        out |= logic.customer_pii_columns(values, platform.cipher.encrypt_many)
+        for key in columns:
+            if key.startswith(ATTR_PREFIX):
+                text = [logic.attribute_text(v) for v in values[key]]
+                out[key] = platform.cipher.encrypt_many(text) if spec.field(key).pii else text
+    cols: dict[str, Any] = {"_row": pa.array(numbers, pa.int64()), "_hash": pa.array(hashes, pa.string())}
+    for c in target_cols:
+        cols[c] = pa.array(out[c], repo.ARROW_TYPES[spec.field(c).type] if c in typed else pa.string())
+    with platform.store.write() as cur:
+        repo.insert_stage(cur, stage, pa.table(cols))
 
 
 def reference_rejects(platform: Platform, cur: Any, *, spec: EntitySpec, stage: str, columns: list[str],
