@@ -47,39 +47,40 @@ def emit(cur: duckdb.DuckDBPyConnection, *, stage: str, columns: Collection[str]
     Set-based, as ingestion's insert would store them: an event's messageId already in `ingest_dedupe` is not
     stored again. Transaction events are `track`s with a userId and no anonymousId, so they teach no identity
     links and need no backfill: the rows go straight from the stage into `events` and `ingest_dedupe`.
+    `chunk_rows`: events inserted that many staged rows at a time (by row number) instead of in one statement.
     """
     if not rules:
         return np.empty(0, dtype=np.uint64)
     name = event_name_sql(rules, columns)
     channel, category = _col("channel", columns), _col("category", columns)
-    pending = f"{stage}_events"
     received = f"make_timestamp(CAST({int(received_us)} AS BIGINT))"
-    # Built by DuckDB in one pass (spilling to disk if need be): a file of tens of millions of transactions
-    # never sits in Python's memory.
-    cur.execute(f"""
-        CREATE TABLE "{pending}" AS SELECT * FROM (
+    # The staged transactions already in the table, found by a join built on the stage (the smaller side: a
+    # daily file against years of transactions), not an anti-join building on the whole table.
+    known = f'SELECT k._row FROM "{stage}" k JOIN transactions t ON t.txn_id = k.txn_id'
+    # Read twice, once per target table, rather than materialised: the events' JSON is written once only.
+    # Nothing between the two statements changes `transactions` or `ingest_dedupe`, so both see the same rows.
+    new = f"""
+        SELECT * FROM (
             SELECT {_lit(MESSAGE_PREFIX)} || s.txn_id AS message_id, {name} AS event, s.customer_id AS user_id,
-                   -- kept as JSON: a text column would be parsed again on its way into `events`
-                   s.ts, json_object('amount', s.amount, 'currency', 'CNY', 'channel', {channel},
-                                     'category', {category}, 'txn_type', s.txn_type, 'direction', s.direction,
-                                     'txn_id', s.txn_id) AS properties
-            FROM "{stage}" s
-            WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.txn_id = s.txn_id)) e
+                   s._row, s.ts, s.amount, s.txn_type, s.direction, s.txn_id, {channel} AS channel,
+                   {category} AS category
+            FROM "{stage}" s WHERE s._row NOT IN ({known})) e
         WHERE event IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM ingest_dedupe d WHERE d.h = hash(e.message_id)
-                          AND d.message_id = e.message_id)""")
-    try:
-        total = cur.execute(f'SELECT count(*) FROM "{pending}"').fetchall()[0][0]
-        step = chunk_rows or max(total, 1)
-        for lo in range(0, total, step):  # by offset: rowids of a table made in this transaction are not 0-based
-            cur.execute(f"""INSERT INTO events
-                            SELECT message_id, 'track', event, user_id, user_id, NULL, ts, {received}, 'server',
-                                   properties, '{{"library":{{"name":"mofang-integration"}}}}'
-                            FROM "{pending}" LIMIT {step} OFFSET {lo}""")
-        cur.execute(f'INSERT INTO ingest_dedupe SELECT hash(message_id), message_id, {received} FROM "{pending}"')
-        hashes = cur.sql(f'SELECT hash(message_id) AS h FROM "{pending}"').fetchnumpy()["h"]
-    finally:
-        cur.execute(f'DROP TABLE IF EXISTS "{pending}"')
+                          AND d.message_id = e.message_id)"""
+    lo, hi = cur.execute(f'SELECT min(_row), max(_row) FROM "{stage}"').fetchall()[0]
+    step = chunk_rows or (hi - lo + 1 if lo is not None else 1)
+    for first in range(lo or 0, (hi or -1) + 1, step):
+        cur.execute(f"""INSERT INTO events
+                        SELECT message_id, 'track', event, user_id, user_id, NULL, ts, {received}, 'server',
+                               -- built as JSON: a text column would be parsed again on its way into `events`
+                               json_object('amount', amount, 'currency', 'CNY', 'channel', channel,
+                                           'category', category, 'txn_type', txn_type, 'direction', direction,
+                                           'txn_id', txn_id),
+                               '{{"library":{{"name":"mofang-integration"}}}}'
+                        FROM ({new}) WHERE _row BETWEEN {int(first)} AND {int(first + step - 1)}""")
+    hashes = cur.execute(f"INSERT INTO ingest_dedupe SELECT hash(message_id), message_id, {received} FROM ({new}) "
+                         "RETURNING h").fetchnumpy()["h"]
     return np.asarray(hashes, dtype=np.uint64)
 
 

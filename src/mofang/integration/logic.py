@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -225,24 +224,37 @@ def attribute_text(value: Any) -> str | None:
     return str(value)
 
 
-def row_hash(key: bytes, row: dict[str, Any], fields: Iterable[str]) -> str:
-    """A keyed digest of a row's loaded values: equal rows hash equal, PII cannot be guessed back from it."""
-    # Keys are part of the text: a file with other columns never hashes equal by accident.
-    text = "\x1f".join(f"{k}={'' if row.get(k) is None else row[k]}" for k in fields)
-    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
+def row_hashes(key: bytes, values: dict[str, list[Any]], fields: Sequence[str]) -> list[str]:
+    """A keyed digest of each row of a batch held as columns: equal rows hash equal, PII cannot be guessed back."""
+    # Keys are part of the text: a file with other columns never hashes equal by accident. The text (and so the
+    # digest) is the one stored versions were hashed with: `key=value` per field, joined by the unit separator.
+    parts = [[f"{k}={'' if v is None else v}" for v in values[k]] for k in fields]
+    return [hmac.digest(key, "\x1f".join(cells).encode(), "sha256").hex()[:32] for cells in zip(*parts, strict=True)]
 
 
-def customer_columns(row: dict[str, Any], encrypt: Callable[[str | None], str | None]) -> dict[str, Any]:
-    """A checked customer row in the customers table's columns: PII encrypted with a masked copy for display."""
-    out = {k: v for k, v in row.items() if k not in ("phone", "id_number", "email")}
-    if "phone" in row:
-        phone = row["phone"]
-        out |= {"phone_enc": encrypt(phone), "phone_masked": mask_phone(phone),
-                "phone_last4": phone[-4:] if phone else None}
-    if "id_number" in row:
-        out |= {"id_enc": encrypt(row["id_number"]), "id_masked": mask_id_number(row["id_number"])}
-    if "email" in row:
-        out |= {"email_enc": encrypt(row["email"]), "email_masked": mask_email(row["email"])}
+PII_COLUMNS = {"phone": ("phone_enc", "phone_masked", "phone_last4"), "id_number": ("id_enc", "id_masked"),
+               "email": ("email_enc", "email_masked")}
+
+
+def customer_columns(fields: Iterable[str]) -> list[str]:
+    """The customers table's columns a load of these fields writes: PII as ciphertext plus masked copies."""
+    return [c for f in fields for c in PII_COLUMNS.get(f, (f,))]
+
+
+def customer_pii_columns(values: dict[str, list[Any]],
+                         encrypt_many: Callable[[Sequence[str | None]], list[str | None]]) -> dict[str, list[Any]]:
+    """A batch's PII columns (field → checked values) as stored: each encrypted in one call, masked copies beside."""
+    out: dict[str, list[Any]] = {}
+    if "phone" in values:
+        phones = values["phone"]
+        out |= {"phone_enc": encrypt_many(phones), "phone_masked": [mask_phone(v) for v in phones],
+                "phone_last4": [v[-4:] if v else None for v in phones]}
+    if "id_number" in values:
+        ids = values["id_number"]
+        out |= {"id_enc": encrypt_many(ids), "id_masked": [mask_id_number(v) for v in ids]}
+    if "email" in values:
+        emails = values["email"]
+        out |= {"email_enc": encrypt_many(emails), "email_masked": [mask_email(v) for v in emails]}
     return out
 
 

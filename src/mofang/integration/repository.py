@@ -125,8 +125,14 @@ def _mark_changed(cur: duckdb.DuckDBPyConnection, stage: str, spec: EntitySpec, 
     """Flag staged rows that differ from (or are absent in) the target table on the loaded columns."""
     on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in spec.key)
     same = " AND ".join(f"t.{_q(c)} IS NOT DISTINCT FROM s.{_q(c)}" for c in columns if c not in spec.key)
-    cur.execute(f"""UPDATE {_q(stage)} s SET _changed = NOT EXISTS (
-        SELECT 1 FROM {spec.table} t WHERE {on}{' AND ' + same if same else ''})""")
+    _flag_changed(cur, stage, f"SELECT s._row FROM {_q(stage)} s JOIN {spec.table} t ON {on}"
+                              f"{' WHERE ' + same if same else ''}")
+
+
+def _flag_changed(cur: duckdb.DuckDBPyConnection, stage: str, unchanged_rows_sql: str) -> None:
+    """Set `_changed` from the staged rows found equal to what is loaded (an inner join: its hash table is built
+    on the smaller side, the stage of a daily file, where a correlated NOT EXISTS built it on the whole table)."""
+    cur.execute(f"UPDATE {_q(stage)} SET _changed = _row NOT IN ({unchanged_rows_sql})")
 
 
 def _close_missing(cur: duckdb.DuckDBPyConnection, stage: str, spec: EntitySpec, *, load_id: int,
@@ -161,10 +167,10 @@ def merge(cur: duckdb.DuckDBPyConnection, *, stage: str, spec: EntitySpec, colum
     """Apply a staged load to the product's table: (rows changed, rows unchanged, rows closed)."""
     if spec.name == "customers":
         # The open version's hash says whether anything loaded changed (PII is compared without decrypting).
-        cur.execute(f"""UPDATE {_q(stage)} s SET _changed = NOT EXISTS (
-            SELECT 1 FROM customer_versions v JOIN customers c USING (customer_id)
-            WHERE v.customer_id = s.customer_id AND v.valid_to IS NULL AND v.status = 'active'
-              AND v.row_hash = s._hash)""")
+        _flag_changed(cur, stage, f"""
+            SELECT s._row FROM {_q(stage)} s JOIN customer_versions v ON v.customer_id = s.customer_id
+                JOIN customers c ON c.customer_id = s.customer_id
+            WHERE v.valid_to IS NULL AND v.status = 'active' AND v.row_hash = s._hash""")
     else:
         _mark_changed(cur, stage, spec, columns)
     changed, total = cur.execute(f"SELECT count(*) FILTER (_changed), count(*) FROM {_q(stage)}").fetchone()
@@ -328,15 +334,23 @@ def raw_rejects(cur: duckdb.DuckDBPyConnection, raw: str, checks: Sequence[tuple
                        + " UNION ALL ".join(parts) + " ORDER BY _row, field").fetchall()
 
 
-def promote(cur: duckdb.DuckDBPyConnection, raw: str, stage: str, select_sql: str, bad_rows: Sequence[int]) -> None:
-    """Move the rows that passed every check into the typed staging table."""
-    cur.register("integration_bad_rows", pa.table({"_row": pa.array(sorted(set(bad_rows)), pa.int64())}))
-    try:
-        cur.execute(f"""INSERT INTO {_q(stage)} BY NAME
-                        SELECT _row, NULL AS _hash, NULL AS _changed, {select_sql} FROM {_source(raw)} r
-                        WHERE _row NOT IN (SELECT _row FROM integration_bad_rows)""")
-    finally:
-        cur.unregister("integration_bad_rows")
+def promote_checked(cur: duckdb.DuckDBPyConnection, raw: str, stage: str, select_sql: str,
+                    checks: Sequence[tuple[str, str, str]]) -> list[tuple[int, str, str, str]]:
+    """Move the rows passing every check into the typed staging table; (row, field, reason, value) of the others.
+
+    One pass over the file: every row is staged with `_changed` marking one failing a check (the merge sets the
+    column afresh), only the failing rows are read again for their reasons, and then they leave the stage.
+    """
+    anyfail = " OR ".join(f"({cond})" for _, cond, _ in checks) or "false"
+    cur.execute(f"""INSERT INTO {_q(stage)} BY NAME
+                    SELECT _row, NULL AS _hash, CASE WHEN {anyfail} THEN true END AS _changed, {select_sql}
+                    FROM {_source(raw)} r""")
+    if not cur.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(stage)} WHERE _changed)").fetchall()[0][0]:
+        return []
+    failed = f"(SELECT * FROM {_source(raw)} WHERE _row IN (SELECT _row FROM {_q(stage)} WHERE _changed))"
+    bad = raw_rejects(cur, failed, checks)
+    cur.execute(f"DELETE FROM {_q(stage)} WHERE _changed")
+    return bad
 
 
 def good_rows(cur: duckdb.DuckDBPyConnection, raw: str, select_sql: str, bad_rows: Sequence[int], batch_rows: int,

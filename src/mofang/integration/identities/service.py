@@ -113,7 +113,7 @@ def sync_master(*, platform: Platform, customer_ids: Sequence[str] | None = None
     present = [m[0] for m in master]
     counts = {"loaded": 0, "unchanged": 0, "invalidated": 0}
     key = hash_key(platform)
-    with platform.metadata.session() as session:
+    with platform.metadata.session() as session, repo.bulk_cache(session):
         for lo in range(0, len(master), MASTER_CHUNK):
             part = master[lo:lo + MASTER_CHUNK]
             current = repo.master_copies(session, [m[0] for m in part])

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 from sqlalchemy.exc import IntegrityError
 
 from mofang.integration import events as txn_events
@@ -37,6 +36,7 @@ from mofang.integration.service.staging import (
     checked_parquet_rows,
     hash_key,
     reference_rejects,
+    stage_batch,
     stage_text,
 )
 from mofang.platform.context import Platform
@@ -266,9 +266,9 @@ def _load_store(
     is_customers = spec.name == "customers"
     target_cols = list(columns)
     if is_customers:  # PII travels as ciphertext plus masked copies, never in clear
-        target_cols = list(logic.customer_columns({c: None for c in columns}, lambda v: v))
-    attrs = [spec.field(c) for c in columns if c.startswith(ATTR_PREFIX)]
-    typed = set(spec.keys) - {f.key for f in attrs}  # attribute values are staged as text (PII ones encrypted)
+        target_cols = logic.customer_columns(columns)
+    # Attribute values are staged as text (PII ones encrypted).
+    typed = set(spec.keys) - {c for c in columns if c.startswith(ATTR_PREFIX)}
     types = {c: repo.DUCK_TYPES[spec.field(c).type] if c in typed else "VARCHAR" for c in target_cols}
     row_key = hash_key(platform)
     rejects = RejectFile(platform, load_id)
@@ -281,35 +281,27 @@ def _load_store(
                         mapping=mapping, counts=counts, rejects=rejects)
             batches = ()
         if checked_rows is not None:
-            batches = checked_parquet_rows(platform, spec=spec, file=checked_rows[0], fields=checked_rows[1],
-                                           columns=columns, mapping=mapping, counts=counts, rejects=rejects)
+            batches = ()
+            for numbers, values in checked_parquet_rows(platform, spec=spec, file=checked_rows[0],
+                                                        fields=checked_rows[1], columns=columns, mapping=mapping,
+                                                        counts=counts, rejects=rejects):
+                stage_batch(platform, spec=spec, stage=stage, numbers=numbers, values=values, columns=columns,
+                             target_cols=target_cols, typed=typed, row_key=row_key)
         for batch in batches:
             good: list[dict[str, Any]] = []
-            numbers: list[int] = []
-            hashes: list[str | None] = []
+            numbers = []
             for n, raw in batch:
-                row, bad = (raw, []) if checked_rows is not None else logic.check_row(spec, n, raw, mapping)
+                row, bad = logic.check_row(spec, n, raw, mapping)
                 if row is None:
                     rejects.add(bad)
                     continue
                 numbers.append(n)
-                hashes.append(logic.row_hash(row_key, row, columns) if is_customers else None)
-                if is_customers:
-                    row = logic.customer_columns(row, platform.cipher.encrypt)
-                    for f in attrs:
-                        text = logic.attribute_text(row[f.key])
-                        row[f.key] = platform.cipher.encrypt(text) if f.pii else text
                 good.append(row)
-            if checked_rows is None:  # checked files were counted whole
-                counts["read"] += len(batch)
-            if not good:
-                continue
-            cols: dict[str, Any] = {"_row": pa.array(numbers, pa.int64()), "_hash": pa.array(hashes, pa.string())}
-            for c in target_cols:
-                typ = repo.ARROW_TYPES[spec.field(c).type] if c in typed else pa.string()
-                cols[c] = pa.array([r.get(c) for r in good], typ)
-            with platform.store.write() as cur:
-                repo.insert_stage(cur, stage, pa.table(cols))
+            counts["read"] += len(batch)
+            if good:
+                stage_batch(platform, spec=spec, stage=stage, numbers=numbers,
+                             values={c: [r.get(c) for r in good] for c in columns}, columns=columns,
+                             target_cols=target_cols, typed=typed, row_key=row_key)
         counts["read"] += len(unreadable)
         rejects.add(Reject(row=n, field="", reason=why, value="") for n, why in unreadable)
         with platform.store.write() as cur:

@@ -7,9 +7,12 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import pyarrow as pa
+
 from mofang.integration import logic
 from mofang.integration import repository as repo
 from mofang.integration.contracts import (
+    ATTR_PREFIX,
     EntitySpec,
     Mapping,
 )
@@ -83,11 +86,9 @@ def stage_text(platform: Platform, *, spec: EntitySpec, stage: str, file: FileRo
             amount = logic.typed_sql(spec.field("amount"), None, native="amount" in native)
             checks.append(("amount", f"{amount} < 0", "negative (direction says in or out)"))
         with platform.store.write() as cur:
-            bad = repo.raw_rejects(cur, source, checks)
+            bad = repo.promote_checked(cur, source, stage,
+                                       logic.promote_sql(spec, staged, columns, mapping.date_format, native), checks)
             rejects.add(Reject(row=n, field=f, reason=why, value=value or "") for n, f, why, value in bad)
-            repo.promote(cur, source, stage,
-                         logic.promote_sql(spec, staged, columns, mapping.date_format, native),
-                         [n for n, *_ in bad])
     finally:
         with platform.store.write() as cur:
             repo.drop_stage(cur, raw)
@@ -95,8 +96,9 @@ def stage_text(platform: Platform, *, spec: EntitySpec, stage: str, file: FileRo
 
 def checked_parquet_rows(platform: Platform, *, spec: EntitySpec, file: FileRows, fields: dict[str, str],
                          columns: list[str], mapping: Mapping, counts: dict[str, int], rejects: RejectFile,
-                         batch_rows: int = 50_000) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    """A Parquet file's rows checked in SQL where the file lies, the good ones typed, in numbered batches.
+                         batch_rows: int = 50_000) -> Iterator[tuple[list[int], dict[str, list[Any]]]]:
+    """A Parquet file's rows checked in SQL where the file lies, the good ones typed: (row numbers, field →
+    values) per batch.
 
     For entities whose rows still need Python (customers: PII to encrypt, a keyed row hash): the checks that
     `logic.check_row` would make run over the whole file at once, and no table ever holds the PII in clear.
@@ -116,9 +118,27 @@ def checked_parquet_rows(platform: Platform, *, spec: EntitySpec, file: FileRows
                     for n, f, why, value in bad)
         select_sql = logic.promote_sql(spec, staged, columns, mapping.date_format, native)
         for batch in repo.good_rows(cur, source, select_sql, [n for n, *_ in bad], batch_rows):
-            numbers = batch.column("_row").to_pylist()
-            rows = batch.drop_columns(["_row"]).to_pylist()
-            yield list(zip(numbers, rows, strict=True))
+            yield batch.column("_row").to_pylist(), {c: batch.column(c).to_pylist() for c in columns}
+
+
+def stage_batch(platform: Platform, *, spec: EntitySpec, stage: str, numbers: list[int],
+                 values: dict[str, list[Any]], columns: list[str], target_cols: list[str], typed: set[str],
+                 row_key: bytes) -> None:
+    """Stage a batch of checked rows held as columns; customers' PII encrypted a column at a time, rows hashed."""
+    out = dict(values)
+    hashes: list[str] | list[None] = [None] * len(numbers)
+    if spec.name == "customers":
+        hashes = logic.row_hashes(row_key, values, columns)
+        out |= logic.customer_pii_columns(values, platform.cipher.encrypt_many)
+        for key in columns:
+            if key.startswith(ATTR_PREFIX):
+                text = [logic.attribute_text(v) for v in values[key]]
+                out[key] = platform.cipher.encrypt_many(text) if spec.field(key).pii else text
+    cols: dict[str, Any] = {"_row": pa.array(numbers, pa.int64()), "_hash": pa.array(hashes, pa.string())}
+    for c in target_cols:
+        cols[c] = pa.array(out[c], repo.ARROW_TYPES[spec.field(c).type] if c in typed else pa.string())
+    with platform.store.write() as cur:
+        repo.insert_stage(cur, stage, pa.table(cols))
 
 
 def reference_rejects(platform: Platform, cur: Any, *, spec: EntitySpec, stage: str, columns: list[str],
