@@ -9,7 +9,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Table, bindparam, func, select, text, update
+from sqlalchemy import JSON, Boolean, DateTime, Table, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -151,16 +151,22 @@ _UPDATABLE = ("node", "status", "wake_at", "waiting_for", "seq", "exit_reason", 
 
 def update_instances(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Save stepped instances (one driver-level executemany UPDATE by id)."""
+    update_rows(session, INSTANCES, rows, columns=_UPDATABLE, by="id")
+
+
+def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *, columns: Sequence[str],
+                by: str) -> None:
+    """Set `columns` of each row found by its unique `by` value: one driver-level executemany, like `insert_ignore`."""
     if not rows:
         return
     conn = session.connection()
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    convert = [_converter(session, INSTANCES.c[n]) for n in _UPDATABLE]
-    sql = (f"UPDATE {quote(INSTANCES.name)} SET {', '.join(f'{quote(n)} = {mark}' for n in _UPDATABLE)} "
-           f"WHERE id = {mark}")
-    conn.exec_driver_sql(sql, [(*(r[n] if c is None else c(r[n]) for c, n in zip(convert, _UPDATABLE, strict=True)),
-                                r["id"]) for r in rows])
+    convert = [_converter(session, table.c[n]) for n in columns]
+    sql = (f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(n)} = {mark}' for n in columns)} "
+           f"WHERE {quote(by)} = {mark}")
+    conn.exec_driver_sql(sql, [(*(r[n] if c is None else c(r[n]) for c, n in zip(convert, columns, strict=True)),
+                                r[by]) for r in rows])
 
 
 def lock_instances(session: Session, ids: Iterable[int]) -> list[Any]:
@@ -173,6 +179,14 @@ def lock_instances(session: Session, ids: Iterable[int]) -> list[Any]:
             stmt = stmt.with_for_update()
         out.extend(session.execute(stmt).all())
     return out
+
+
+def lock_instances_where(session: Session, *where: Any) -> list[Any]:
+    """Rows of the instances matching `where`, locked until commit (PostgreSQL: FOR UPDATE in id order)."""
+    stmt = select(INSTANCES).where(*where).order_by(INSTANCES.c.id)
+    if is_postgres(session):
+        stmt = stmt.with_for_update()
+    return list(session.execute(stmt).all())
 
 
 def any_due(session: Session, *, now: datetime) -> bool:
@@ -214,11 +228,10 @@ def claim_commands(session: Session, *, now: datetime, limit: int, lease_until: 
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True)
     rows = list(session.execute(stmt).all())
-    if rows:
-        session.connection().execute(
-            update(COMMANDS).where(COMMANDS.c.id == bindparam("_id"))
-            .values(next_attempt_at=lease_until, attempts=COMMANDS.c.attempts + 1),
-            [{"_id": r.id} for r in rows])
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), CHUNK):  # one statement per chunk of the batch, not one per command
+        session.execute(update(COMMANDS).where(COMMANDS.c.id.in_(ids[start:start + CHUNK]))
+                        .values(next_attempt_at=lease_until, attempts=COMMANDS.c.attempts + 1))
     return rows
 
 
@@ -237,12 +250,9 @@ def finish_commands(session: Session, results: Sequence[tuple[str, str, dict[str
         if is_postgres(session):
             stmt = stmt.with_for_update()
         pending.update(session.scalars(stmt))
-    todo = [{"_key": k, "v_status": st, "v_result": r, "v_done": now} for k, st, r in results if k in pending]
-    if todo:
-        session.connection().execute(
-            update(COMMANDS).where(COMMANDS.c.key == bindparam("_key"))
-            .values(status=bindparam("v_status"), result=bindparam("v_result"), done_at=bindparam("v_done")), todo)
-    return {t["_key"] for t in todo}
+    todo = [{"key": k, "status": st, "result": r, "done_at": now} for k, st, r in results if k in pending]
+    update_rows(session, COMMANDS, todo, columns=("status", "result", "done_at"), by="key")
+    return {t["key"] for t in todo}
 
 
 def reschedule_command(session: Session, *, key: str, at: datetime, result: dict[str, Any] | None = None) -> None:
