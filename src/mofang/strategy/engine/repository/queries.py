@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Table, func, select, text, update
+import orjson
+from sqlalchemy import JSON, Boolean, DateTime, Select, Table, Text, func, select, text, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -173,24 +175,64 @@ def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
                                 r[by]) for r in rows])
 
 
+def _loads(value: Any) -> Any:
+    """A JSON column's stored text as Python (orjson, or the standard parser for what orjson refuses, e.g. NaN)."""
+    if not isinstance(value, str | bytes):
+        return value  # PostgreSQL's driver hands json columns over already decoded
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return json.loads(value)
+
+
+@lru_cache(maxsize=8)
+def _row_shape(table: Table) -> tuple[Any, list[Any], tuple[int, ...]]:
+    """A table's row class, its columns with JSON read as text, and the positions of those JSON columns."""
+    cols = list(table.c)
+    raw = [type_coerce(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in cols]
+    return (namedtuple(f"{table.name}_row", [c.name for c in cols]), raw,  # type: ignore[misc]
+            tuple(i for i, c in enumerate(cols) if isinstance(c.type, JSON)))
+
+
+def select_rows(table: Table) -> Select[Any]:
+    """SELECT every column of an engine table, its JSON columns as text (decoded by `fetch_rows`)."""
+    return select(*_row_shape(table)[1])
+
+
+def fetch_rows(session: Session, table: Table, stmt: Select[Any]) -> list[Any]:
+    """Rows of `select_rows(table)…` with attribute access, JSON decoded by orjson.
+
+    The engine reads a whole batch of instances or commands at once; SQLAlchemy's JSON processing (the standard
+    parser) was a tenth of the dispatcher's time.
+    """
+    shape, _, json_at = _row_shape(table)
+    out = []
+    for r in session.execute(stmt):
+        values = list(r)
+        for i in json_at:
+            values[i] = None if values[i] is None else _loads(values[i])
+        out.append(shape._make(values))
+    return out
+
+
 def lock_instances(session: Session, ids: Iterable[int]) -> list[Any]:
     """Rows of these instances, locked until commit (PostgreSQL: FOR UPDATE in id order, so no deadlock)."""
     wanted = sorted(set(ids))
     out: list[Any] = []
     for start in range(0, len(wanted), CHUNK):
-        stmt = select(INSTANCES).where(INSTANCES.c.id.in_(wanted[start:start + CHUNK])).order_by(INSTANCES.c.id)
+        stmt = select_rows(INSTANCES).where(INSTANCES.c.id.in_(wanted[start:start + CHUNK])).order_by(INSTANCES.c.id)
         if is_postgres(session):
             stmt = stmt.with_for_update()
-        out.extend(session.execute(stmt).all())
+        out.extend(fetch_rows(session, INSTANCES, stmt))
     return out
 
 
 def lock_instances_where(session: Session, *where: Any) -> list[Any]:
     """Rows of the instances matching `where`, locked until commit (PostgreSQL: FOR UPDATE in id order)."""
-    stmt = select(INSTANCES).where(*where).order_by(INSTANCES.c.id)
+    stmt = select_rows(INSTANCES).where(*where).order_by(INSTANCES.c.id)
     if is_postgres(session):
         stmt = stmt.with_for_update()
-    return list(session.execute(stmt).all())
+    return fetch_rows(session, INSTANCES, stmt)
 
 
 def any_due(session: Session, *, now: datetime) -> bool:
@@ -208,14 +250,14 @@ def any_pending(session: Session, *, now: datetime) -> bool:
 
 def claim_due(session: Session, *, now: datetime, limit: int, paused: Sequence[int] = ()) -> list[Any]:
     """Instances whose wake time has come, locked for this transaction (other workers skip them)."""
-    stmt = (select(INSTANCES)
+    stmt = (select_rows(INSTANCES)
             .where(INSTANCES.c.status.in_(LIVE), INSTANCES.c.wake_at.is_not(None), INSTANCES.c.wake_at <= now)
             .order_by(INSTANCES.c.wake_at).limit(limit))
     if paused:
         stmt = stmt.where(INSTANCES.c.strategy_id.not_in(list(paused)))
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True)
-    return list(session.execute(stmt).all())
+    return fetch_rows(session, INSTANCES, stmt)
 
 
 def claim_commands(session: Session, *, now: datetime, limit: int, lease_until: datetime,
@@ -224,14 +266,14 @@ def claim_commands(session: Session, *, now: datetime, limit: int, lease_until: 
 
     Commands of paused strategies wait in the outbox until they resume.
     """
-    stmt = (select(COMMANDS).where(COMMANDS.c.status == "pending", COMMANDS.c.next_attempt_at <= now)
+    stmt = (select_rows(COMMANDS).where(COMMANDS.c.status == "pending", COMMANDS.c.next_attempt_at <= now)
             .order_by(COMMANDS.c.next_attempt_at, COMMANDS.c.id).limit(limit))
     if paused:
         stmt = stmt.where(COMMANDS.c.instance_id.not_in(
             select(INSTANCES.c.id).where(INSTANCES.c.strategy_id.in_(list(paused)))))
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True)
-    rows = list(session.execute(stmt).all())
+    rows = fetch_rows(session, COMMANDS, stmt)
     ids = [r.id for r in rows]
     for start in range(0, len(ids), CHUNK):  # one statement per chunk of the batch, not one per command
         session.execute(update(COMMANDS).where(COMMANDS.c.id.in_(ids[start:start + CHUNK]))
