@@ -64,7 +64,8 @@ class Seeded:
 
 
 def _open(data_dir: Path) -> tuple[Platform, TestClient]:
-    settings = Settings(data_dir=data_dir, start_background=True, scheduler=False)
+    # One login serves the module; on a slow CI box its tests outlast the 15-minute access token.
+    settings = Settings(data_dir=data_dir, start_background=True, scheduler=False, token_ttl_minutes=240)
     platform = open_platform(settings)
     client = TestClient(create_app(settings, platform=platform))
     client.__enter__()

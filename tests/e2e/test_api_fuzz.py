@@ -47,7 +47,7 @@ def fuzz_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform
     data = Path(tmp_path_factory.mktemp("fuzz")) / "data"
     # Fuzzed logins fail by the hundred from one test address; the fuzzing users must still be able to log in.
     plat = open_platform(Settings(data_dir=data, start_background=True, scheduler=False,
-                                  login_max_failures=1_000_000))
+                                  login_max_failures=1_000_000, token_ttl_minutes=240))  # one login, a long run
     with plat.metadata.session() as session:
         gov.upsert_orgs(session=session, orgs=ORGS)
         for username, role, org in ((FUZZER, "admin", "HQ"), (BRANCH, "branch_operator", "GD")):

@@ -44,7 +44,8 @@ def _login(client: TestClient, username: str) -> dict[str, str]:
 def demo_bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoBank]:
     """1,500 customers over 120 days ending 2026-11-20, with the clock fixed on that day."""
     root: Path = tmp_path_factory.mktemp("mlbank")
-    settings = Settings(data_dir=root / "data", start_background=False)
+    # The module logs in once; on a slow CI box its tests outlast the 15-minute access token.
+    settings = Settings(data_dir=root / "data", start_background=False, token_ttl_minutes=240)
     platform = open_platform(settings)
     generate_bank(platform=platform, customers=1500, days=120, seed=11, end_date=END)
     platform.extras["clock"] = lambda: datetime(2026, 11, 20, 18, 0)

@@ -25,6 +25,7 @@ from mofang.strategy.engine.repository.queries import (
     insert_steps,
     is_postgres,
     lock_instances,
+    lock_instances_where,
     reschedule_command,
     update_instances,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "insert_steps",
     "is_postgres",
     "lock_instances",
+    "lock_instances_where",
     "reschedule_command",
     "update_instances",
 ]

@@ -103,21 +103,40 @@ def enter_groups(*, platform: Platform, rt: Runtime,
         return report
     with platform.metadata.session() as session:
         repo.begin_write(session)
-        # The versions in one query (and then from the session's identity map), still read inside the write
-        # transaction: a strategy paused or stopped a moment ago enters nobody.
-        list(session.scalars(select(EngineVersion).where(
-            EngineVersion.strategy_id.in_({g[0] for g in groups}))))
-        resolved = [g for strategy_id, version, node_id, customers in groups
-                    if (g := _resolve(session, rt, strategy_id, version, node_id, customers, report)) is not None]
-        _enter_sets(session, rt, resolved, now, report)
+        enter_groups_in(session, rt, groups, now, report)
     return report
 
 
+def enter_groups_in(session: Session, rt: Runtime,
+                    groups: Sequence[tuple[int, int | None, str, Sequence[tuple[str, Mapping[str, Any], str]]]],
+                    now: datetime, report: EntryReport) -> None:
+    """`enter_groups` inside the caller's write transaction."""
+    if not groups:
+        return
+    # The versions in one query, still read inside the write transaction: a strategy paused or stopped a moment
+    # ago enters nobody. Held in a dict: the session's identity map is weak, so `session.get` would query again.
+    versions = {(v.strategy_id, v.version): v for v in session.scalars(select(EngineVersion).where(
+        EngineVersion.strategy_id.in_({g[0] for g in groups})))}
+    resolved = [g for strategy_id, version, node_id, customers in groups
+                if (g := _resolve(session, rt, strategy_id, version, node_id, customers, report,
+                                  versions=versions)) is not None]
+    _enter_sets(session, rt, resolved, now, report)
+
+
 def _resolve(session: Session, rt: Runtime, strategy_id: int, version: int | None, node_id: str,
-             chunk: Sequence[tuple[str, Mapping[str, Any], str]], report: EntryReport) -> Group | None:
-    """The running version, graph and entry node customers enter at (None, counted as skipped, when none)."""
-    row = session.get(EngineVersion, (strategy_id, version)) if version is not None \
-        else active_version(session, strategy_id)
+             chunk: Sequence[tuple[str, Mapping[str, Any], str]], report: EntryReport, *,
+             versions: Mapping[tuple[int, int], EngineVersion] | None = None) -> Group | None:
+    """The running version, graph and entry node customers enter at (None, counted as skipped, when none).
+
+    `versions`: the strategies' rows already read in this transaction (by strategy and version).
+    """
+    if version is not None:
+        row = versions.get((strategy_id, version)) if versions is not None \
+            else session.get(EngineVersion, (strategy_id, version))
+    elif versions is not None:
+        row = next((v for (sid, _), v in versions.items() if sid == strategy_id and v.status == "active"), None)
+    else:
+        row = active_version(session, strategy_id)
     if row is None or row.status != "active":
         report.skip("not_active", len(chunk))
         return None

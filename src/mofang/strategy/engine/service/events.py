@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
+from sqlalchemy.orm import Session
 
 from mofang.platform.context import Platform
 from mofang.strategy.engine import repository as repo
 from mofang.strategy.engine.contracts import EventSeen, Instance, Receipt, Stimulus
 from mofang.strategy.engine.logic import event_matches
 from mofang.strategy.engine.repository import EngineInstance
-from mofang.strategy.engine.service.entries import enter_groups
+from mofang.strategy.engine.service.entries import EntryReport, enter_groups_in
 from mofang.strategy.engine.service.executor import apply, pending_of
 from mofang.strategy.engine.service.runtime import EventIndex, Runtime, get_runtime
 
@@ -58,11 +59,14 @@ def handle_events(*, platform: Platform, events: Sequence[Mapping[str, Any]]) ->
     if not parsed:
         return
     now = rt.clock()
-    with platform.metadata.session() as session:
-        index = rt.events(session)
     _to_receipts(platform, rt, parsed, now)
-    _to_waiting(platform, rt, index, parsed, now)
-    _to_entries(platform, rt, index, parsed, now)
+    # Waits, goals and new entries of the whole batch in ONE write transaction (one commit per bus fetch): a
+    # crash loses all of it together and the redelivered batch does it all again.
+    with platform.metadata.session() as session:
+        repo.begin_write(session)
+        index = rt.events(session)
+        _to_waiting(session, rt, index, parsed, now)
+        _to_entries(session, rt, index, parsed, now)
 
 
 def _relevant(index: EventIndex) -> Any:
@@ -73,34 +77,30 @@ def _relevant(index: EventIndex) -> Any:
     return relevant
 
 
-def _to_waiting(platform: Platform, rt: Runtime, index: EventIndex, parsed: list[Event], now: datetime) -> None:
+def _to_waiting(session: Session, rt: Runtime, index: EventIndex, parsed: list[Event], now: datetime) -> None:
     by_customer: dict[str, list[Event]] = defaultdict(list)
     for e in parsed:
         by_customer[e.customer_id].append(e)
     waits = [f"event:{n}" for n in {e.name for e in parsed}]
     goal_sids = sorted({sid for e in parsed for sid in index.goals.get(e.name, ())})
+    cond = EngineInstance.waiting_for.in_(waits)
+    if goal_sids:
+        cond = or_(cond, EngineInstance.strategy_id.in_(goal_sids))
     cids = list(by_customer)
     for start in range(0, len(cids), rt.batch):
-        chunk = cids[start:start + rt.batch]
-        with platform.metadata.session() as session:
-            repo.begin_write(session)
-            cond = EngineInstance.waiting_for.in_(waits)
-            if goal_sids:
-                cond = or_(cond, EngineInstance.strategy_id.in_(goal_sids))
-            ids = list(session.scalars(select(EngineInstance.id).where(
-                EngineInstance.customer_id.in_(chunk), EngineInstance.status != "done", cond)))
-            # Paused strategies still see their customers' events (what they do waits: timers and the outbox hold).
-            rows = [r for r in repo.lock_instances(session, ids) if r.status != "done"]
-            items = [(p, [EventSeen(name=e.name, at=e.at, properties=dict(e.properties), message_id=e.message_id)
-                          for e in by_customer[p.instance.customer_id]]) for p in pending_of(rows)]
-            apply(session, rt, items, now=now, relevant=_relevant(index))
+        # Paused strategies still see their customers' events (what they do waits: timers and the outbox hold).
+        rows = repo.lock_instances_where(session, EngineInstance.customer_id.in_(cids[start:start + rt.batch]),
+                                         EngineInstance.status != "done", cond)
+        items = [(p, [EventSeen(name=e.name, at=e.at, properties=dict(e.properties), message_id=e.message_id)
+                      for e in by_customer[p.instance.customer_id]]) for p in pending_of(rows)]
+        apply(session, rt, items, now=now, relevant=_relevant(index))
 
 
-def _to_entries(platform: Platform, rt: Runtime, index: EventIndex, parsed: list[Event], now: datetime) -> None:
+def _to_entries(session: Session, rt: Runtime, index: EventIndex, parsed: list[Event], now: datetime) -> None:
     groups = [(trigger.strategy_id, trigger.version, trigger.node.id,
                [(e.customer_id, dict(e.properties), e.message_id or f"{e.name}:{e.at.isoformat()}") for e in evs])
               for trigger, evs in _group_triggers(index, parsed).values()]
-    enter_groups(platform=platform, rt=rt, groups=groups, now=now)
+    enter_groups_in(session, rt, groups, now, EntryReport())
 
 
 def _group_triggers(index: EventIndex, parsed: list[Event]) -> dict[tuple[int, int, str], Any]:
