@@ -132,7 +132,8 @@ def test_live_simulator_answers_new_sandbox_deliveries_seconds_later(seeded: tup
         reached = list(session.execute(select(Delivery.customer_id, Delivery.template_id).where(
             Delivery.strategy_id == fund, Delivery.status == "accepted").limit(12)))
     assert reached
-    now = datetime.now(UTC)
+    # Noon in the bank's time zone today: at night the quiet hours (21:00–09:00) rightly defer every push.
+    now = NOW.astimezone(ZoneInfo("Asia/Shanghai")).replace(hour=12, minute=0, second=0, microsecond=0).astimezone(UTC)
     with simulated_engine(platform, now):
         sim = LiveSimulator(platform, SimulatorConfig(seed=3, lifts={FUND: 0.95}), speedup=3600)
         answers = [

@@ -3,6 +3,9 @@ operator reads the delivery log and retries a dead letter, an RM records the out
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.sync_api import expect
 from ui import login_ui
@@ -14,6 +17,7 @@ from mofang.reach.contracts import ProviderResult, SendRequest
 from mofang.reach.delivery.routing import deps_of
 
 pytestmark = pytest.mark.browser
+BANK_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class FlakyMail:
@@ -37,11 +41,13 @@ def test_reach_centre_in_the_console(live_server: str, page, platform: Platform,
     add_customers(platform, {"k1": {"name": "张三", "org_code": "GD-SZ-001", "rm_id": "RM-S"}})
     mail = FlakyMail()
     deps_of(platform).providers["email"] = mail
+    # Sent at noon, bank time: at night the default quiet hours (21:00–09:00) rightly defer marketing messages.
+    noon = datetime.now(BANK_TZ).replace(hour=12, minute=0, second=0, microsecond=0).astimezone(UTC)
     for key, channel, variables in (("ui-1", "inbox", {"content": "您的理财本周到期"}),
                                     ("ui-2", "email", {"content": "月度账单"}),
                                     ("ui-3", "rm_task", {"content": "请致电客户介绍新发理财", "title": "到期续作"})):
         reach.send(platform=platform, request=SendRequest(customer_id="k1", channel=channel,  # type: ignore[arg-type]
-                                                          idempotency_key=key, variables=variables))
+                                                          idempotency_key=key, variables=variables), now=noon)
     make_user("boss", "admin", "HQ")
     make_user("sz", "branch_operator", "GD-SZ")
     make_user("rm", "rm", "GD-SZ-001", rm_id="RM-S")
