@@ -100,15 +100,16 @@ class RedisCounters:
         `seed` gives the customer's counter fields from the persisted log, asked for only when Redis has none.
         """
         current = logic.periods(now)
-        argv: list[Any] = [TTL_SECONDS, *(current[w] for w in logic.WINDOWS), len(caps)]
         bodies = [r.body for r in caps if isinstance(r.body, CapRule)]
         assert len(bodies) == len(caps)
+        argv: list[str] = [str(TTL_SECONDS), *(current[w] for w in logic.WINDOWS), str(len(caps))]
         for cap, pattern in zip(bodies, logic.cap_patterns(bodies, now), strict=True):
-            argv += [*pattern, logic.effective_limit(cap, request.priority)]
+            argv += [*pattern, str(logic.effective_limit(cap, request.priority))]
         argv += logic.bucket_fields(at=now, channel=request.channel, purpose=request.purpose,
                                     line=request.business_line)
-        keys = [self._hash(request.customer_id), f"{self.prefix}policy:k:{request.key}"]
-        out = self._check(keys=keys, args=argv)
+        keys = [self._hash(request.customer_id).encode(), f"{self.prefix}policy:k:{request.key}".encode()]
+        # Handed over as bytes: redis-py passes bytes through, where it type-checks and encodes every str and int.
+        out = self._check(keys=keys, args=[a.encode() for a in argv])
         if int(out[0]) == -2:  # seed and check in one call: the seed is written only if still missing
             out = self._check(keys=keys, args=[*argv, "seed", *(x for kv in seed().items() for x in kv)])
         if int(out[0]) == -1:
