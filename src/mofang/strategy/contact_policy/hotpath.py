@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,12 +24,13 @@ from mofang.strategy.contact_policy.contracts import ContactRequest, PolicyDecis
 class Raw:
     """A driver connection with its dialect's placeholder style and integrity error."""
 
-    __slots__ = ("conn", "integrity_error", "pyformat", "sqlite")
+    __slots__ = ("conn", "integrity_error", "postgres", "pyformat", "sqlite")
 
     def __init__(self, conn: Any, dialect: Any) -> None:
         self.conn = conn
         self.pyformat = dialect.paramstyle == "pyformat"
         self.sqlite = dialect.name == "sqlite"
+        self.postgres = dialect.name == "postgresql"
         self.integrity_error: type[Exception] = dialect.loaded_dbapi.IntegrityError
 
     @classmethod
@@ -76,6 +78,19 @@ def connect(engine: Engine) -> Iterator[Raw]:
 
 
 _PYFORMAT: dict[str, str] = {}
+
+
+def hold_customer(db: Raw, customer_id: str) -> None:
+    """Begin the check's transaction holding the customer against every other process until commit or rollback.
+
+    SQLite: BEGIN IMMEDIATE takes the database's one write lock before anything is read, so no other process can
+    commit a contact between this check's read of the log and its insert. PostgreSQL: a transaction-scoped
+    advisory lock on the customer (a hash: a collision only makes two customers wait for each other).
+    """
+    if db.sqlite:
+        db.run("BEGIN IMMEDIATE", {})
+    elif db.postgres:
+        db.rows("SELECT pg_advisory_xact_lock(:k)", {"k": zlib.crc32(customer_id.encode())})
 
 
 def _ts_value(value: Any) -> datetime | None:

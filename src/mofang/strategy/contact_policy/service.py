@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +59,7 @@ class PolicyState:
     def __init__(self, platform: Platform) -> None:
         self.locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self._reload = threading.Lock()
+        self._writer = threading.Lock()
         self.version = -1
         self.rules: list[Rule] = []
         s = platform.settings
@@ -66,6 +68,25 @@ class PolicyState:
     def lock_for(self, customer_id: str) -> threading.Lock:
         """The lock serialising check-and-count of one customer in this process."""
         return self.locks[zlib.crc32(customer_id.encode()) % LOCK_STRIPES]
+
+    @contextmanager
+    def holding(self, db: hot.Raw, request: ContactRequest) -> Iterator[None]:
+        """Without Redis, the check's transaction holds the customer against other processes too (see
+        `hot.hold_customer`), ended before another thread of this process may begin its own.
+
+        SQLite has one write lock per database: this process's checks take turns for it here, since a thread
+        refused by SQLite would sleep in its busy handler for milliseconds instead of waiting its turn.
+        """
+        if self.redis is not None:  # the Lua script counts atomically; the key's row decides duplicates
+            yield
+            return
+        with self._writer if db.sqlite else nullcontext():
+            hot.hold_customer(db, request.customer_id)
+            try:
+                yield
+            finally:
+                # Ends what is still open (an error, or a stored answer returned); after a commit it does nothing.
+                db.conn.rollback()
 
     def snapshot(self, conn: Connection) -> tuple[list[Rule], float, str]:
         """The enabled rules and the control group, reloaded whenever their version moved (checked every time)."""
@@ -123,7 +144,7 @@ def check(*, platform: Platform, request: ContactRequest, now: datetime) -> Poli
     _validate(request)
     now = utc(now)
     pol = state(platform)
-    with pol.lock_for(request.customer_id), hot.connect(platform.metadata.engine) as db:
+    with pol.lock_for(request.customer_id), hot.connect(platform.metadata.engine) as db, pol.holding(db, request):
         first = hot.start(db, request)
         stored = first.stored
         if stored is not None and (stored.verdict != "defer" or (stored.until or now) > now):
