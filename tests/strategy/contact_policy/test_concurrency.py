@@ -13,6 +13,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -78,12 +79,16 @@ def test_sixteen_strategies_embedded(platform: Platform) -> None:
     _assert_within_caps(platform)
 
 
-def _worker(data_dir: str, metadata_url: str, redis_url: str | None, prefix: str, strategies: list[int]) -> None:
-    """One worker process: its own platform (event store apart), the shared metadata database and Redis if any."""
+def _worker(data_dir: str, metadata_url: str, redis_url: str | None, prefix: str, strategies: list[int],
+            start: Any = None) -> None:
+    """One worker process: its own platform (event store apart), the shared metadata database and Redis if any;
+    with a barrier, the workers start sending together (so their checks of one customer really overlap)."""
     settings = Settings(data_dir=Path(data_dir), metadata_url=metadata_url, redis_url=redis_url,
                         redis_key_prefix=prefix, start_background=False, scheduler=False)
     platform = open_platform(settings)
     try:
+        if start is not None:
+            start.wait(120)
         with ThreadPoolExecutor(len(strategies)) as pool:
             list(pool.map(lambda s: _strategy(platform, s), strategies))
     finally:
@@ -102,8 +107,9 @@ def test_sixteen_strategies_on_three_workers_sharing_sqlite_without_redis(tmp_pa
     try:
         _setup_rules(platform)
         ctx = multiprocessing.get_context("spawn")
+        start = ctx.Barrier(3)
         procs = [ctx.Process(target=_worker, args=(str(tmp_path / f"w{w}"), metadata_url, None, "mofang:",
-                                                   list(range(w, STRATEGIES, 3)))) for w in range(3)]
+                                                   list(range(w, STRATEGIES, 3)), start)) for w in range(3)]
         for p in procs:
             p.start()
         for p in procs:
