@@ -1,7 +1,8 @@
 """16 strategies sending to the same 1,000 customers at once: no customer ever exceeds a cap.
 
-Embedded: 16 threads in one process (per-customer locks, counts in the metadata database). Scale-out: 3 worker
-processes sharing Redis counters (one Lua script per check) and one metadata database.
+Embedded: 16 threads in one process (per-customer locks, counts in the metadata database), and 3 worker processes
+sharing one SQLite file (its write lock held from reading the log to the commit). Scale-out: 3 worker processes
+sharing Redis counters (one Lua script per check) and one metadata database.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -77,14 +79,43 @@ def test_sixteen_strategies_embedded(platform: Platform) -> None:
     _assert_within_caps(platform)
 
 
-def _worker(data_dir: str, metadata_url: str, redis_url: str, prefix: str, strategies: list[int]) -> None:
-    """One worker process: its own platform (event store apart), the shared metadata database and Redis."""
+def _worker(data_dir: str, metadata_url: str, redis_url: str | None, prefix: str, strategies: list[int],
+            start: Any = None) -> None:
+    """One worker process: its own platform (event store apart), the shared metadata database and Redis if any;
+    with a barrier, the workers start sending together (so their checks of one customer really overlap)."""
     settings = Settings(data_dir=Path(data_dir), metadata_url=metadata_url, redis_url=redis_url,
                         redis_key_prefix=prefix, start_background=False, scheduler=False)
     platform = open_platform(settings)
     try:
+        if start is not None:
+            start.wait(120)
         with ThreadPoolExecutor(len(strategies)) as pool:
             list(pool.map(lambda s: _strategy(platform, s), strategies))
+    finally:
+        platform.close()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_sixteen_strategies_on_three_workers_sharing_sqlite_without_redis(tmp_path: Path) -> None:
+    """Embedded metadata shared by worker processes (`mofang worker` beside `mofang serve`), no Redis: the
+    database's write lock, taken before the log is read, keeps every cap across processes."""
+    metadata_url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    settings = Settings(data_dir=tmp_path / "main", metadata_url=metadata_url, start_background=False,
+                        scheduler=False)
+    platform = open_platform(settings)
+    try:
+        _setup_rules(platform)
+        ctx = multiprocessing.get_context("spawn")
+        start = ctx.Barrier(3)
+        procs = [ctx.Process(target=_worker, args=(str(tmp_path / f"w{w}"), metadata_url, None, "mofang:",
+                                                   list(range(w, STRATEGIES, 3)), start)) for w in range(3)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(240)
+        assert [p.exitcode for p in procs] == [0, 0, 0]
+        _assert_within_caps(platform)
     finally:
         platform.close()
 

@@ -106,3 +106,24 @@ def test_reserve_keeps_the_last_contacts_for_higher_priority() -> None:
     assert logic.decide(req(5), at, rules=rules, gates=Gates(), counts=counts).verdict == "allow"
     full = logic.counts_of([(at, "sms", "marketing", "retail")] * 3)
     assert logic.decide(req(5), at, rules=rules, gates=Gates(), counts=full).reason == "cap_day_all"
+
+
+contact = st.tuples(st.integers(min_value=-50 * 24 * 60, max_value=10 * 24 * 60),  # minutes from now
+                    st.sampled_from(["sms", "push", "a|b"]), st.sampled_from(["marketing", "service"]),
+                    st.sampled_from(["retail", "loan", "", "x|y"]))
+cap = st.builds(CapRule, window=st.sampled_from(["day", "week", "month"]), limit=st.just(9),
+                channel=st.sampled_from([None, "sms", "push"]), business_line=st.sampled_from([None, "loan"]),
+                purpose=st.sampled_from(["marketing", "all"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(contact, max_size=30), st.lists(cap, min_size=1, max_size=4),
+       st.integers(min_value=0, max_value=60 * 24 * 40))
+def test_used_by_caps_counts_what_the_counter_fields_count(
+        contacts: list[tuple[int, str, str, str]], caps: list[CapRule], minutes: int) -> None:
+    """The check's direct count (window bounds) equals the counters' (periods of fields) for any contacts and caps,
+    across day, ISO-week and month turns, and for values the counter fields have to clean."""
+    now = sh(2026, 3, 1, 0) + timedelta(minutes=minutes)
+    log = [(now + timedelta(minutes=m), ch, p, line) for m, ch, p, line in contacts]
+    counts = logic.counts_of(log)
+    assert logic.used_by_caps(log, caps, now) == [logic.cap_used(counts, c, now) for c in caps]

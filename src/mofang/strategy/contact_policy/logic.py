@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from mofang.strategy.contact_policy.contracts import (
@@ -35,21 +36,34 @@ def local(now: datetime, tz: ZoneInfo = BANK_TZ) -> datetime:
 
 def period(at: datetime, window: Window, tz: ZoneInfo = BANK_TZ) -> str:
     """The bank-calendar period an instant falls in: 2026-12-07, 2026-W50 (ISO, Monday first), 2026-12."""
-    d = local(at, tz).date()
-    if window == "day":
-        return d.isoformat()
-    if window == "week":
-        year, week, _ = d.isocalendar()
-        return f"{year}-W{week:02d}"
-    return f"{d.year}-{d.month:02d}"
+    return _periods(local(at, tz).date())[WINDOWS.index(window)]
 
 
-def _first_day(d: date, window: Window) -> date:
+def periods(at: datetime, tz: ZoneInfo = BANK_TZ) -> dict[Window, str]:
+    """The day, week and month periods of an instant (one time-zone conversion for all three)."""
+    return dict(zip(WINDOWS, _periods(local(at, tz).date()), strict=True))
+
+
+# A check converts to bank time and back several times, always around the same few days: the calendar arithmetic
+# of a day is remembered (pure functions of their arguments; ZoneInfo conversions cost microseconds each).
+@lru_cache(maxsize=256)
+def _periods(d: date) -> tuple[str, str, str]:
+    year, week, _ = d.isocalendar()
+    return d.isoformat(), f"{year}-W{week:02d}", f"{d.year}-{d.month:02d}"
+
+
+@lru_cache(maxsize=256)
+def _bounds(d: date, window: Window, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The first instant (UTC) of the window containing bank day `d`, and of the window after it."""
     if window == "day":
-        return d
-    if window == "week":
-        return d - timedelta(days=d.weekday())
-    return d.replace(day=1)
+        first, nxt = d, d + timedelta(days=1)
+    elif window == "week":
+        first = d - timedelta(days=d.weekday())
+        nxt = first + timedelta(days=7)
+    else:
+        first = d.replace(day=1)
+        nxt = (first + timedelta(days=32)).replace(day=1)
+    return _at_midnight(first, tz), _at_midnight(nxt, tz)
 
 
 def _at_midnight(d: date, tz: ZoneInfo) -> datetime:
@@ -61,26 +75,25 @@ def local_midnight(day: date, tz: ZoneInfo = BANK_TZ) -> datetime:
     return _at_midnight(day, tz)
 
 
+def window_bounds(now: datetime, window: Window, tz: ZoneInfo = BANK_TZ) -> tuple[datetime, datetime]:
+    """The first instant (UTC) of the window containing `now`, and of the next window."""
+    return _bounds(local(now, tz).date(), window, tz)
+
+
 def window_start(now: datetime, window: Window, tz: ZoneInfo = BANK_TZ) -> datetime:
     """The first instant (UTC) of the window containing `now`."""
-    return _at_midnight(_first_day(local(now, tz).date(), window), tz)
+    return window_bounds(now, window, tz)[0]
 
 
 def next_window_start(now: datetime, window: Window, tz: ZoneInfo = BANK_TZ) -> datetime:
     """The first instant (UTC) of the window after the one containing `now`."""
-    first = _first_day(local(now, tz).date(), window)
-    if window == "day":
-        nxt = first + timedelta(days=1)
-    elif window == "week":
-        nxt = first + timedelta(days=7)
-    else:
-        nxt = (first + timedelta(days=32)).replace(day=1)
-    return _at_midnight(nxt, tz)
+    return window_bounds(now, window, tz)[1]
 
 
 def counting_since(now: datetime, tz: ZoneInfo = BANK_TZ) -> datetime:
     """The earliest instant any current window reaches back to (a week may start in the previous month)."""
-    return min(window_start(now, "week", tz), window_start(now, "month", tz))
+    d = local(now, tz).date()
+    return min(_bounds(d, "week", tz)[0], _bounds(d, "month", tz)[0])
 
 
 # --- counters -------------------------------------------------------------------------------------------------
@@ -93,7 +106,8 @@ def clean(value: str) -> str:
 
 def bucket_fields(*, at: datetime, channel: str, purpose: str, line: str, tz: ZoneInfo = BANK_TZ) -> tuple[str, ...]:
     """The counter fields one allowed contact increments: one per window, `d|2026-12-07|sms|marketing|retail`."""
-    return tuple(f"{w[0]}|{period(at, w, tz)}|{clean(channel)}|{clean(purpose)}|{clean(line)}" for w in WINDOWS)
+    p, tail = periods(at, tz), f"{clean(channel)}|{clean(purpose)}|{clean(line)}"
+    return tuple(f"{w[0]}|{p[w]}|{tail}" for w in WINDOWS)
 
 
 def counts_of(contacts: Iterable[tuple[datetime, str, str, str]], tz: ZoneInfo = BANK_TZ) -> dict[str, int]:
@@ -107,7 +121,18 @@ def counts_of(contacts: Iterable[tuple[datetime, str, str, str]], tz: ZoneInfo =
 
 def cap_pattern(cap: CapRule, now: datetime, tz: ZoneInfo = BANK_TZ) -> tuple[str, str, str, str, str]:
     """What a cap sums over: (window letter, current period, channel, purpose, line), `*` matching anything."""
-    return (cap.window[0], period(now, cap.window, tz), cap.channel or "*",
+    return _pattern(cap, periods(now, tz))
+
+
+def cap_patterns(caps: Sequence[CapRule], now: datetime, tz: ZoneInfo = BANK_TZ
+                 ) -> list[tuple[str, str, str, str, str]]:
+    """`cap_pattern` of several caps at one instant (converted to bank time once)."""
+    current = periods(now, tz)
+    return [_pattern(c, current) for c in caps]
+
+
+def _pattern(cap: CapRule, current: dict[Window, str]) -> tuple[str, str, str, str, str]:
+    return (cap.window[0], current[cap.window], cap.channel or "*",
             "marketing" if cap.purpose == "marketing" else "*", cap.business_line or "*")
 
 
@@ -121,6 +146,28 @@ def cap_used(counts: Mapping[str, int], cap: CapRule, now: datetime, tz: ZoneInf
     """Contacts already counted against a cap in its current window."""
     pattern = cap_pattern(cap, now, tz)
     return sum(v for f, v in counts.items() if matches(f, pattern))
+
+
+def used_by_caps(contacts: Iterable[tuple[datetime, str, str, str]], caps: Sequence[CapRule], now: datetime,
+                 tz: ZoneInfo = BANK_TZ) -> list[int]:
+    """Per cap, what `cap_used(counts_of(contacts), cap, now)` gives, without building a counter field per contact.
+
+    A contact's period equals the current one exactly when it lies between the window's first instant and the
+    next window's, so each contact is compared with a few instants instead of being converted to bank time.
+    """
+    d = local(now, tz).date()
+    bounds = {w: _bounds(d, w, tz) for w in {c.window for c in caps}}
+    specs = [(*bounds[c.window], c.channel or None, c.purpose == "marketing", c.business_line or None)
+             for c in caps]
+    used = [0] * len(caps)
+    for at, channel, purpose, line in contacts:
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        ch, pu, li = clean(channel), clean(purpose), clean(line)
+        for i, (lo, hi, c, marketing_only, ln) in enumerate(specs):
+            if (lo <= at < hi and (c is None or c == ch) and (not marketing_only or pu == "marketing")
+                    and (ln is None or ln == li)):
+                used[i] += 1
+    return used
 
 
 # --- rules ----------------------------------------------------------------------------------------------------
@@ -159,6 +206,7 @@ def in_control_group(customer_id: str, *, salt: str, percent: float) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < percent / 100
 
 
+@lru_cache(maxsize=64)
 def _hhmm(value: str) -> time:
     h, m = value.split(":")
     return time(int(h), int(m))

@@ -11,16 +11,24 @@ from mofang.strategy.contact_policy.contracts import CapRule, ContactRequest, Ru
 
 # KEYS[1] the customer's counter hash, KEYS[2] the send key's marker.
 # ARGV: ttl, current day / week / month periods, n caps, then 6 values per cap (window letter, period, channel,
-# purpose, line, effective limit), then the 3 fields this send increments.
+# purpose, line, effective limit), then the 3 fields this send increments, then (on a second call only) `seed`
+# and the customer's counts from the log: field, count, field, count …
 # Returns {-1} when the key was counted before, {-2} when the customer's counters must first be seeded from the
-# metadata database (field `seeded` absent: a new customer, an expired hash or a Redis that lost its data), else
-# {ok, used_1 … used_n}; increments only when ok == 1.
+# metadata database (field `seeded` absent: a new customer, an expired hash or a Redis that lost its data) and no
+# seed was given, else {ok, used_1 … used_n}; increments only when ok == 1. A seed is written only while the
+# marker is absent, so a process seeding from an older read never overwrites counts another one made since.
 CHECK = """
 if redis.call('EXISTS', KEYS[2]) == 1 then return {-1} end
-if redis.call('HEXISTS', KEYS[1], 'seeded') == 0 then return {-2} end
 local ttl = tonumber(ARGV[1])
-local cur = {d = ARGV[2], w = ARGV[3], m = ARGV[4]}
 local n = tonumber(ARGV[5])
+if redis.call('HEXISTS', KEYS[1], 'seeded') == 0 then
+  local s = 5 + n * 6 + 3
+  if #ARGV == s then return {-2} end
+  for k = s + 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[k], ARGV[k + 1]) end
+  redis.call('HSET', KEYS[1], 'seeded', '1')
+  redis.call('EXPIRE', KEYS[1], ttl)
+end
+local cur = {d = ARGV[2], w = ARGV[3], m = ARGV[4]}
 local used = {}
 for i = 1, n do used[i] = 0 end
 local all = redis.call('HGETALL', KEYS[1])
@@ -59,16 +67,6 @@ for i = 1, n do out[#out + 1] = used[i] end
 return out
 """
 
-# Seed a customer's counters from the persisted log, unless another process did first (nobody counts meanwhile:
-# every check of the customer answers {-2} until the marker exists).
-SEED = """
-if redis.call('HEXISTS', KEYS[1], 'seeded') == 1 then return 0 end
-for k = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[k], ARGV[k + 1]) end
-redis.call('HSET', KEYS[1], 'seeded', '1')
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
-return 1
-"""
-
 # Give back one counted contact: decrement the fields that still exist (a turned window's field is gone).
 RELEASE = """
 for k = 1, #ARGV do
@@ -90,7 +88,6 @@ class RedisCounters:
         self.client: Any = redis.Redis.from_url(url)
         self.prefix = prefix
         self._check = self.client.register_script(CHECK)
-        self._seed = self.client.register_script(SEED)
         self._release = self.client.register_script(RELEASE)
 
     def _hash(self, customer_id: str) -> str:
@@ -102,19 +99,19 @@ class RedisCounters:
 
         `seed` gives the customer's counter fields from the persisted log, asked for only when Redis has none.
         """
-        argv: list[Any] = [TTL_SECONDS, *(logic.period(now, w) for w in logic.WINDOWS), len(caps)]
-        for r in caps:
-            assert isinstance(r.body, CapRule)
-            w, per, ch, purpose, line = logic.cap_pattern(r.body, now)
-            argv += [w, per, ch, purpose, line,
-                     logic.effective_limit(r.body, request.priority)]
+        current = logic.periods(now)
+        bodies = [r.body for r in caps if isinstance(r.body, CapRule)]
+        assert len(bodies) == len(caps)
+        argv: list[str] = [str(TTL_SECONDS), *(current[w] for w in logic.WINDOWS), str(len(caps))]
+        for cap, pattern in zip(bodies, logic.cap_patterns(bodies, now), strict=True):
+            argv += [*pattern, str(logic.effective_limit(cap, request.priority))]
         argv += logic.bucket_fields(at=now, channel=request.channel, purpose=request.purpose,
                                     line=request.business_line)
-        keys = [self._hash(request.customer_id), f"{self.prefix}policy:k:{request.key}"]
-        out = self._check(keys=keys, args=argv)
-        if int(out[0]) == -2:
-            self._seed(keys=keys[:1], args=[TTL_SECONDS, *(x for kv in seed().items() for x in kv)])
-            out = self._check(keys=keys, args=argv)
+        keys = [self._hash(request.customer_id).encode(), f"{self.prefix}policy:k:{request.key}".encode()]
+        # Handed over as bytes: redis-py passes bytes through, where it type-checks and encodes every str and int.
+        out = self._check(keys=keys, args=[a.encode() for a in argv])
+        if int(out[0]) == -2:  # seed and check in one call: the seed is written only if still missing
+            out = self._check(keys=keys, args=[*argv, "seed", *(x for kv in seed().items() for x in kv)])
         if int(out[0]) == -1:
             return None
         return [int(v) for v in out[1:]]

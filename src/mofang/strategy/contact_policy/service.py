@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mofang.platform.context import Platform
@@ -18,6 +18,7 @@ from mofang.platform.errors import Invalid, NotFound
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import mask_name
 from mofang.reach.contracts import CHANNELS
+from mofang.strategy.contact_policy import hotpath as hot
 from mofang.strategy.contact_policy import logic
 from mofang.strategy.contact_policy import repository as repo
 from mofang.strategy.contact_policy.contracts import (
@@ -58,6 +59,7 @@ class PolicyState:
     def __init__(self, platform: Platform) -> None:
         self.locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self._reload = threading.Lock()
+        self._writer = threading.Lock()
         self.version = -1
         self.rules: list[Rule] = []
         s = platform.settings
@@ -67,16 +69,40 @@ class PolicyState:
         """The lock serialising check-and-count of one customer in this process."""
         return self.locks[zlib.crc32(customer_id.encode()) % LOCK_STRIPES]
 
+    @contextmanager
+    def holding(self, db: hot.Raw, request: ContactRequest) -> Iterator[None]:
+        """Without Redis, the check's transaction holds the customer against other processes too (see
+        `hot.hold_customer`), ended before another thread of this process may begin its own.
+
+        SQLite has one write lock per database: this process's checks take turns for it here, since a thread
+        refused by SQLite would sleep in its busy handler for milliseconds instead of waiting its turn.
+        """
+        if self.redis is not None:  # the Lua script counts atomically; the key's row decides duplicates
+            yield
+            return
+        with self._writer if db.sqlite else nullcontext():
+            hot.hold_customer(db, request.customer_id)
+            try:
+                yield
+            finally:
+                # Ends what is still open (an error, or a stored answer returned); after a commit it does nothing.
+                db.conn.rollback()
+
     def snapshot(self, conn: Connection) -> tuple[list[Rule], float, str]:
         """The enabled rules and the control group, reloaded whenever their version moved (checked every time)."""
-        version, percent, salt = repo.settings(conn)
+        db = hot.Raw.of(conn)
+        version, percent, salt = hot.settings(db)
+        return self.rules_at(db, version), percent, salt
+
+    def rules_at(self, db: hot.Raw, version: int) -> list[Rule]:
+        """The enabled rules of a settings version just read (parsed again only when the version moved)."""
         if version != self.version:
             with self._reload:
                 if version != self.version:
                     self.rules = [Rule(id=i, body=_RULE.validate_python(d), name=n)
-                                  for i, n, d in repo.enabled_rules(conn)]
+                                  for i, n, d in hot.enabled_rules(db)]
                     self.version = version
-        return self.rules, percent, salt
+        return self.rules
 
 
 def state(platform: Platform) -> PolicyState:
@@ -104,13 +130,13 @@ def _validate(request: ContactRequest) -> None:
                       params={"field": "purpose"})
 
 
-def _used(pol: PolicyState, conn: Connection, request: ContactRequest, now: datetime, caps: Sequence[Rule]
-          ) -> list[int]:
+def _used(pol: PolicyState, db: hot.Raw, request: ContactRequest, now: datetime, caps: Sequence[Rule]) -> list[int]:
     """Contacts already counted against each cap (embedded: from the persisted log; scale-out: from Redis)."""
+    bodies = [r.body for r in caps if isinstance(r.body, CapRule)]
     counts = pol.redis.counts(request.customer_id) if pol.redis is not None else None
     if counts is None:
-        counts = logic.counts_of(repo.contacts(conn, request.customer_id, logic.counting_since(now)))
-    return [logic.cap_used(counts, r.body, now) for r in caps]  # type: ignore[arg-type]
+        return logic.used_by_caps(hot.contacts(db, request.customer_id, logic.counting_since(now)), bodies, now)
+    return [logic.cap_used(counts, b, now) for b in bodies]
 
 
 def check(*, platform: Platform, request: ContactRequest, now: datetime) -> PolicyDecision:
@@ -118,13 +144,14 @@ def check(*, platform: Platform, request: ContactRequest, now: datetime) -> Poli
     _validate(request)
     now = utc(now)
     pol = state(platform)
-    with pol.lock_for(request.customer_id), platform.metadata.engine.connect() as conn:
-        stored = repo.decision(conn, request.key)
-        if stored is not None and (stored[0].verdict != "defer" or (stored[0].until or now) > now):
-            return stored[0]
-        rules, percent, salt = pol.snapshot(conn)
-        dnc, opted_out = repo.gate_rows(conn, request.customer_id)
-        gates = Gates(do_not_contact=dnc, opted_out=opted_out, control_percent=percent, control_salt=salt)
+    with pol.lock_for(request.customer_id), hot.connect(platform.metadata.engine) as db, pol.holding(db, request):
+        first = hot.start(db, request)
+        stored = first.stored
+        if stored is not None and (stored.verdict != "defer" or (stored.until or now) > now):
+            return stored
+        rules = pol.rules_at(db, first.version)
+        gates = Gates(do_not_contact=first.do_not_contact, control_percent=first.percent, control_salt=first.salt,
+                      opted_out=frozenset({(request.channel, request.purpose)}) if first.opted_out else frozenset())
         decision = logic.gate(request, now, rules=rules, gates=gates)
         counted_in_redis = False
         if decision is None:
@@ -132,23 +159,23 @@ def check(*, platform: Platform, request: ContactRequest, now: datetime) -> Poli
             if pol.redis is not None:
                 # One Lua script reads, decides and increments atomically across every worker process.
                 used = pol.redis.check_and_count(request, now, caps, seed=lambda: logic.counts_of(
-                    repo.contacts(conn, request.customer_id, logic.counting_since(now))))
+                    hot.contacts(db, request.customer_id, logic.counting_since(now))))
                 decision = (PolicyDecision("allow") if used is None else
                             logic.caps_decision(request, now, rules=rules, caps=caps, used=used)
                             or PolicyDecision("allow"))
                 counted_in_redis = used is not None and decision.verdict == "allow"
             else:
                 # The customer's lock is held from reading the log to committing the new contact.
-                used = _used(pol, conn, request, now, caps)
+                used = _used(pol, db, request, now, caps)
                 decision = logic.caps_decision(request, now, rules=rules, caps=caps, used=used) \
                     or PolicyDecision("allow")
         try:
-            repo.save_decision(conn, request, decision, now, replace=stored is not None)
-            conn.commit()
-        except IntegrityError:
+            hot.save_decision(db, request, decision, now, replace=stored is not None)
+            db.conn.commit()
+        except db.integrity_error:
             # Another worker process stored this key first: its answer is the answer.
-            conn.rollback()
-            again = repo.decision(conn, request.key)
+            db.conn.rollback()
+            again = hot.decision(db, request.key)
             if again is None:
                 raise
             if counted_in_redis and pol.redis is not None:  # the stored answer did not count this send
@@ -172,9 +199,9 @@ def dry_run(*, platform: Platform, who: Principal, data: CheckWrite, now: dateti
     pol = state(platform)
     with platform.metadata.engine.connect() as conn:
         rules, percent, salt = pol.snapshot(conn)
-        dnc, opted_out = repo.gate_rows(conn, request.customer_id)
+        dnc, opted_out = hot.gate_rows(hot.Raw.of(conn), request.customer_id)
         caps = logic.applicable_caps(rules, request)
-        used = _used(pol, conn, request, at, caps)
+        used = _used(pol, hot.Raw.of(conn), request, at, caps)
         conn.rollback()
     gates = Gates(do_not_contact=dnc, opted_out=opted_out, control_percent=percent, control_salt=salt)
     d = logic.gate(request, at, rules=rules, gates=gates) \
@@ -188,7 +215,7 @@ def release(*, platform: Platform, key: str, now: datetime | None = None) -> boo
     """A send the provider finally refused never reached the customer: it stops counting against the caps."""
     pol = state(platform)
     with platform.metadata.engine.connect() as conn:
-        found = repo.decision(conn, key)
+        found = hot.decision(hot.Raw.of(conn), key)
         if found is None:
             return False
         with pol.lock_for(found[1]):
