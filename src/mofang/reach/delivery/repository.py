@@ -184,8 +184,8 @@ def add_events(session: Session, messages: Sequence[dict[str, Any]], now: dateti
     if not messages:
         return
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(ReachEvent).on_conflict_do_nothing(index_elements=["message_id"])
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = upsert(ReachEvent.__table__).on_conflict_do_nothing(index_elements=["message_id"])
     session.execute(stmt, [{"message_id": m["messageId"], "message": m, "created_at": now} for m in messages])
 
 

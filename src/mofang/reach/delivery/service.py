@@ -8,6 +8,7 @@ parallel; (3) one transaction saves their answers with their events. A crash bet
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -228,8 +229,25 @@ def _call(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime, worke
     if len(jobs) <= 1 or workers <= 1:
         answers = [one(j) for j in jobs]
     else:
-        with ThreadPoolExecutor(min(workers, len(jobs)), thread_name_prefix="mofang-reach-send") as pool:
-            answers = list(pool.map(one, jobs))
+        answers = list(_pool(platform, workers).map(one, jobs))
     saved = steps.save_answers(platform, deps, answers, now)
     for job in jobs:
         job.result = saved[job.delivery_id]  # type: ignore[index]
+
+
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(platform: Platform, workers: int) -> ThreadPoolExecutor:
+    """The platform's sender threads, kept between batches (starting 16 threads per batch cost more than a call).
+
+    Its tasks are provider calls only and never wait on the pool themselves, so batches sharing it cannot deadlock.
+    """
+    key = f"reach_send_pool_{workers}"
+    pool = platform.extras.get(key)
+    if pool is None:
+        with _POOL_LOCK:
+            pool = platform.extras.get(key)
+            if pool is None:
+                pool = platform.extras[key] = ThreadPoolExecutor(workers, thread_name_prefix="mofang-reach-send")
+    return pool  # type: ignore[no-any-return]
