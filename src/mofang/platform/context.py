@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +24,13 @@ class Platform:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
-        """Release the bus (when opened) and the databases."""
+        """Release the bus (when opened), worker thread pools kept in `extras`, and the databases."""
         bus = self.extras.pop("bus", None)
         if bus is not None:
             bus.close()
+        for name, value in list(self.extras.items()):
+            if isinstance(value, Executor):
+                self.extras.pop(name).shutdown(wait=True)
         self.store.close()
         self.metadata.dispose()
 

@@ -14,6 +14,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -177,15 +178,12 @@ def exchange(method: str, url: str, data: bytes | None, *, allow_hosts: Collecti
     allowed = _allowed(host, allow_hosts)
     if not allowed and (host in _INTERNAL_NAMES or host.endswith(_INTERNAL_SUFFIXES)):
         return OutboundResult("refused", reason="internal host name"), b""
-    literal = _literal(host)
     try:
-        addresses = [literal] if literal is not None else _resolve(host, port)
+        addresses, problem = _RESOLVED.get(host, port)
     except (OSError, UnicodeError):
         return OutboundResult("unresolvable", reason="the host name does not resolve"), b""
-    if not allowed:
-        problem = next((p for p in map(address_problem, addresses) if p), None)
-        if problem:
-            return OutboundResult("refused", reason=problem), b""
+    if not allowed and problem:
+        return OutboundResult("refused", reason=problem), b""
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     key = (scheme, host, str(addresses[0]), port, timeout)
@@ -227,6 +225,40 @@ def exchange(method: str, url: str, data: bytes | None, *, allow_hosts: Collecti
     return OutboundResult("http_error", status=status), kept
 
 
+class _Resolved:
+    """Each host's checked addresses, kept a few seconds: a batch of calls to one gateway resolves and checks once.
+
+    The verdict is cached with the addresses it was made on, and the connection goes to those addresses, so a
+    changed DNS answer takes effect within the TTL and can never bypass the check. Failures are not cached.
+    """
+
+    def __init__(self, ttl: float = 10.0, size: int = 256) -> None:
+        self._ttl, self._size = ttl, size
+        self._entries: dict[tuple[str, int], tuple[float, list[IpAddress], str | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, host: str, port: int) -> tuple[list[IpAddress], str | None]:
+        """(addresses, why they must not be called or None); raises OSError when the host does not resolve."""
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get((host, port))
+        if entry is not None and entry[0] > now:
+            return entry[1], entry[2]
+        literal = _literal(host)
+        addresses = [literal] if literal is not None else _resolve(host, port)
+        if not addresses:
+            raise OSError("no address")
+        problem = next((p for p in map(address_problem, addresses) if p), None)
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.clear()
+            self._entries[(host, port)] = (now + self._ttl, addresses, problem)
+        return addresses, problem
+
+
+_RESOLVED = _Resolved()
+
+
 class _Pool:
     """Idle keep-alive connections per (scheme, host, checked address, port, timeout), a few each."""
 
@@ -263,6 +295,16 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._ip, self.port), self.timeout)
         # Request and answer are small: without this, Nagle and delayed ACKs add ~40 ms on a kept connection.
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
+        """Head and a bytes body in one write: two writes cost two segments and wake the server twice."""
+        if not isinstance(message_body, bytes) or encode_chunked:
+            super()._send_output(message_body, encode_chunked=encode_chunked)
+            return
+        self._buffer.extend((b"", b""))  # type: ignore[attr-defined]
+        head = b"\r\n".join(self._buffer)  # type: ignore[attr-defined]
+        del self._buffer[:]  # type: ignore[attr-defined]
+        self.send(head + message_body)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):

@@ -43,33 +43,37 @@ class HttpGateway:
         self._secrets = secrets
         self._ctx = ctx
         self._allow = ctx.allow_hosts | extra_allow
+        # What every message shares, worked out once per configured channel (not per message).
+        self._sign = str(config.get("sign") or "")
+        self._method = str(config.get("method") or "POST").upper()
+        self._form = config.get("body_format") == "form"
+        self._headers = {str(k): str(v) for k, v in (config.get("headers") or {}).items()}
+        if config.get("auth_header") and secrets.get("auth_value"):
+            self._headers[str(config["auth_header"])] = secrets["auth_value"]
+        if self._method != "GET":
+            self._headers.setdefault("Content-Type", "application/x-www-form-urlencoded" if self._form
+                                     else "application/json")
 
     def send(self, message: RenderedMessage, *, address: str, idempotency_key: str) -> ProviderResult:
         """Post one message to the gateway and read its answer by the success rule."""
-        cfg = self._config
-        sign = str(cfg.get("sign") or "")
+        cfg, sign = self._config, self._sign
         content = message.body if not sign or sign in message.body else sign + message.body
         values = {"address": address, "content": content, "title": message.title or "", "url": message.url or "",
                   "sign": sign, "key": self._secrets.get("key", ""), "idempotency_key": idempotency_key,
                   "channel_id": str(self._ctx.channel_id or "")}
         body = fill(cfg.get("body") or {}, values)
-        method = str(cfg.get("method") or "POST").upper()
         url = str(cfg["url"])
-        headers = {str(k): str(v) for k, v in (cfg.get("headers") or {}).items()}
-        if cfg.get("auth_header") and self._secrets.get("auth_value"):
-            headers[str(cfg["auth_header"])] = self._secrets["auth_value"]
+        headers = dict(self._headers)
         data: bytes | None
-        if method == "GET":
+        if self._method == "GET":
             url += ("&" if "?" in url else "?") + urlencode(body)
             data = None
-        elif cfg.get("body_format") == "form":
+        elif self._form:
             data = urlencode(body).encode()
-            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         else:
             data = json.dumps(body, ensure_ascii=False).encode()
-            headers.setdefault("Content-Type", "application/json")
         headers.setdefault("Idempotency-Key", idempotency_key)
-        result, raw = outbound.exchange(method, url, data, allow_hosts=self._allow, headers=headers,
+        result, raw = outbound.exchange(self._method, url, data, allow_hosts=self._allow, headers=headers,
                                         timeout=self._ctx.timeout, keep_alive=True)
         return _answer(result, raw, cfg)
 

@@ -297,6 +297,21 @@ def render(*, session: Session, template_id: int, channel: str, variables: Mappi
     `rm_name`; `variables` the send's trigger payload, product, benefit and link URLs, dotted (`product.name`) or
     nested (`{"product": {"name": ...}}`). A refusal is a MofangError whose `code` says why.
     """
+    number, content = _current(session, template_id, channel)
+    return logic.render_message(channel=channel, content=content, template_id=template_id, version=number,
+                                facts=facts, variables=variables)
+
+
+_CURRENT = "reach_content_current"  # session.info key: (template, channel) → (version, content) read in it
+
+
+def _current(session: Session, template_id: int, channel: str) -> tuple[int, TemplateContent]:
+    """An active template's current version for a channel, read once per session (refusals are not kept)."""
+    # A send batch's session renders one template for many customers: one read and one validation, not one each.
+    cache: dict[tuple[int, str], tuple[int, TemplateContent]] = session.info.setdefault(_CURRENT, {})
+    hit = cache.get((template_id, channel))
+    if hit is not None:
+        return hit
     row = repo.template(session, template_id)
     if row is None:
         raise NotFound(f"template {template_id} not found", field="template_id", code="content.template_not_found")
@@ -306,9 +321,8 @@ def render(*, session: Session, template_id: int, channel: str, variables: Mappi
     if row.status != "active":
         raise Invalid(f"template {template_id} is {row.status}, not active", field="template_id",
                       code="content.template_not_active", params={"status": row.status})
-    number, content = _content(session, row, None)
-    return logic.render_message(channel=channel, content=content, template_id=row.id, version=number,
-                                facts=facts, variables=variables)
+    hit = cache[(template_id, channel)] = _content(session, row, None)
+    return hit
 
 
 def _word_read(w: SensitiveWord) -> SensitiveWordRead:

@@ -42,7 +42,7 @@ def flush_events(platform: Platform) -> int:
     total = 0
     while True:
         with platform.metadata.session() as session:
-            pending = [(e.id, e.message) for e in repo.pending_events(session, BATCH)]
+            pending = repo.pending_events(session, BATCH)
         if not pending:
             return total
         try:

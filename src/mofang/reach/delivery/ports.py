@@ -7,7 +7,7 @@ fakes through `Deps`. A send without a template renders only literal `content` v
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -64,7 +64,7 @@ class Address:
 
 
 class AddressBook(Protocol):
-    """Where a customer can be reached on a channel."""
+    """Where a customer can be reached on a channel (a book may also answer many at once: `addresses`)."""
 
     def address(self, *, platform: Platform, session: Session, customer_id: str, channel: Channel,
                 home: Mapping[str, Any] | None = None) -> Address | None:
@@ -86,13 +86,34 @@ class DefaultAddressBook:
     def address(self, *, platform: Platform, session: Session, customer_id: str, channel: Channel,
                 home: Mapping[str, Any] | None = None) -> Address | None:
         """Ask the identities centre, else the customer master (the row already read when given)."""
+        homes = {customer_id: home} if home is not None else None
+        return self.addresses(platform=platform, session=session, customer_ids=[customer_id], channel=channel,
+                              homes=homes).get(customer_id)
+
+    def addresses(self, *, platform: Platform, session: Session, customer_ids: Sequence[str], channel: Channel,
+                  homes: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Address]:
+        """`address` for many customers with one question to the identities centre (the unreachable are absent)."""
         from mofang.integration import identities
 
-        item = identities.addresses_of(session=session, customer_ids=[customer_id], channel=channel).get(customer_id)
-        if item is not None:
-            return Address(masked=str(getattr(item, "masked", "***")), value_enc=getattr(item, "value_enc", None),
-                           value=getattr(item, "value", None), source=item)
-        # Customers written before identities were kept (or by a test's direct write): the master row's copy.
+        found = identities.addresses_of(session=session, customer_ids=customer_ids, channel=channel)
+        out: dict[str, Address] = {}
+        for customer_id in customer_ids:
+            item = found.get(customer_id)
+            if item is not None:
+                out[customer_id] = Address(masked=str(getattr(item, "masked", "***")),
+                                           value_enc=getattr(item, "value_enc", None),
+                                           value=getattr(item, "value", None), source=item)
+                continue
+            home = homes.get(customer_id) if homes is not None else None
+            fallback = self._master(platform, session, customer_id, channel, home)
+            if fallback is not None:
+                out[customer_id] = fallback
+        return out
+
+    @staticmethod
+    def _master(platform: Platform, session: Session, customer_id: str, channel: Channel,
+                home: Mapping[str, Any] | None) -> Address | None:
+        """Customers written before identities were kept (or by a test's direct write): the master row's copy."""
         if channel in _BY_CUSTOMER_NUMBER:
             return Address(masked=customer_id, value=customer_id)
         column = _MASTER_COLUMNS.get(channel)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -51,6 +51,27 @@ def master_address(session: Session, customer_id: str, column: str) -> str | Non
     if column not in ("phone_enc", "email_enc"):
         raise ValueError(column)
     return session.scalar(select(_P.c[column]).where(_P.c.customer_id == customer_id))
+
+
+# -- the log, written by batches (plain statements: the ORM's bookkeeping per row is most of a batch's cost) ------
+
+_D = Delivery.__table__
+
+
+def insert_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Many log rows in one statement; their ids in the rows' order (the rows share one set of columns)."""
+    stmt = insert(_D).returning(_D.c.id, sort_by_parameter_order=True)
+    return [int(i) for i in session.execute(stmt, list(rows)).scalars()]
+
+
+def update_deliveries(session: Session, changes: Sequence[dict[str, Any]]) -> None:
+    """Changes to many rows by `id`: one executemany per set of changed columns."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        groups.setdefault(tuple(sorted(k for k in change if k != "id")), []).append(change)
+    for cols, rows in groups.items():
+        stmt = update(_D).where(_D.c.id == bindparam("w_id")).values({c: bindparam(f"v_{c}") for c in cols})
+        session.execute(stmt, [{"w_id": r["id"], **{f"v_{c}": r[c] for c in cols}} for r in rows])
 
 
 # -- channels ----------------------------------------------------------------------------------------------------
@@ -163,14 +184,15 @@ def add_events(session: Session, messages: Sequence[dict[str, Any]], now: dateti
     if not messages:
         return
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(ReachEvent).on_conflict_do_nothing(index_elements=["message_id"])
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = upsert(ReachEvent.__table__).on_conflict_do_nothing(index_elements=["message_id"])
     session.execute(stmt, [{"message_id": m["messageId"], "message": m, "created_at": now} for m in messages])
 
 
-def pending_events(session: Session, limit: int) -> list[ReachEvent]:
-    """Queued events, oldest first."""
-    return list(session.scalars(select(ReachEvent).order_by(ReachEvent.id).limit(limit)))
+def pending_events(session: Session, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    """Queued events as (id, message), oldest first."""
+    q = select(ReachEvent.id, ReachEvent.message).order_by(ReachEvent.id).limit(limit)
+    return [(int(i), m) for i, m in session.execute(q)]
 
 
 def drop_events(session: Session, ids: Sequence[int]) -> None:

@@ -8,6 +8,7 @@ parallel; (3) one transaction saves their answers with their events. A crash bet
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from mofang.platform.context import Platform
 from mofang.platform.storage.models import utcnow
 from mofang.platform.suitability import risk_number, unsuitable
-from mofang.reach.contracts import DeliveryResult, RenderedMessage, SendRequest
+from mofang.reach.contracts import Channel, DeliveryResult, RenderedMessage, SendRequest
 from mofang.reach.delivery import repository as repo
 from mofang.reach.delivery import retries, steps
 from mofang.reach.delivery.ports import Address, consents_of, dumps
@@ -124,6 +126,7 @@ def _decide(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime) -> 
         elif r.purpose == "marketing" and consents.get(r.channel) is False:
             job.final = ("suppressed", "no_consent")
     routes: dict[str, Route | None] = {}
+    by_channel: dict[Channel, list[_Job]] = {}
     with platform.metadata.session() as session:
         for job in jobs:
             if job.result is not None or job.final is not None:
@@ -134,11 +137,14 @@ def _decide(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime) -> 
             job.route = routes[channel]
             if job.route is None:
                 job.final = ("not_configured", "channel_not_configured")
-                continue
-            job.address = deps.addresses.address(platform=platform, session=session,
-                                                 customer_id=job.request.customer_id, channel=channel, home=job.home)
-            if job.address is None:
-                job.final = ("unreachable", "no_address")
+            else:
+                by_channel.setdefault(channel, []).append(job)
+        for channel, group in by_channel.items():
+            found = _addresses(platform, deps, session, channel, group)
+            for job in group:
+                job.address = found.get(job.request.customer_id)
+                if job.address is None:
+                    job.final = ("unreachable", "no_address")
     for job in jobs:
         if job.route is None or job.final is not None or job.result is not None:
             continue
@@ -149,6 +155,22 @@ def _decide(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime) -> 
                                         defer_until=now + timedelta(seconds=wait))
         elif wait > 0:
             time.sleep(wait)
+
+
+def _addresses(platform: Platform, deps: Deps, session: Session, channel: Channel,
+               jobs: list[_Job]) -> dict[str, Address]:
+    """The addresses of a channel's sends: one question for the batch when the address book can answer many."""
+    homes = {j.request.customer_id: j.home for j in jobs}
+    many = getattr(deps.addresses, "addresses", None)
+    if many is not None:
+        return many(platform=platform, session=session, customer_ids=list(homes), channel=channel, homes=homes)
+    out: dict[str, Address] = {}
+    for customer_id, home in homes.items():
+        found = deps.addresses.address(platform=platform, session=session, customer_id=customer_id,
+                                       channel=channel, home=home)
+        if found is not None:
+            out[customer_id] = found
+    return out
 
 
 def _record(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime) -> None:
@@ -170,8 +192,7 @@ def _record(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime) -> 
     if not todo:
         return
     with platform.metadata.session() as session:
-        ids = session.scalars(insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True),
-                              [v for _, v in todo]).all()
+        ids = repo.insert_deliveries(session, [v for _, v in todo])
         queued: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         for (job, values), delivery_id in zip(todo, ids, strict=True):
@@ -192,7 +213,7 @@ def _record(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime) -> 
                 steps.event(session, view, now, sink=queued)
                 job.result = steps.result_of(view)
         if changes:
-            session.execute(update(Delivery), changes)
+            repo.update_deliveries(session, changes)
         repo.add_events(session, queued, now)
 
 
@@ -208,8 +229,25 @@ def _call(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime, worke
     if len(jobs) <= 1 or workers <= 1:
         answers = [one(j) for j in jobs]
     else:
-        with ThreadPoolExecutor(min(workers, len(jobs)), thread_name_prefix="mofang-reach-send") as pool:
-            answers = list(pool.map(one, jobs))
+        answers = list(_pool(platform, workers).map(one, jobs))
     saved = steps.save_answers(platform, deps, answers, now)
     for job in jobs:
         job.result = saved[job.delivery_id]  # type: ignore[index]
+
+
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(platform: Platform, workers: int) -> ThreadPoolExecutor:
+    """The platform's sender threads, kept between batches (starting 16 threads per batch cost more than a call).
+
+    Its tasks are provider calls only and never wait on the pool themselves, so batches sharing it cannot deadlock.
+    """
+    key = f"reach_send_pool_{workers}"
+    pool = platform.extras.get(key)
+    if pool is None:
+        with _POOL_LOCK:
+            pool = platform.extras.get(key)
+            if pool is None:
+                pool = platform.extras[key] = ThreadPoolExecutor(workers, thread_name_prefix="mofang-reach-send")
+    return pool  # type: ignore[no-any-return]

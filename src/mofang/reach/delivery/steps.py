@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from mofang.platform.context import Platform
@@ -173,7 +172,7 @@ def save_answers(platform: Platform, deps: Deps, answers: Sequence[Answer], now:
     accepted = [(a.view.id, a.route.channel_id, a.answer.vendor_id) for a in answers
                 if a.answer.accepted and a.route.channel_id is not None and a.answer.vendor_id]
     with platform.metadata.session() as session:
-        session.execute(update(Delivery), changes)
+        repo.update_deliveries(session, changes)
         for a in answers:
             event(session, a.view, now, {"attempts": a.view.attempts}, sink=queued)
         add_events(session, queued, now)
