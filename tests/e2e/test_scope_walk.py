@@ -40,6 +40,7 @@ from mofang.platform.governance.contracts import UserCreate
 from mofang.platform.settings import Settings
 from mofang.reach import send as reach_send
 from mofang.reach.contracts import ProviderResult, SendRequest
+from mofang.reach.delivery.events import flush_events
 from mofang.reach.delivery.routing import Deps
 from mofang.strategy.contact_policy import check as policy_check
 from mofang.strategy.contact_policy import record_opt_out
@@ -49,6 +50,7 @@ from mofang.strategy.engine.logic import advance
 from mofang.strategy.engine.repository.models import EngineVersion
 from mofang.strategy.engine.service import Runtime
 from mofang.strategy.engine.service.runtime import EXTRA as ENGINE_RUNTIME
+from mofang.tracking.service import ingestor_of
 from monitor.analytics_bank import CUSTOMERS, EVENTS, T0, h
 from strategy.runtime.kit import DictFacts, send_delay_exit
 
@@ -282,6 +284,10 @@ def bank(tmp: Path, world: dict[str, Any]) -> Iterator[Bank]:
                 token = client.post("/api/auth/login", json={"username": name, "password": PASSWORD}).json()
                 b.headers[name] = {"Authorization": f"Bearer {token['access_token']}"}
             _make_objects(b, world)
+            # Sends become events through ingestion, which lands them in DuckDB in the background: both banks are
+            # walked only once everything they did is readable (else a late flush looks like a leak).
+            flush_events(platform)
+            assert ingestor_of(platform).flush(timeout=60)
             yield b
     finally:
         platform.close()
