@@ -126,6 +126,22 @@ def test_quiet_hours_defer_or_drop_and_service_is_exempt(send: Send, add_rule: C
     assert send(noon, channel="sms").verdict == "allow"
 
 
+def test_bank_wide_quiet_hours_spare_the_channels_that_wait_for_the_customer(
+        send: Send, add_rule: Callable[..., int]) -> None:
+    add_rule(QuietHoursRule(start="21:00", end="09:00", action="defer"))
+    night = sh(2026, 3, 20, 23, 30)
+    consents = {c: True for c in ("sms", "push", "inbox", "placement")}
+    # An inbox message or a placement is seen when the customer opens the app; an RM task when the RM starts work.
+    assert [send(night, channel=c, consents=consents).verdict for c in ("inbox", "placement", "rm_task")] == [
+        "allow", "allow", "allow"]
+    assert [send(night, channel=c, consents=consents).reason for c in ("sms", "push")] == ["quiet_hours"] * 2
+    # The bank may hold them too; and a rule naming a channel holds that channel whatever the exemptions.
+    add_rule(QuietHoursRule(start="21:00", end="09:00", exempt_channels=[]))
+    assert send(night, channel="inbox", consents=consents).reason == "quiet_hours"
+    assert logic.quiet_applies(QuietHoursRule(channel="inbox"), ContactRequest(
+        key="k", customer_id="c1", channel="inbox", purpose="marketing", strategy_id=1))
+
+
 def test_consent_marketing_always_service_only_by_rule(send: Send, add_rule: Callable[..., int]) -> None:
     at = sh(2026, 3, 20, 10)
     no = {"sms": False, "push": True}

@@ -69,6 +69,9 @@ class CapRule(_Strict):
     action: Literal["suppress", "defer"] = "suppress"
 
 
+QUIET_EXEMPT_CHANNELS: tuple[Channel, ...] = ("inbox", "placement", "rm_task")
+
+
 class QuietHoursRule(_Strict):
     """No contact between `start` and `end` (bank time, may wrap midnight): defer to `end` or drop."""
 
@@ -78,6 +81,9 @@ class QuietHoursRule(_Strict):
     channel: Channel | None = None
     action: Literal["defer", "drop"] = "defer"
     exempt_service: bool = True
+    # A bank-wide rule (no channel) spares the channels that wait for the customer instead of interrupting them: an
+    # inbox message or a placement is seen when the customer opens the app, an RM task when the RM starts work.
+    exempt_channels: list[Channel] = Field(default_factory=lambda: list(QUIET_EXEMPT_CHANNELS), max_length=8)
 
 
 class ConsentRule(_Strict):

@@ -228,8 +228,10 @@ def quiet_until(rule: QuietHoursRule, now: datetime, tz: ZoneInfo = BANK_TZ) -> 
 
 
 def quiet_applies(rule: QuietHoursRule, request: ContactRequest) -> bool:
-    """Whether quiet hours hold this send (service messages are exempt when the rule says so)."""
-    return rule.channel in (None, request.channel) and not (rule.exempt_service and request.purpose == "service")
+    """Whether quiet hours hold this send (service messages, and a bank-wide rule's exempt channels, are spared)."""
+    if rule.exempt_service and request.purpose == "service":
+        return False
+    return rule.channel == request.channel or (rule.channel is None and request.channel not in rule.exempt_channels)
 
 
 def after_quiet(at: datetime, rules: Sequence[Rule], request: ContactRequest, tz: ZoneInfo = BANK_TZ) -> datetime:

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Descriptions, Form, InputNumber, Popconfirm, Radio, Space, Switch, TimePicker, Typography } from 'antd';
+import { Alert, App, Button, Checkbox, Descriptions, Form, InputNumber, Popconfirm, Radio, Space, Switch, TimePicker, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { errorMessage } from '../../api/errors';
@@ -7,7 +7,7 @@ import { ErrorAlert } from '../../common/ErrorAlert';
 import { formatDateTime } from '../../common/format';
 import { useApi } from '../../common/useApi';
 import { type MessageKey, useT } from '../../i18n';
-import { policyApi } from './api';
+import { CHANNELS, type Channel, policyApi } from './api';
 import { validPercent } from './ruleForm';
 
 /** Bank-wide settings of the contact policy: quiet hours and the global control group. */
@@ -15,8 +15,12 @@ interface QuietForm {
   range: [Dayjs, Dayjs];
   action: 'defer' | 'drop';
   exempt: boolean;
+  exemptChannels: Channel[];
   enabled: boolean;
 }
+
+/** The channels quiet hours spare unless the bank says otherwise (they wait for the customer). */
+const QUIET_EXEMPT_DEFAULT: Channel[] = ['inbox', 'placement', 'rm_task'];
 
 export function QuietTab({ canEdit }: { canEdit: boolean }) {
   const t = useT();
@@ -30,6 +34,7 @@ export function QuietTab({ canEdit }: { canEdit: boolean }) {
     range: [dayjs(rule?.start ?? '21:00', 'HH:mm'), dayjs(rule?.end ?? '09:00', 'HH:mm')],
     action: rule?.action ?? 'defer',
     exempt: rule?.exempt_service ?? true,
+    exemptChannels: rule?.exempt_channels ?? QUIET_EXEMPT_DEFAULT,
     enabled: data?.enabled ?? true,
   };
 
@@ -37,7 +42,8 @@ export function QuietTab({ canEdit }: { canEdit: boolean }) {
     setSaving(true);
     try {
       await policyApi.setQuietHours(
-        { start: v.range[0].format('HH:mm'), end: v.range[1].format('HH:mm'), action: v.action, exempt_service: v.exempt },
+        { start: v.range[0].format('HH:mm'), end: v.range[1].format('HH:mm'), action: v.action, exempt_service: v.exempt,
+          exempt_channels: v.exemptChannels },
         v.enabled,
       );
       message.success(t('policy.quiet.saved'));
@@ -64,6 +70,9 @@ export function QuietTab({ canEdit }: { canEdit: boolean }) {
         </Form.Item>
         <Form.Item name="exempt" label={t('policy.form.exemptService')} valuePropName="checked">
           <Switch />
+        </Form.Item>
+        <Form.Item name="exemptChannels" label={t('policy.form.exemptChannels')}>
+          <Checkbox.Group options={CHANNELS.map((c) => ({ value: c, label: t(`policy.channel.${c}` as MessageKey) }))} />
         </Form.Item>
         <Form.Item name="enabled" label={t('policy.form.enabled')} valuePropName="checked">
           <Switch />

@@ -28,6 +28,8 @@ export interface QuietHoursRule {
   channel: Channel | null;
   action: 'defer' | 'drop';
   exempt_service: boolean;
+  /** Channels a bank-wide rule spares (they wait for the customer instead of interrupting). */
+  exempt_channels?: Channel[];
 }
 
 export interface ConsentRule {

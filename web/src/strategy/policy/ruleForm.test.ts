@@ -83,6 +83,9 @@ describe('contact-policy rule form', () => {
     );
     expect(describeRule(zhT, { kind: 'quiet_hours', start: '21:00', end: '09:00', channel: null, action: 'drop', exempt_service: true }))
       .toBe('21:00–09:00（北京时间）全部渠道不打扰，丢弃；服务类消息除外');
+    expect(describeRule(zhT, { kind: 'quiet_hours', start: '21:00', end: '09:00', channel: null, action: 'defer',
+      exempt_service: false, exempt_channels: ['inbox', 'rm_task'] }))
+      .toBe('21:00–09:00（北京时间）全部渠道不打扰，顺延；站内信、客户经理任务不受限制');
     expect(describeRule(enT, { kind: 'consent', channel: 'sms', purpose: 'service' })).toBe('Service messages on SMS need consent too');
   });
 

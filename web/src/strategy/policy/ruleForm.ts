@@ -161,7 +161,11 @@ export function describeRule(t: TFunction, rule: RuleBody): string {
       end: rule.end,
       channel: channelText(t, rule.channel),
       action: t(`policy.action.${rule.action}` as MessageKey),
-      exempt: rule.exempt_service ? t('policy.describe.exempt') : '',
+      exempt:
+        (rule.exempt_service ? t('policy.describe.exempt') : '') +
+        (rule.channel === null && (rule.exempt_channels ?? []).length > 0
+          ? t('policy.describe.exemptChannels', { channels: (rule.exempt_channels ?? []).map((c) => channelText(t, c)).join('、') })
+          : ''),
     });
   }
   return t('policy.describe.consent', { channel: channelText(t, rule.channel) });
