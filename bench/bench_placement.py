@@ -166,6 +166,7 @@ def in_process(data_dir: Path, rate: float, duration: float) -> None:
         for slot in SLOTS:
             service.decide(platform=platform, slot=slot, customer_id="C000001")
         n, lat = int(rate * duration), []
+        cpu0 = time.process_time()
         start = time.perf_counter() + 0.1
         for i in range(n):
             due = start + i / rate
@@ -175,7 +176,8 @@ def in_process(data_dir: Path, rate: float, duration: float) -> None:
             lat.append((time.perf_counter() - due) * 1000)
         q = statistics.quantiles(sorted(lat), n=1000)
         print(f"in-process: {n} decisions at {rate:.0f}/s; load average {os.getloadavg()[0]:.1f}")
-        print(f"latency ms: p50 {q[499]:.2f}  p95 {q[949]:.2f}  p99 {q[989]:.2f}  max {max(lat):.2f}")
+        print(f"latency ms: p50 {q[499]:.2f}  p95 {q[949]:.2f}  p99 {q[989]:.2f}  max {max(lat):.2f}; "
+              f"CPU {time.process_time() - cpu0:.2f} s (all threads)")
     finally:
         platform.close()
 

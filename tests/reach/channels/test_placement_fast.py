@@ -98,3 +98,39 @@ def test_impressions_of_fast_decisions_are_stored_once(app_client: TestClient, p
     got = platform.store.query("SELECT count(*) AS n, count(DISTINCT message_id) AS m FROM events "
                                "WHERE event = 'placement_impression' AND user_id = 'c2'", [])[0]
     assert got["n"] == got["m"] == 5
+
+
+def test_a_remembered_key_is_rechecked_in_the_background_and_a_revoked_one_dropped(platform: Platform) -> None:
+    with platform.metadata.session() as session:
+        made = gov.create_key(session=session, name="app", actor="test")
+    assert placements.check_key(platform=platform, key=made.key)
+    cache = platform.extras["placement_cache"]
+    cache.keys[made.key] = time.monotonic() + 1  # about to lapse: re-checked, still valid
+    placements._recheck_keys(platform, cache)
+    assert placements.key_known(platform=platform, key=made.key)
+    with platform.metadata.session() as session:
+        gov.revoke_key(session=session, key_id=made.id, actor="test")
+    cache.keys[made.key] = time.monotonic() + 1
+    placements._recheck_keys(platform, cache)
+    assert not placements.key_known(platform=platform, key=made.key)
+    assert not placements.check_key(platform=platform, key="nope")
+
+
+def test_with_redis_fast_decisions_count_the_same_cap(app_client: TestClient, platform: Platform,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import uuid
+
+    url = os.environ.get("MOFANG_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("Redis tests skipped: set MOFANG_TEST_REDIS_URL to run them")
+    platform.settings.redis_url = url
+    platform.settings.redis_key_prefix = f"test:{uuid.uuid4().hex}:"
+    auth = _setup(platform)
+    calls = _count_full_route(monkeypatch)
+    got = [app_client.get("/v1/placements/home_banner?customer_id=c1", headers=auth).json()["placement"]
+           ["placement_id"] for _ in range(3)]
+    assert got == ["gold", "gold", "spring"] and calls == ["c1"]  # the first by the full route, then on the loop
+    platform.extras["placement_cache"] = placements._Cache()  # another process: its own memory, the one Redis
+    assert placements.decide(platform=platform, slot="home_banner",
+                             customer_id="c1").placement.placement_id == "spring"  # type: ignore[union-attr]

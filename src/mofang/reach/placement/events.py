@@ -10,6 +10,7 @@ next round (bounded), and `drain` hands everything over when the server stops.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import threading
 import time
@@ -26,6 +27,9 @@ FLUSH_SECONDS = 0.25
 MAX_PENDING = 100_000
 LOOP_CHUNK = 1000  # events per parse-worker request (≈ 0.5 MB of JSON)
 THREAD_CHUNK = 100  # events prepared in this process at a time: the GIL is let go between chunks
+# messageIds: random per process, counted within it (unique without a uuid4 per event, which cost 10% of a decision)
+_PREFIX = f"placement-{uuid.uuid4().hex}-"
+_SEQ = itertools.count(1)
 
 
 class Outbox:
@@ -45,7 +49,7 @@ class Outbox:
         props = {"placement_id": rule.id, "slot": rule.slot, "template_id": rule.template_id, "channel": "placement",
                  "strategy_id": rule.strategy_id, "campaign_id": rule.campaign_id}
         message = {"type": "track", "event": name, "userId": customer_id,
-                   "messageId": f"placement-{uuid.uuid4().hex}", "timestamp": at.isoformat(),
+                   "messageId": f"{_PREFIX}{next(_SEQ)}", "timestamp": at.isoformat(),
                    "properties": {k: v for k, v in props.items() if v is not None},
                    "context": {"library": {"name": "mofang-reach"}}}
         with self.lock:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -14,13 +13,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mofang.platform.deps import PlatformDep
 from mofang.platform.errors import Unauthorized
-from mofang.platform.governance import service as gov
 from mofang.reach.placement import service
 from mofang.reach.placement.contracts import ClickIn, Decision
 
 router = APIRouter(prefix="/v1/placements", tags=["reach"])
-KEY_TTL = 10.0  # seconds a checked write key is trusted without asking the database again (revocation lag)
-_keys: dict[str, float] = {}
 
 
 def _key_of(authorization: str) -> str:
@@ -37,15 +33,8 @@ def _key_of(authorization: str) -> str:
 def _write_key(request: Request, platform: PlatformDep) -> None:
     """A valid write key (HTTP Basic, the key as user name), remembered briefly: decisions stay off the database."""
     key = _key_of(request.headers.get("authorization") or "")
-    if key and _keys.get(key, 0.0) > time.monotonic():
+    if key and (service.key_known(platform=platform, key=key) or service.check_key(platform=platform, key=key)):
         return
-    if key:
-        with platform.metadata.session() as session:
-            if gov.write_key_valid(session=session, key=key):
-                if len(_keys) > 1000:
-                    _keys.clear()
-                _keys[key] = time.monotonic() + KEY_TTL
-                return
     raise Unauthorized("a valid write key is required (HTTP Basic, the key as user name)", code="unauthorized")
 
 
@@ -76,8 +65,8 @@ class FastDecisions:
     """ASGI middleware answering `GET /v1/placements/{slot}?customer_id=` from memory, off the dependency chain.
 
     Only the plain case: a write key checked within KEY_TTL, a slot and a customer id that need no decoding, a
-    decision `service.decide_cached` can make without I/O. Anything else (a new or bad key, input to refuse, caps in
-    Redis, placements or segments not in memory yet) goes on to the route above, which answers as it always has.
+    decision `service.decide_on_loop` can make without blocking. Anything else (a new or bad key, input to refuse,
+    placements or segments not in memory yet) goes on to the route above, which answers as it always has.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -85,7 +74,7 @@ class FastDecisions:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith(_PREFIX):
-            body = self._answer(scope)
+            body = await self._answer(scope)
             if body is not None:
                 await send({"type": "http.response.start", "status": 200,
                             "headers": [(b"content-type", b"application/json"),
@@ -95,14 +84,14 @@ class FastDecisions:
         await self.app(scope, receive, send)
 
     @staticmethod
-    def _answer(scope: Scope) -> bytes | None:
+    async def _answer(scope: Scope) -> bytes | None:
         slot = scope["path"][len(_PREFIX):]
         query = _QUERY.fullmatch(scope["query_string"])
         if query is None or _ID.fullmatch(slot) is None:
             return None
+        platform = scope["app"].state.platform
         auth = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
         key = _key_of(auth.decode("latin-1"))
-        if not key or _keys.get(key, 0.0) <= time.monotonic():
+        if not key or not service.key_known(platform=platform, key=key):
             return None
-        return service.decide_cached(platform=scope["app"].state.platform, slot=slot,
-                                     customer_id=query.group(1).decode())
+        return await service.decide_on_loop(platform=platform, slot=slot, customer_id=query.group(1).decode())

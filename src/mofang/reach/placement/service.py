@@ -3,7 +3,7 @@ least every few seconds, so other workers' changes arrive), impressions and clic
 
 A background thread keeps the placements fresh and holds a snapshot of which customers are in the segments the
 placements name (rebuilt every `SEGMENTS_SECONDS`, a page of profiles at a time), so that a warm decision touches no
-database: `decide_cached` answers from memory alone or says it cannot, and `decide` reads what is missing.
+database: `decide_on_loop` answers without blocking or says it cannot, and `decide` reads what is missing.
 
 Per-customer impression counts for the frequency cap live in Redis when `MOFANG_REDIS_URL` is set (one script checks
 and counts, so several API processes behind a load balancer hold the cap together, and a restart forgets nothing),
@@ -24,6 +24,7 @@ import orjson
 
 from mofang.platform.context import Platform
 from mofang.platform.errors import MofangError, NotFound
+from mofang.platform.governance import service as gov
 from mofang.platform.redis_client import redis_key, redis_of
 from mofang.platform.storage.models import utcnow
 from mofang.reach.placement import repository as repo
@@ -32,7 +33,9 @@ from mofang.reach.placement.events import Outbox
 from mofang.reach.placement.logic import bank_day, candidates, choose
 
 log = logging.getLogger("mofang.reach.placement")
-REFRESH_SECONDS = 5.0
+REFRESH_SECONDS = 5.0  # the refresher reloads every half of this; the fast path trusts a load twice this old
+KEY_TTL = 10.0  # seconds a checked write key is trusted without asking the database again (revocation lag)
+KEYS_KEPT = 1000
 SEGMENTS_SECONDS = 60.0  # a customer's segments are remembered this long (profiles change once a day)
 SEGMENTS_KEPT = 200_000
 SEGMENTS_PAGE = 2000  # profiles read per query while the snapshot is rebuilt (the GIL is let go between pages)
@@ -73,6 +76,7 @@ class _Cache:
     view: _Placements = field(default_factory=_Placements)
     shown: dict[tuple[str, str, str], int] = field(default_factory=dict)
     segments: dict[str, tuple[float, list[int]]] = field(default_factory=dict)
+    keys: dict[str, float] = field(default_factory=dict)  # write key -> trusted until (re-checked in the background)
     # The snapshot: customers in `members_for` segments (others are in none of them), as of `members_at`.
     members: dict[str, list[int]] | None = None
     members_for: frozenset[int] = frozenset()
@@ -126,8 +130,37 @@ def _load(platform: Platform, cache: _Cache) -> None:
     cache.loaded_at = started if generation == cache.generation else 0.0
 
 
-def _fresh(cache: _Cache) -> bool:
-    return cache.loaded_at > 0.0 and time.monotonic() - cache.loaded_at <= REFRESH_SECONDS
+def _fresh(cache: _Cache, *, tolerance: float = 1.0) -> bool:
+    return cache.loaded_at > 0.0 and time.monotonic() - cache.loaded_at <= REFRESH_SECONDS * tolerance
+
+
+def key_known(*, platform: Platform, key: str) -> bool:
+    """Whether this write key was found valid within KEY_TTL (no I/O)."""
+    return _cache(platform).keys.get(key, 0.0) > time.monotonic()
+
+
+def check_key(*, platform: Platform, key: str) -> bool:
+    """Ask the database whether a write key is valid; a valid one is remembered (and re-checked in the background)."""
+    with platform.metadata.session() as session:
+        valid = gov.write_key_valid(session=session, key=key)
+    if valid:
+        keys = _cache(platform).keys
+        if len(keys) >= KEYS_KEPT:
+            keys.clear()
+        keys[key] = time.monotonic() + KEY_TTL
+    return valid
+
+
+def _recheck_keys(platform: Platform, cache: _Cache) -> None:
+    """Re-check remembered keys before they lapse, so that requests never wait for it (a revoked one is dropped)."""
+    for key, until in list(cache.keys.items()):
+        if until - time.monotonic() < KEY_TTL / 2:
+            with platform.metadata.session() as session:
+                valid = gov.write_key_valid(session=session, key=key)
+            if valid:
+                cache.keys[key] = time.monotonic() + KEY_TTL
+            else:
+                cache.keys.pop(key, None)
 
 
 def _ensure_loaded(platform: Platform, cache: _Cache) -> None:
@@ -164,14 +197,16 @@ def decide(*, platform: Platform, slot: str, customer_id: str, now: datetime | N
     return Decision(slot=slot, customer_id=customer_id, placement=view.content[rule.id])
 
 
-def decide_cached(*, platform: Platform, slot: str, customer_id: str, now: datetime | None = None) -> bytes | None:
-    """`decide` from memory alone, as the JSON of the Decision; None when it needs I/O (use `decide` then).
+async def decide_on_loop(*, platform: Platform, slot: str, customer_id: str,
+                         now: datetime | None = None) -> bytes | None:
+    """`decide` without blocking the event loop, as the JSON of the Decision; None when it needs the database.
 
-    For the event loop: placements and segments not in memory, or caps counted in Redis, are left to `decide`.
-    The impression is queued for the loop's own hand-over (`events.Outbox.flush_on_loop`).
+    Placements and segments come from memory (None when they are not there yet: use `decide` in a thread then);
+    caps are counted here, or in Redis through an asyncio client. The impression is queued for the loop's own
+    hand-over (`events.Outbox.flush_on_loop`).
     """
     cache = _cache(platform)
-    if not _fresh(cache) or platform.settings.redis_url:
+    if not _fresh(cache, tolerance=2.0):
         return None
     _keep_refreshing(platform, cache)
     view = cache.view
@@ -185,7 +220,10 @@ def decide_cached(*, platform: Platform, slot: str, customer_id: str, now: datet
                 return None
             segments = known
         now = now or utcnow()
-        rule = _show_here(cache, rules, segments, customer_id, now)
+        if platform.settings.redis_url:
+            rule = await _show_shared_async(platform, rules, segments, customer_id, bank_day(now), now)
+        else:
+            rule = _show_here(cache, rules, segments, customer_id, now)
         if rule is not None:
             assert cache.outbox is not None
             cache.outbox.add("placement_impression", rule, customer_id, now)
@@ -208,18 +246,44 @@ def _show_here(cache: _Cache, rules: Sequence[PlacementRule], segments: list[int
     return rule
 
 
+def _counters(platform: Platform, ordered: Sequence[PlacementRule], customer_id: str, day: str) -> list[Any]:
+    """The Lua script's arguments: the candidates' counter keys, their caps (0: none), the TTL."""
+    keys = [redis_key(platform, "placement", "shown", day, r.id, customer_id) for r in ordered]
+    return [_SHOW_LUA, len(keys), *keys, *[r.cap_per_day or 0 for r in ordered], SHOWN_TTL_SECONDS]
+
+
 def _show_shared(platform: Platform, client: Any, rules: Sequence[PlacementRule], segments: list[int],
                  customer_id: str, day: str, now: datetime) -> PlacementRule | None:
     """The best candidate under its cap, counted in Redis in the same step (exact across processes)."""
     ordered = candidates(rules, segments=segments, now=now)
-    if not ordered:
-        return None
-    if ordered[0].cap_per_day is None:  # nothing to count
-        return ordered[0]
-    keys = [redis_key(platform, "placement", "shown", day, r.id, customer_id) for r in ordered]
-    caps = [r.cap_per_day or 0 for r in ordered]
-    index = int(client.eval(_SHOW_LUA, len(keys), *keys, *caps, SHOWN_TTL_SECONDS))
+    if not ordered or ordered[0].cap_per_day is None:  # none, or nothing to count
+        return ordered[0] if ordered else None
+    index = int(client.eval(*_counters(platform, ordered, customer_id, day)))
     return ordered[index - 1] if index else None
+
+
+async def _show_shared_async(platform: Platform, rules: Sequence[PlacementRule], segments: list[int],
+                             customer_id: str, day: str, now: datetime) -> PlacementRule | None:
+    """`_show_shared` awaited on the event loop (the same script, so both paths count the same cap)."""
+    ordered = candidates(rules, segments=segments, now=now)
+    if not ordered or ordered[0].cap_per_day is None:
+        return ordered[0] if ordered else None
+    index = int(await _async_redis(platform).eval(*_counters(platform, ordered, customer_id, day)))
+    return ordered[index - 1] if index else None
+
+
+def _async_redis(platform: Platform) -> Any:
+    """An asyncio Redis client for the running loop (its connections belong to the loop that made them)."""
+    import asyncio
+
+    import redis.asyncio
+
+    loop = asyncio.get_running_loop()
+    made = platform.extras.get("placement_redis_async")
+    if made is None or made[0] is not loop:
+        made = platform.extras["placement_redis_async"] = (loop, redis.asyncio.Redis.from_url(
+            platform.settings.redis_url))
+    return made[1]
 
 
 def _known_segments(cache: _Cache, view: _Placements, customer_id: str) -> list[int] | None:
@@ -283,6 +347,7 @@ def _refresh_loop(platform: Platform, cache: _Cache) -> None:
                     _load(platform, cache)
             if not cache.view.wanted <= cache.members_for or time.monotonic() - cache.members_at > SEGMENTS_SECONDS:
                 _load_members(platform, cache)
+            _recheck_keys(platform, cache)
         except Exception:  # the platform closed, or the database is away: decisions fall back to reading
             log.warning("placement refresh failed; decisions read the database until it works again",
                         exc_info=True)
@@ -315,3 +380,6 @@ async def close(*, platform: Platform) -> None:
     if cache is not None and cache.outbox is not None:
         cache.used_at = 0.0
         await cache.outbox.close()
+    made = platform.extras.pop("placement_redis_async", None)
+    if made is not None:
+        await made[1].aclose()
