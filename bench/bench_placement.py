@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -136,24 +137,33 @@ async def drive(port: int, auth: str, rate: float, duration: float, connections:
         except ConnectionError:
             out["errors"] += 1
             conn = (await loop.create_connection(_Conn, "127.0.0.1", port))[1]
-        lat.append((loop.time() - due) * 1000)
+        lat.append((time.perf_counter() - due) * 1000)
         idle.put_nowait(conn)
 
     n = int(rate * duration)
-    start = loop.time() + 0.2
+    start = time.perf_counter() + 0.2  # not loop.time(): uvloop's clock counts whole milliseconds
     tasks = []
     for i in range(n):
         due = start + i / rate
-        if (delay := due - loop.time()) > 0:
+        if (delay := due - time.perf_counter()) > 0:
             await asyncio.sleep(delay)
         path = f"/v1/placements/{rnd.choice(SLOTS)}?customer_id=C{rnd.randrange(CUSTOMERS):06d}"
         tasks.append(asyncio.ensure_future(one(due, path)))
     await asyncio.gather(*tasks)
-    out["elapsed"] = loop.time() - start
+    out["elapsed"] = time.perf_counter() - start
     out["latencies"] = lat
     while not idle.empty():
         idle.get_nowait().transport.close()  # type: ignore[union-attr]
     return out
+
+
+def run_loop(main: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    """Run the client on uvloop when it is installed (the server's loop too: less client CPU per request)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 def in_process(data_dir: Path, rate: float, duration: float) -> None:
@@ -223,7 +233,7 @@ def main() -> None:
         load = os.getloadavg()
         cpu0 = cpu_seconds(server.pid) + children_cpu_seconds(server.pid)
         client0 = time.process_time()
-        got = asyncio.run(drive(port, auth, args.rate, args.duration, args.connections))
+        got = run_loop(drive(port, auth, args.rate, args.duration, args.connections))
         server_cpu = cpu_seconds(server.pid) + children_cpu_seconds(server.pid) - cpu0
         client_cpu = time.process_time() - client0
         lat = sorted(got["latencies"])

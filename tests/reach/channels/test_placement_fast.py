@@ -134,3 +134,15 @@ def test_with_redis_fast_decisions_count_the_same_cap(app_client: TestClient, pl
     platform.extras["placement_cache"] = placements._Cache()  # another process: its own memory, the one Redis
     assert placements.decide(platform=platform, slot="home_banner",
                              customer_id="c1").placement.placement_id == "spring"  # type: ignore[union-attr]
+
+
+def test_impressions_still_queued_when_the_server_stops_are_stored(settings: Any, platform: Platform) -> None:
+    from mofang.app import create_app
+
+    auth = _setup(platform)
+    with TestClient(create_app(settings, platform=platform)) as client:
+        for _ in range(3):
+            assert client.get("/v1/placements/home_banner?customer_id=c2", headers=auth).status_code == 200
+    # The lifespan handed the queue over before ingestion stopped (which moved everything into DuckDB).
+    got = platform.store.query("SELECT count(*) AS n FROM events WHERE event = 'placement_impression'", [])[0]
+    assert got["n"] == 3
