@@ -52,6 +52,8 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     from mofang.reach.delivery import sandbox_routes as reach_sandbox_routes
     from mofang.reach.delivery import vendor_sandbox_routes
     from mofang.reach.delivery.tasks import Pump
+    from mofang.reach.placement import service as placement_service
+    from mofang.reach.placement.routes import FastDecisions
     from mofang.reach.placement.routes import router as placement_router
     from mofang.strategy.canvas.routes import router as strategy_router
     from mofang.strategy.contact_policy.routes import router as contact_policy_router
@@ -94,6 +96,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
         try:
             yield
         finally:
+            await placement_service.close(platform=plat)  # queued impressions, while ingestion still runs
             if simulator is not None:
                 simulator.stop()
             due_campaigns.stop()
@@ -109,6 +112,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
     app = FastAPI(title="Mofang 魔方", version=__version__, lifespan=lifespan, dependencies=[Depends(guard_input)])
     app.state.platform = plat
     install_error_handlers(app)
+    app.add_middleware(FastDecisions)  # inside SecurityHeaders: its answers carry the same headers
     app.add_middleware(SecurityHeaders)
 
     @app.get("/api/health", tags=["platform"])

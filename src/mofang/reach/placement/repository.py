@@ -23,3 +23,11 @@ def segments_of(session: Session, customer_id: str) -> list[int]:
     """The segments the customer's profile lists (none when it has no profile)."""
     segments = session.scalar(select(CustomerProfile.segments).where(CustomerProfile.customer_id == customer_id))
     return [int(s) for s in segments or [] if isinstance(s, int)]
+
+
+def segments_page(session: Session, *, after: str, limit: int) -> list[tuple[str, list[Any]]]:
+    """(customer_id, segments) of up to `limit` profiles after `after`, in customer order (one page of a scan)."""
+    rows = session.execute(select(CustomerProfile.customer_id, CustomerProfile.segments)
+                           .where(CustomerProfile.customer_id > after)
+                           .order_by(CustomerProfile.customer_id).limit(limit)).all()
+    return [(r[0], r[1] or []) for r in rows]
