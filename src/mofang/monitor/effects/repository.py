@@ -251,31 +251,71 @@ def control_settings(session: Session) -> tuple[float, str] | None:
 AUM_LOOKBACK_DAYS = 31
 
 
+def last_snapshot(dates: np.ndarray, days: np.ndarray, lookback_days: int) -> np.ndarray:
+    """Per day, the latest of the sorted snapshot `dates` on or before it within the lookback (NaT: none)."""
+    if dates.size == 0:
+        return np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    i = np.searchsorted(dates, days, side="right") - 1
+    s = dates[np.maximum(i, 0)]
+    return np.where((i >= 0) & (s > days - np.timedelta64(lookback_days, "D")), s, np.datetime64("NaT"))
+
+
 def aum_changes(store: EventStore, *, customer_id: pa.StringArray, pre_day: np.ndarray, post_day: np.ndarray,
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Each entry's AUM on its pre day and post day (the last snapshot on or before it, within the lookback;
-    NaN without one), in one hash join and one aggregation in DuckDB."""
+    NaN without one).
+
+    Snapshots come as feeds (daily, weekly, month-end): the last feed date before a day is usually every
+    customer's last snapshot, so one equi-join on (customer, that date) finds most values with no aggregation;
+    entries whose customer missed that feed are looked up in full afterwards."""
     n = len(customer_id)
     if n == 0:
         return np.array([], dtype=float), np.array([], dtype=float)
     d0, d1 = pre_day.astype("datetime64[D]"), post_day.astype("datetime64[D]")
-    entries_tbl = pa.table({"k": np.arange(n, dtype=np.int64), "customer_id": customer_id,
-                            "d0": d0, "d1": d1})
     lo = (d0.min() - np.timedelta64(AUM_LOOKBACK_DAYS, "D")).astype(object)
-    hi = d1.max().astype(object)
+    with store.read() as cur:
+        got = cur.sql("SELECT DISTINCT date FROM aum_daily WHERE date > ? AND date <= ? ORDER BY date",
+                      params=[lo, d1.max().astype(object)]).fetchnumpy()["date"]
+        dates = np.asarray(got).astype("datetime64[D]")
+        s0, s1 = last_snapshot(dates, d0, AUM_LOOKBACK_DAYS), last_snapshot(dates, d1, AUM_LOOKBACK_DAYS)
+        cur.register("aum_probe", pa.table({"k": np.arange(n, dtype=np.int64), "customer_id": customer_id,
+                                            "s0": s0, "s1": s1}))  # NaT (no feed in the lookback): NULL
+        try:
+            hit = cur.sql("SELECT p.j, a.aum FROM (SELECT k AS j, customer_id, s0 AS s FROM aum_probe UNION ALL "
+                          "SELECT k + ?, customer_id, s1 FROM aum_probe) AS p JOIN aum_daily AS a "
+                          "ON a.customer_id = p.customer_id AND a.date = p.s", params=[n]).fetchnumpy()
+        finally:
+            cur.unregister("aum_probe")
+        both = np.full(2 * n, np.nan)  # entry k's pre-day AUM at k, its post-day AUM at n + k
+        both[hit["j"]] = hit["aum"]
+        x, y = both[:n], both[n:]
+        # A feed date the customer has no row for: their last snapshot may be older (or absent).
+        missed = np.flatnonzero((~np.isnat(s0) & np.isnan(x)) | (~np.isnat(s1) & np.isnan(y)))
+        if missed.size:
+            mx, my = _aum_by_aggregation(cur, customer_id.take(pa.array(missed)), d0[missed], d1[missed])
+            x[missed], y[missed] = mx, my
+    return x, y
+
+
+def _aum_by_aggregation(cur: Any, customer_id: pa.StringArray, d0: np.ndarray, d1: np.ndarray,
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """The last snapshot within the lookback of each entry's days, by a hash join and an aggregation."""
+    n = len(customer_id)
+    entries_tbl = pa.table({"k": np.arange(n, dtype=np.int64), "customer_id": customer_id, "d0": d0, "d1": d1})
+    lo = (d0.min() - np.timedelta64(AUM_LOOKBACK_DAYS, "D")).astype(object)
     sql = ("SELECT e.k, "
            "ARG_MAX(a.aum, a.date) FILTER (WHERE a.date <= e.d0 AND a.date > e.d0 - CAST(? AS INTEGER)) AS x, "
            "ARG_MAX(a.aum, a.date) FILTER (WHERE a.date > e.d1 - CAST(? AS INTEGER)) AS y "
-           "FROM entries_tbl AS e JOIN aum_daily AS a ON a.customer_id = e.customer_id "
+           "FROM aum_entries AS e JOIN aum_daily AS a ON a.customer_id = e.customer_id "
            "WHERE a.date >= ? AND a.date <= ? AND a.date <= e.d1 GROUP BY e.k")
-    with store.read() as cur:
-        cur.register("entries_tbl", entries_tbl)
-        try:
-            got = cur.sql(sql, params=[AUM_LOOKBACK_DAYS, AUM_LOOKBACK_DAYS, lo, hi]).to_arrow_table()
-        finally:
-            cur.unregister("entries_tbl")
+    cur.register("aum_entries", entries_tbl)
+    try:
+        got = cur.sql(sql, params=[AUM_LOOKBACK_DAYS, AUM_LOOKBACK_DAYS, lo, d1.max().astype(object)]
+                      ).to_arrow_table()
+    finally:
+        cur.unregister("aum_entries")
     x, y = np.full(n, np.nan), np.full(n, np.nan)
     k = got.column("k").to_numpy()
-    x[k] = got.column("x").to_numpy(zero_copy_only=False)
+    x[k] = got.column("x").to_numpy(zero_copy_only=False)  # NULL: NaN
     y[k] = got.column("y").to_numpy(zero_copy_only=False)
     return x, y

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -124,15 +125,14 @@ def measure(
         if kind == "none" and len(ids) > 1:
             kind, control_label = logic.control_of(graphs.get(ids[0]), False)
         ctl = repo.control_expr(control_label, kind == "holdout")
+        with_variants = any(n.get("type") == "ab_split" for g in graphs.values() for n in g.get("nodes", []))
+        # The message log and costs do not depend on the entries: read them on a second connection meanwhile.
+        spending = _run_beside(platform, lambda: _spending(platform, ids, campaign_id, scope, with_variants,
+                                                           benefit_basis))
         e = repo.entries(s, strategy_ids=ids, scope=scope, since=since, until=until, control=ctl,
                          offset_seconds=offset)
-        with_variants = any(n.get("type") == "ab_split" for g in graphs.values() for n in g.get("nodes", []))
         by_variant = repo.treated_groups(s, strategy_ids=ids, scope=scope, since=since, until=until, control=ctl,
                                          by="variant") if with_variants else {}
-        rows = repo.delivery_counts(s, strategy_ids=ids, campaign_id=campaign_id, scope=scope,
-                                    by_variant=with_variants)
-        benefits = repo.benefit_costs(s, campaign_id=campaign_id, strategy_ids=ids, scope=scope, basis=benefit_basis)
-        fixed_fen = sum(f.amount_fen for f in repo.fixed_costs(s, ids))
 
     control = e.control
     treated = ~control
@@ -170,6 +170,7 @@ def measure(
     c_cov = None if kind == "none" else covariates(pre[control & has], change[control & has])
     aum = logic.aum_effect_of(kind, window_days, t_cov, c_cov)
 
+    rows, benefits, fixed_fen = spending.result()
     messages: dict[str, float] = {}
     for r in rows:
         messages[r["channel"]] = messages.get(r["channel"], 0.0) + float(r["cost"])
@@ -192,6 +193,32 @@ def measure(
                             funnel=funnel, lift=lift, aum=aum, costs=costs, roi=roi, daily=daily,
                             srm_p_value=srm_p, notes=notes)
     return effect, Parts(kind=kind, day=days, control=control, pre=pre, change=change)
+
+
+Spending = tuple[list[dict[str, Any]], dict[str, int], int]
+
+
+def _spending(platform: Platform, ids: Sequence[int], campaign_id: int | None, scope: Scope, by_variant: bool,
+              basis: Basis) -> Spending:
+    """The scoped message rows (funnel and cost), benefit costs per kind and fixed costs (fen), in one session."""
+    with platform.metadata.session() as s:
+        rows = repo.delivery_counts(s, strategy_ids=ids, campaign_id=campaign_id, scope=scope, by_variant=by_variant)
+        benefits = repo.benefit_costs(s, campaign_id=campaign_id, strategy_ids=ids, scope=scope, basis=basis)
+        return rows, benefits, sum(f.amount_fen for f in repo.fixed_costs(s, ids))
+
+
+def _run_beside(platform: Platform, work: Callable[[], Spending]) -> Future[Spending]:
+    """`work` on a thread of its own (its reads wait on the database, not the GIL); inline when the metadata
+    database lives in memory (a second connection would see another, empty database)."""
+    if platform.metadata.engine.url.database in (None, "", ":memory:"):
+        done: Future[Spending] = Future()
+        done.set_result(work())
+        return done
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mofang-effects")
+    try:
+        return pool.submit(work)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
 
 
 def add_fixed_cost(*, platform: Platform, who: Principal, data: FixedCostCreate) -> FixedCostRead:
