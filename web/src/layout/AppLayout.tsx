@@ -1,5 +1,5 @@
 import { Layout, Menu, Spin } from 'antd';
-import { Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useAuth } from '../auth/context';
 import { useI18n } from '../i18n';
@@ -26,7 +26,8 @@ export function AppLayout() {
   // Every page opens at its top: the content is its own scroll container and keeps its offset otherwise.
   // Keyed by the navigation, so a click on the current menu entry also brings its page back to the top.
   const contentRef = useRef<HTMLElement>(null);
-  useEffect(() => {
+  // Before paint (a layout effect), so no frame of the new page shows at the old offset.
+  useLayoutEffect(() => {
     contentRef.current?.scrollTo({ top: 0, left: 0 });
   }, [location.key]);
 
