@@ -73,7 +73,7 @@ def exchange_many(calls: Sequence[Call], *, allow_hosts: Collection[str] = (), t
                 out[i] = exchange(call.method, call.url, call.data, allow_hosts=allow_hosts, headers=call.headers,
                                   timeout=timeout, max_body=max_body, keep_alive=True)
         return out
-    _Local.loop().run_until_complete(_run(groups, out, timeout, max_body, max(1, connections)))
+    _here().loop.run_until_complete(_run(groups, out, timeout, max_body, max(1, connections)))
     return out
 
 
@@ -279,22 +279,34 @@ def _result(answer: Answer, max_body: int) -> tuple[OutboundResult, bytes]:
     return OutboundResult("http_error", status=status), kept
 
 
-class _Local(threading.local):
-    """This thread's event loop and its idle connections per (scheme, host, checked address, port)."""
+class _ThreadLoop:
+    """One thread's event loop and its idle connections per (scheme, host, checked address, port)."""
 
     def __init__(self) -> None:
-        self.event_loop: asyncio.AbstractEventLoop | None = None
+        self.loop = asyncio.new_event_loop()
         self.idle: dict[tuple[str, str, str, int], list[_Conn]] = {}
 
-    @classmethod
-    def loop(cls) -> asyncio.AbstractEventLoop:
-        if _LOCAL.event_loop is None or _LOCAL.event_loop.is_closed():
-            _LOCAL.event_loop, _LOCAL.idle = asyncio.new_event_loop(), {}
-        return _LOCAL.event_loop
+    def __del__(self) -> None:  # the thread ended: its kept connections and loop go with it
+        try:
+            for conns in self.idle.values():
+                for conn in conns:
+                    conn.close()
+            self.loop.run_until_complete(asyncio.sleep(0))  # lets the transports close their sockets
+            self.loop.close()
+        except Exception:  # best effort while a thread is being torn down
+            pass
 
 
-_LOCAL = _Local()
+_LOCAL = threading.local()
 _IDLE_PER_KEY = 32
+
+
+def _here() -> _ThreadLoop:
+    """This thread's loop, made on first use."""
+    here: _ThreadLoop | None = getattr(_LOCAL, "here", None)
+    if here is None:
+        here = _LOCAL.here = _ThreadLoop()
+    return here
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -337,7 +349,7 @@ async def _worker(key: tuple[str, str, str, int], queue: deque[tuple[int, bytes]
             conn.close()
             conn = None
     if conn is not None:
-        idle = _LOCAL.idle.setdefault(key, [])
+        idle = _here().idle.setdefault(key, [])
         if len(idle) < _IDLE_PER_KEY:
             idle.append(conn)
         else:
@@ -345,7 +357,7 @@ async def _worker(key: tuple[str, str, str, int], queue: deque[tuple[int, bytes]
 
 
 def _take(key: tuple[str, str, str, int]) -> _Conn | None:
-    idle = _LOCAL.idle.get(key)
+    idle = _here().idle.get(key)
     while idle:
         conn = idle.pop()
         if not conn.closed:
