@@ -108,17 +108,24 @@ def send_many(*, platform: Platform, requests: Sequence[SendRequest], now: datet
 
 def _decide(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime) -> None:
     """Policy, consent, route, address and rate for each new send (no row yet)."""
+    asking: list[tuple[_Job, ContactRequest]] = []
     for job in jobs:
         r = job.request
         # 适当性 first: a product the customer may not be offered is no contact, so no cap is used by it.
         if r.product_risk is not None and unsuitable(r.product_risk, job.home.get("risk_level")):
             job.final = ("suppressed", "unsuitable")
             continue
-        consents = consents_of(job.home)
-        decision = deps.policy.check(platform=platform, request=ContactRequest(
+        asking.append((job, ContactRequest(
             key=r.idempotency_key, customer_id=r.customer_id, channel=r.channel, purpose=r.purpose,
             business_line=r.business_line, priority=r.priority, strategy_id=r.strategy_id,
-            campaign_id=r.campaign_id, consents=consents), now=now)
+            campaign_id=r.campaign_id, consents=consents_of(job.home))))
+    many = getattr(deps.policy, "check_many", None)
+    if many is not None and len(asking) > 1:  # the policy answers the batch in one transaction
+        decisions = many(platform=platform, requests=[c for _, c in asking], now=now)
+    else:
+        decisions = [deps.policy.check(platform=platform, request=c, now=now) for _, c in asking]
+    for (job, contact), decision in zip(asking, decisions, strict=True):
+        r, consents = job.request, contact.consents
         if decision.verdict == "defer":
             job.result = DeliveryResult(status="deferred", reason=decision.reason, defer_until=decision.until)
         elif decision.verdict == "suppress":
