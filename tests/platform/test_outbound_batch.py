@@ -56,14 +56,16 @@ def test_parse_answer_lengths_chunks_and_interim_answers() -> None:
             parse_answer(bad, eof=False, limit=100)
 
 
-@pytest.fixture
-def server() -> Iterator[tuple[str, list[dict[str, Any]], list[int]]]:
-    """A loopback server keeping connections alive (HTTP/1.1); its requests and the client ports it saw."""
+@pytest.fixture(params=[None], ids=["kept"])
+def server(request: pytest.FixtureRequest) -> Iterator[tuple[str, list[dict[str, Any]], list[int]]]:
+    """A loopback server keeping connections alive (HTTP/1.1; closed after `param` idle seconds); its requests and
+    the client ports it saw."""
     seen: list[dict[str, Any]] = []
     ports: list[int] = []
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = request.param
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -119,3 +121,14 @@ def test_timeouts_and_closed_ports_are_results(server: Any) -> None:
     out = exchange_many([Call("POST", f"{url}/slow", b"", {}), Call("POST", f"http://127.0.0.1:{closed}/", b"", {}),
                          Call("POST", f"{url}/sms", b"2", {})], allow_hosts={"127.0.0.1"}, timeout=0.3)
     assert [r.outcome for r, _ in out] == ["timeout", "unreachable", "sent"]
+
+
+@pytest.mark.parametrize("server", [0.2], indirect=True, ids=["idle-closed"])
+def test_a_connection_the_server_closed_while_idle_is_not_used_again(server: Any) -> None:
+    url, seen, ports = server
+    calls = [Call("POST", f"{url}/sms", str(i).encode(), {"X-Tab": "a\tb"}) for i in range(4)]
+    assert all(r.ok for r, _ in exchange_many(calls, allow_hosts={"127.0.0.1"}, timeout=5, connections=2))
+    threading.Event().wait(0.6)  # the server drops both kept connections meanwhile
+    again = exchange_many(calls, allow_hosts={"127.0.0.1"}, timeout=5, connections=2)
+    assert [r.outcome for r, _ in again] == ["sent"] * 4 and len(seen) == 8
+    assert len(set(ports)) == 4  # two fresh connections for the second batch

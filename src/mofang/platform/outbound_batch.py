@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from mofang.platform.outbound import OutboundResult, Target, checked_target, exchange
 
 MAX_HEAD = 64 * 1024  # an answer's status line and headers
-_BAD_TEXT = re.compile(r"[\x00-\x1f\x7f]")  # no line breaks or controls in a header (request smuggling)
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # no line breaks or controls in a header (smuggling)
 _BAD_PATH = re.compile(r"[\x00-\x20\x7f]")
 _FAILED = OutboundResult("unreachable", reason="the connection failed")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -220,7 +220,7 @@ class _Conn(asyncio.Protocol):
         self._advance()
 
     def eof_received(self) -> bool:
-        self._eof = True
+        self.closed = self._eof = True  # closing: it carries no further request
         self._advance()
         return False
 
