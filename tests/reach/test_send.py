@@ -231,6 +231,20 @@ def test_a_batch_sends_each_once_and_answers_in_order(
     assert again == out and len(receiver.requests) == 2
 
 
+def test_a_batch_through_the_gateway_reads_each_answer_by_the_success_rule(
+        bank: Platform, policy: FakePolicy, receiver: Receiver, sms_channel: Callable[..., int]) -> None:
+    sms_channel()
+    receiver.answers = [(200, {"code": 0, "data": {"msgid": "v-1"}}), (503, {"code": 9}), (200, {"code": 7})]
+    batch = [sms("g-1", "k1"), sms("g-2", "k2"), sms("g-3", "k1")]
+    out = service.send_many(platform=bank, requests=batch, now=NOW, workers=1)  # one connection: answers in order
+    assert [(o.status, o.reason) for o in out] == [("accepted", None), ("deferred", "http_503"),
+                                                   ("failed", "vendor_refused")]
+    assert [json.loads(r["body"])["requestId"] for r in receiver.requests] == ["g-1", "g-2", "g-3"]
+    assert {r["headers"]["X-Auth"] for r in receiver.requests} == {"Bearer s3cret"}
+    assert {r.idempotency_key: (r.status, r.vendor_id) for r in rows(bank)} == {
+        "g-1": ("accepted", "v-1"), "g-2": ("retrying", None), "g-3": ("failed", None)}
+
+
 def test_a_key_the_log_cannot_hold_is_refused_before_anything_happens(
         bank: Platform, policy: FakePolicy, receiver: Receiver, sms_channel: Callable[..., int]) -> None:
     sms_channel()

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 Outcome = Literal["sent", "http_error", "redirect", "refused", "invalid_url", "unresolvable", "timeout",
@@ -146,6 +146,36 @@ def check_host(host: str, port: int, *, allow_hosts: Collection[str] = ()) -> tu
     return str(addresses[0]), None
 
 
+class Target(NamedTuple):
+    """Where a checked call goes: the URL's host for Host and TLS, the checked address to connect to."""
+
+    scheme: str
+    host: str
+    ip: str
+    port: int
+    path: str
+
+
+def checked_target(url: str, allow_hosts: Collection[str] = ()) -> Target | OutboundResult:
+    """The checked address to call a URL at, or why it may not be called (every outgoing call passes here)."""
+    target = _host_of(url)
+    if isinstance(target, str):
+        return OutboundResult("invalid_url", reason=target)
+    scheme, host, port = target
+    allowed = _allowed(host, allow_hosts)
+    if not allowed and (host in _INTERNAL_NAMES or host.endswith(_INTERNAL_SUFFIXES)):
+        return OutboundResult("refused", reason="internal host name")
+    try:
+        addresses, problem = _RESOLVED.get(host, port)
+    except (OSError, UnicodeError):
+        return OutboundResult("unresolvable", reason="the host name does not resolve")
+    if not allowed and problem:
+        return OutboundResult("refused", reason=problem)
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(scheme, host, str(addresses[0]), port, path)
+
+
 def post_json(url: str, body: Any, *, allow_hosts: Collection[str] = (), headers: Mapping[str, str] | None = None,
               timeout: float = 10.0) -> OutboundResult:
     """POST `body` as JSON to a public address (or an allow-listed host); failures are results, not exceptions."""
@@ -171,26 +201,15 @@ def exchange(method: str, url: str, data: bytes | None, *, allow_hosts: Collecti
     `keep_alive`, the connection to the checked address is kept for the next call to the same host and address
     (every call still resolves and checks the host first).
     """
-    target = _host_of(url)
-    if isinstance(target, str):
-        return OutboundResult("invalid_url", reason=target), b""
-    scheme, host, port = target
-    allowed = _allowed(host, allow_hosts)
-    if not allowed and (host in _INTERNAL_NAMES or host.endswith(_INTERNAL_SUFFIXES)):
-        return OutboundResult("refused", reason="internal host name"), b""
-    try:
-        addresses, problem = _RESOLVED.get(host, port)
-    except (OSError, UnicodeError):
-        return OutboundResult("unresolvable", reason="the host name does not resolve"), b""
-    if not allowed and problem:
-        return OutboundResult("refused", reason=problem), b""
-    parts = urlsplit(url)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    key = (scheme, host, str(addresses[0]), port, timeout)
+    target = checked_target(url, allow_hosts)
+    if isinstance(target, OutboundResult):
+        return target, b""
+    scheme, host, ip, port, path = target
+    key = (scheme, host, ip, port, timeout)
     conn = _POOL.take(key) if keep_alive else None
     reused = conn is not None
     if conn is None:
-        conn = _connection(scheme, host, str(addresses[0]), port, timeout)
+        conn = _connection(scheme, host, ip, port, timeout)
     reusable = False
     try:
         try:
@@ -200,7 +219,7 @@ def exchange(method: str, url: str, data: bytes | None, *, allow_hosts: Collecti
                 raise
             # A kept connection the server has since closed: the request never went out, so send it on a new one.
             conn.close()
-            conn = _connection(scheme, host, str(addresses[0]), port, timeout)
+            conn = _connection(scheme, host, ip, port, timeout)
             conn.request(method, path, body=data, headers=dict(headers or {}))
         res = conn.getresponse()
         body = res.read(max(max_body, 64 * 1024))  # drained so the connection closes cleanly

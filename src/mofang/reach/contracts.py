@@ -82,6 +82,11 @@ class ProviderResult:
     reason: str | None = None
 
 
+# One message of a provider's batch: (the message, the address decrypted just for the call, the idempotency key).
+# A provider that can send many at once offers `send_many(items, parallel=n) -> list[ProviderResult]`.
+Outgoing = tuple[RenderedMessage, str, str]
+
+
 @dataclass(frozen=True)
 class Receipt:
     """A later outcome reported by a provider callback, matched to a delivery by vendor id or delivery id."""

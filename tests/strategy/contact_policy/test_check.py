@@ -34,7 +34,7 @@ from mofang.strategy.contact_policy.contracts import (
     QuietHoursRule,
 )
 from mofang.strategy.contact_policy.models import PolicyDecisionRow
-from strategy.contact_policy.helpers import HQ, Send, sh
+from strategy.contact_policy.helpers import HQ, Send, check_a_batch, sh
 
 pytestmark = pytest.mark.usefixtures("no_quiet")
 
@@ -312,3 +312,8 @@ def test_the_store_agrees_with_the_pure_rules_and_never_exceeds_a_cap(
         per[(cust, "loan-month", logic.period(when, "month"))] += line == "loan"
     limits = {"sms-day": 2, "all-week": 4, "loan-month": 3}
     assert all(v <= limits[k[1]] for k, v in per.items()), per
+
+
+def test_a_batch_is_checked_in_one_transaction_as_one_by_one(platform: Platform, add_rule: Callable[..., int]) -> None:
+    add_rule(CapRule(window="day", limit=2, channel="sms"))
+    check_a_batch(platform, sh(2026, 3, 20, 10))

@@ -11,7 +11,7 @@ from mofang.platform.context import Platform
 from mofang.platform.settings import Settings
 from mofang.strategy.contact_policy import record_opt_out, release, suppressions_of
 from mofang.strategy.contact_policy.contracts import CapRule, QuietHoursRule
-from strategy.contact_policy.helpers import Send, sh
+from strategy.contact_policy.helpers import Send, check_a_batch, sh
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("no_quiet")]
 
@@ -39,3 +39,8 @@ def test_check_on_postgres(platform: Platform, send: Send, add_rule: Callable[..
     with platform.metadata.session() as session:
         assert [s.reason for s in suppressions_of(session=session, customer_id="c1")] == [
             "opted_out", "quiet_hours", "cap_day_channel"]
+
+
+def test_a_batch_is_checked_in_one_transaction_as_one_by_one(platform: Platform, add_rule: Callable[..., int]) -> None:
+    add_rule(CapRule(window="day", limit=2, channel="sms"))
+    check_a_batch(platform, sh(2026, 3, 20, 10))

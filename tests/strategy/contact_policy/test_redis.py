@@ -13,7 +13,7 @@ from mofang.platform.context import Platform
 from mofang.platform.settings import Settings
 from mofang.strategy.contact_policy import release, service
 from mofang.strategy.contact_policy.contracts import CapRule, CheckWrite
-from strategy.contact_policy.helpers import HQ, Send, sh
+from strategy.contact_policy.helpers import HQ, Send, check_a_batch, sh
 
 pytestmark = pytest.mark.usefixtures("no_quiet")
 
@@ -66,3 +66,9 @@ def test_release_and_dry_run_read_redis(platform: Platform, send: Send, add_rule
     assert send(at, key="again").verdict == "allow"
     assert send(at, key="again").verdict == "allow"  # the same key is not counted twice
     assert send(at).verdict == "suppress"
+
+
+def test_a_batch_with_redis_counters_is_checked_send_by_send(platform: Platform,
+                                                             add_rule: Callable[..., int]) -> None:
+    add_rule(CapRule(window="day", limit=2, channel="sms"))
+    check_a_batch(platform, sh(2026, 3, 20, 10))

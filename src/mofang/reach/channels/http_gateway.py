@@ -12,14 +12,15 @@ whose strings may hold {{address}}, {{content}}, {{title}}, {{url}}, {{sign}}, {
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import urlencode
 
-from mofang.platform import outbound
+from mofang.platform import outbound, outbound_batch
+from mofang.platform.outbound_batch import Call
 from mofang.reach.channels import ProviderContext, ProviderSpec
-from mofang.reach.contracts import Channel, ProviderResult, Receipt, ReceiptStatus, RenderedMessage
+from mofang.reach.contracts import Channel, Outgoing, ProviderResult, Receipt, ReceiptStatus, RenderedMessage
 from mofang.reach.delivery.logic import fill, json_path, matches, placeholders
 
 DEFAULT_STATUS_MAP: Final[dict[str, ReceiptStatus]] = {
@@ -50,19 +51,35 @@ class HttpGateway:
         self._headers = {str(k): str(v) for k, v in (config.get("headers") or {}).items()}
         if config.get("auth_header") and secrets.get("auth_value"):
             self._headers[str(config["auth_header"])] = secrets["auth_value"]
+        self._body, self._url = config.get("body") or {}, str(config.get("url") or "")
+        self._key, self._channel_id = secrets.get("key", ""), str(ctx.channel_id or "")
         if self._method != "GET":
             self._headers.setdefault("Content-Type", "application/x-www-form-urlencoded" if self._form
                                      else "application/json")
 
     def send(self, message: RenderedMessage, *, address: str, idempotency_key: str) -> ProviderResult:
         """Post one message to the gateway and read its answer by the success rule."""
-        cfg, sign = self._config, self._sign
+        method, url, data, headers = self._request(message, address, idempotency_key)
+        result, raw = outbound.exchange(method, url, data, allow_hosts=self._allow, headers=headers,
+                                        timeout=self._ctx.timeout, keep_alive=True)
+        return _answer(result, raw, self._config)
+
+    def send_many(self, items: Sequence[Outgoing], *, parallel: int = 16) -> list[ProviderResult]:
+        """Post many messages at once (up to `parallel` in flight on one event loop), answers in their order."""
+        calls = [Call(*self._request(m, address, key)) for m, address, key in items]
+        answers = outbound_batch.exchange_many(calls, allow_hosts=self._allow, timeout=self._ctx.timeout,
+                                               connections=parallel)
+        return [_answer(result, raw, self._config) for result, raw in answers]
+
+    def _request(self, message: RenderedMessage, address: str,
+                 idempotency_key: str) -> tuple[str, str, bytes | None, dict[str, str]]:
+        """(method, URL, body, headers) of one message by the gateway's mapping."""
+        sign = self._sign
         content = message.body if not sign or sign in message.body else sign + message.body
         values = {"address": address, "content": content, "title": message.title or "", "url": message.url or "",
-                  "sign": sign, "key": self._secrets.get("key", ""), "idempotency_key": idempotency_key,
-                  "channel_id": str(self._ctx.channel_id or "")}
-        body = fill(cfg.get("body") or {}, values)
-        url = str(cfg["url"])
+                  "sign": sign, "key": self._key, "idempotency_key": idempotency_key, "channel_id": self._channel_id}
+        body = fill(self._body, values)
+        url = self._url
         headers = dict(self._headers)
         data: bytes | None
         if self._method == "GET":
@@ -73,9 +90,7 @@ class HttpGateway:
         else:
             data = json.dumps(body, ensure_ascii=False).encode()
         headers.setdefault("Idempotency-Key", idempotency_key)
-        result, raw = outbound.exchange(self._method, url, data, allow_hosts=self._allow, headers=headers,
-                                        timeout=self._ctx.timeout, keep_alive=True)
-        return _answer(result, raw, cfg)
+        return self._method, url, data, headers
 
     def parse_receipt(self, body: bytes, headers: Mapping[str, str]) -> list[Receipt]:
         """Status reports and replies of one callback body (unknown statuses are skipped)."""

@@ -23,7 +23,7 @@ from mofang.strategy.contact_policy.contracts import ContactRequest, PolicyDecis
 
 
 class ContactPolicy(Protocol):
-    """The global contact policy, asked once per send."""
+    """The global contact policy, asked once per send (a policy may also answer a batch at once: `check_many`)."""
 
     def check(self, *, platform: Platform, request: ContactRequest, now: datetime) -> PolicyDecision:
         """allow / suppress / defer this contact now."""
@@ -43,6 +43,13 @@ class DefaultPolicy:
         from mofang.strategy import contact_policy
 
         return contact_policy.check(platform=platform, request=request, now=now)
+
+    def check_many(self, *, platform: Platform, requests: Sequence[ContactRequest],
+                   now: datetime) -> list[PolicyDecision]:
+        """Ask the contact policy centre about a batch at once (one transaction for the batch)."""
+        from mofang.strategy import contact_policy
+
+        return contact_policy.check_many(platform=platform, requests=requests, now=now)
 
     def record_opt_out(self, *, session: Session, customer_id: str, channel: Channel, now: datetime,
                        source: str) -> None:

@@ -59,9 +59,13 @@ _D = Delivery.__table__
 
 
 def insert_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Many log rows in one statement; their ids in the rows' order (the rows share one set of columns)."""
-    stmt = insert(_D).returning(_D.c.id, sort_by_parameter_order=True)
-    return [int(i) for i in session.execute(stmt, list(rows)).scalars()]
+    """Many log rows (distinct keys, one set of columns) in one statement; their ids in the rows' order.
+
+    The ids are matched by key: asking the driver to keep the parameters' order makes SQLite insert row by row.
+    """
+    stmt = insert(_D).returning(_D.c.id, _D.c.idempotency_key)
+    ids = {key: int(i) for i, key in session.execute(stmt, list(rows))}
+    return [ids[r["idempotency_key"]] for r in rows]
 
 
 def update_deliveries(session: Session, changes: Sequence[dict[str, Any]]) -> None:

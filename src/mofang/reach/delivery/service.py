@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from mofang.platform.context import Platform
 from mofang.platform.storage.models import utcnow
 from mofang.platform.suitability import risk_number, unsuitable
-from mofang.reach.contracts import Channel, DeliveryResult, RenderedMessage, SendRequest
+from mofang.reach.contracts import Channel, DeliveryResult, ProviderResult, RenderedMessage, SendRequest
 from mofang.reach.delivery import repository as repo
 from mofang.reach.delivery import retries, steps
 from mofang.reach.delivery.ports import Address, consents_of, dumps
@@ -108,17 +108,24 @@ def send_many(*, platform: Platform, requests: Sequence[SendRequest], now: datet
 
 def _decide(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime) -> None:
     """Policy, consent, route, address and rate for each new send (no row yet)."""
+    asking: list[tuple[_Job, ContactRequest]] = []
     for job in jobs:
         r = job.request
         # 适当性 first: a product the customer may not be offered is no contact, so no cap is used by it.
         if r.product_risk is not None and unsuitable(r.product_risk, job.home.get("risk_level")):
             job.final = ("suppressed", "unsuitable")
             continue
-        consents = consents_of(job.home)
-        decision = deps.policy.check(platform=platform, request=ContactRequest(
+        asking.append((job, ContactRequest(
             key=r.idempotency_key, customer_id=r.customer_id, channel=r.channel, purpose=r.purpose,
             business_line=r.business_line, priority=r.priority, strategy_id=r.strategy_id,
-            campaign_id=r.campaign_id, consents=consents), now=now)
+            campaign_id=r.campaign_id, consents=consents_of(job.home))))
+    many = getattr(deps.policy, "check_many", None)
+    if many is not None and len(asking) > 1:  # the policy answers the batch in one transaction
+        decisions = many(platform=platform, requests=[c for _, c in asking], now=now)
+    else:
+        decisions = [deps.policy.check(platform=platform, request=c, now=now) for _, c in asking]
+    for (job, contact), decision in zip(asking, decisions, strict=True):
+        r, consents = job.request, contact.consents
         if decision.verdict == "defer":
             job.result = DeliveryResult(status="deferred", reason=decision.reason, defer_until=decision.until)
         elif decision.verdict == "suppress":
@@ -218,19 +225,40 @@ def _record(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime) -> 
 
 
 def _call(platform: Platform, deps: Deps, jobs: list[_Job], now: datetime, workers: int) -> None:
-    """The providers' calls (in parallel: their network waits overlap), then every answer saved at once."""
+    """The providers' calls (their network waits overlap), then every answer saved at once.
 
-    def one(job: _Job) -> steps.Answer:
+    A provider that sends batches (`send_many`: the HTTP gateway) gets its sends at once, driven by one event loop
+    in this thread; any other provider's calls go to the sender threads.
+    """
+
+    def one(job: _Job) -> ProviderResult:
         assert job.route is not None and job.message is not None and job.address is not None
-        answer = steps.attempt(platform, deps, job.request.idempotency_key, job.route, job.message, job.address)
-        assert job.view is not None
-        return steps.Answer(job.view, job.route, answer)
+        return steps.attempt(platform, deps, job.request.idempotency_key, job.route, job.message, job.address)
 
-    if len(jobs) <= 1 or workers <= 1:
-        answers = [one(j) for j in jobs]
+    batched: dict[int, list[_Job]] = {}
+    threaded: list[_Job] = []
+    for job in jobs:
+        assert job.route is not None
+        if len(jobs) > 1 and hasattr(job.route.provider, "send_many"):
+            batched.setdefault(id(job.route.provider), []).append(job)
+        else:
+            threaded.append(job)
+    answers: dict[int, ProviderResult] = {}
+    pending = None
+    if len(threaded) > 1 and workers > 1:
+        pending = _pool(platform, workers).map(one, threaded)
     else:
-        answers = list(_pool(platform, workers).map(one, jobs))
-    saved = steps.save_answers(platform, deps, answers, now)
+        answers.update((id(j), one(j)) for j in threaded)
+    for group in batched.values():
+        route = group[0].route
+        assert route is not None
+        items = [(j.request.idempotency_key, j.message, j.address) for j in group]
+        answers.update(zip(map(id, group), steps.attempt_many(platform, deps, route, items,  # type: ignore[arg-type]
+                                                              max(1, workers)), strict=True))
+    if pending is not None:
+        answers.update(zip(map(id, threaded), pending, strict=True))
+    saved = steps.save_answers(platform, deps, [steps.Answer(j.view, j.route, answers[id(j)])  # type: ignore[arg-type]
+                                                for j in jobs], now)
     for job in jobs:
         job.result = saved[job.delivery_id]  # type: ignore[index]
 

@@ -137,6 +137,18 @@ def attempt(platform: Platform, deps: Deps, key: str, route: Route, message: Ren
         return ProviderResult(accepted=False, retryable=True, reason="provider_error")
 
 
+def attempt_many(platform: Platform, deps: Deps, route: Route, items: Sequence[tuple[str, RenderedMessage, Address]],
+                 parallel: int) -> list[ProviderResult]:
+    """`attempt` for many sends through one provider that sends batches: the addresses decrypted just for it."""
+    send_many = route.provider.send_many  # type: ignore[attr-defined]
+    try:
+        return list(send_many([(message, deps.addresses.reveal(platform=platform, address=address), key)
+                               for key, message, address in items], parallel=parallel))
+    except Exception as exc:
+        log.warning("reach provider of channel %s raised %s", route.channel_id, type(exc).__name__)
+        return [ProviderResult(accepted=False, retryable=True, reason="provider_error") for _ in items]
+
+
 @dataclass(frozen=True)
 class Answer:
     """A provider's answer to one attempt, to be saved."""

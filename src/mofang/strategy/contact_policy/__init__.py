@@ -6,7 +6,7 @@ the reach centre's, so nothing heavy may run at import time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,13 @@ def check(*, platform: Platform, request: ContactRequest, now: datetime) -> Poli
     from mofang.strategy.contact_policy import service
 
     return service.check(platform=platform, request=request, now=now)
+
+
+def check_many(*, platform: Platform, requests: Sequence[ContactRequest], now: datetime) -> list[PolicyDecision]:
+    """`check` for a batch of sends at once (one transaction), answers in the requests' order."""
+    from mofang.strategy.contact_policy import service
+
+    return service.check_many(platform=platform, requests=requests, now=now)
 
 
 def release(*, platform: Platform, key: str, now: datetime | None = None) -> bool:
@@ -54,4 +61,4 @@ def control_group_of(*, session: Session, customer_ids: Iterable[str]) -> set[st
     return service.control_group_of(session=session, customer_ids=customer_ids)
 
 
-__all__ = ["check", "control_group_of", "record_opt_out", "release", "suppressions_of"]
+__all__ = ["check", "check_many", "control_group_of", "record_opt_out", "release", "suppressions_of"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -91,6 +91,15 @@ def hold_customer(db: Raw, customer_id: str) -> None:
         db.run("BEGIN IMMEDIATE", {})
     elif db.postgres:
         db.rows("SELECT pg_advisory_xact_lock(:k)", {"k": zlib.crc32(customer_id.encode())})
+
+
+def hold_customers(db: Raw, customer_ids: Sequence[str]) -> None:
+    """`hold_customer` for many customers in one transaction (PostgreSQL: their locks taken in one order)."""
+    if not db.postgres:
+        hold_customer(db, customer_ids[0])  # SQLite's one write lock holds every customer
+        return
+    for key in sorted({zlib.crc32(c.encode()) for c in customer_ids}):
+        db.rows("SELECT pg_advisory_xact_lock(:k)", {"k": key})
 
 
 def _ts_value(value: Any) -> datetime | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -88,6 +88,16 @@ class PolicyState:
                 # Ends what is still open (an error, or a stored answer returned); after a commit it does nothing.
                 db.conn.rollback()
 
+    @contextmanager
+    def holding_many(self, db: hot.Raw, customer_ids: Sequence[str]) -> Iterator[None]:
+        """`holding` for the customers of a batch (embedded store only), in one transaction."""
+        with self._writer if db.sqlite else nullcontext():
+            hot.hold_customers(db, customer_ids)
+            try:
+                yield
+            finally:
+                db.conn.rollback()
+
     def snapshot(self, conn: Connection) -> tuple[list[Rule], float, str]:
         """The enabled rules and the control group, reloaded whenever their version moved (checked every time)."""
         db = hot.Raw.of(conn)
@@ -149,26 +159,7 @@ def check(*, platform: Platform, request: ContactRequest, now: datetime) -> Poli
         stored = first.stored
         if stored is not None and (stored.verdict != "defer" or (stored.until or now) > now):
             return stored
-        rules = pol.rules_at(db, first.version)
-        gates = Gates(do_not_contact=first.do_not_contact, control_percent=first.percent, control_salt=first.salt,
-                      opted_out=frozenset({(request.channel, request.purpose)}) if first.opted_out else frozenset())
-        decision = logic.gate(request, now, rules=rules, gates=gates)
-        counted_in_redis = False
-        if decision is None:
-            caps = logic.applicable_caps(rules, request)
-            if pol.redis is not None:
-                # One Lua script reads, decides and increments atomically across every worker process.
-                used = pol.redis.check_and_count(request, now, caps, seed=lambda: logic.counts_of(
-                    hot.contacts(db, request.customer_id, logic.counting_since(now))))
-                decision = (PolicyDecision("allow") if used is None else
-                            logic.caps_decision(request, now, rules=rules, caps=caps, used=used)
-                            or PolicyDecision("allow"))
-                counted_in_redis = used is not None and decision.verdict == "allow"
-            else:
-                # The customer's lock is held from reading the log to committing the new contact.
-                used = _used(pol, db, request, now, caps)
-                decision = logic.caps_decision(request, now, rules=rules, caps=caps, used=used) \
-                    or PolicyDecision("allow")
+        decision, counted_in_redis = _fresh(pol, db, request, now, first)
         try:
             hot.save_decision(db, request, decision, now, replace=stored is not None)
             db.conn.commit()
@@ -183,6 +174,65 @@ def check(*, platform: Platform, request: ContactRequest, now: datetime) -> Poli
                                   purpose=request.purpose, line=request.business_line, at=now)
             return again[0]
     return decision
+
+
+def check_many(*, platform: Platform, requests: Sequence[ContactRequest], now: datetime) -> list[PolicyDecision]:
+    """`check` for a batch of sends: the batch's customers held once, one transaction and one commit for all.
+
+    Each answer is the one `check` would give in this order (a customer twice in the batch is counted once per
+    send, a key twice gets its first answer). With Redis counters, or when another process stored one of the keys
+    first, the batch is checked send by send instead (nothing of the batch was committed then).
+    """
+    for request in requests:
+        _validate(request)
+    now = utc(now)
+    pol = state(platform)
+    if pol.redis is not None or len(requests) <= 1:
+        return [check(platform=platform, request=r, now=now) for r in requests]
+    customers = sorted({r.customer_id for r in requests})
+    out: list[PolicyDecision] = []
+    with ExitStack() as held:
+        for stripe in sorted({zlib.crc32(c.encode()) % LOCK_STRIPES for c in customers}):
+            held.enter_context(pol.locks[stripe])  # in one order: two batches never wait for each other in a circle
+        db = held.enter_context(hot.connect(platform.metadata.engine))
+        held.enter_context(pol.holding_many(db, customers))
+        try:
+            for request in requests:
+                first = hot.start(db, request)
+                stored = first.stored
+                if stored is not None and (stored.verdict != "defer" or (stored.until or now) > now):
+                    out.append(stored)
+                    continue
+                decision, _counted = _fresh(pol, db, request, now, first)
+                hot.save_decision(db, request, decision, now, replace=stored is not None)
+                out.append(decision)
+            db.conn.commit()
+            return out
+        except db.integrity_error:
+            db.conn.rollback()
+    return [check(platform=platform, request=r, now=now) for r in requests]
+
+
+def _fresh(pol: PolicyState, db: hot.Raw, request: ContactRequest, now: datetime,
+           first: hot.Start) -> tuple[PolicyDecision, bool]:
+    """The decision of a send not decided before (and whether Redis counted it), the customer being held."""
+    rules = pol.rules_at(db, first.version)
+    gates = Gates(do_not_contact=first.do_not_contact, control_percent=first.percent, control_salt=first.salt,
+                  opted_out=frozenset({(request.channel, request.purpose)}) if first.opted_out else frozenset())
+    decision = logic.gate(request, now, rules=rules, gates=gates)
+    if decision is not None:
+        return decision, False
+    caps = logic.applicable_caps(rules, request)
+    if pol.redis is not None:
+        # One Lua script reads, decides and increments atomically across every worker process.
+        used = pol.redis.check_and_count(request, now, caps, seed=lambda: logic.counts_of(
+            hot.contacts(db, request.customer_id, logic.counting_since(now))))
+        decision = (PolicyDecision("allow") if used is None else
+                    logic.caps_decision(request, now, rules=rules, caps=caps, used=used) or PolicyDecision("allow"))
+        return decision, used is not None and decision.verdict == "allow"
+    # The customer's lock is held from reading the log to committing the new contact.
+    used = _used(pol, db, request, now, caps)
+    return logic.caps_decision(request, now, rules=rules, caps=caps, used=used) or PolicyDecision("allow"), False
 
 
 def dry_run(*, platform: Platform, who: Principal, data: CheckWrite, now: datetime) -> CheckRead:
