@@ -87,7 +87,7 @@ def _decoded(value: Any) -> Any:
 
 
 def _text(value: Any) -> str:
-    return value if type(value) is Encoded else _dumps(value)
+    return value if type(value) is Encoded else encode_json(value)
 
 
 def _converter(session: Session, column: Any) -> Callable[[Any], Any] | None:
