@@ -83,7 +83,7 @@ def encode_json(value: Any) -> str:
 
 
 def _decoded(value: Any) -> Any:
-    return orjson.loads(value) if type(value) is Encoded else value
+    return orjson.loads(value.encode()) if type(value) is Encoded else value  # orjson refuses str subclasses
 
 
 def _text(value: Any) -> str:
