@@ -168,10 +168,11 @@ class _Stamp:
         self.update = update
         self.commands = []
         for c in commands:
-            payload = dict(c["payload"])
-            route = payload.pop("_route")
-            c["payload"] = Encoded(encode_json(payload)[:-1] + ',"_route":' + encode_json(route) + "}")
-            self.commands.append((c, encode_json(payload)[:-1] + ',"_route":', route))
+            rest = dict(c["payload"])
+            route = rest.pop("_route")
+            head = encode_json({**rest, "_route": 0})[:-2]  # up to `"_route":`, put last
+            c["payload"] = Encoded(head + encode_json(route) + "}")
+            self.commands.append((c, head, route))
         self.steps = steps
 
     def rows_for(self, pending: Pending, updates: list[dict[str, Any]], commands: list[dict[str, Any]],
