@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from mofang.platform.collector import collector_paused
 from mofang.platform.context import Platform
 from mofang.platform.outbound import post_json
 from mofang.platform.suitability import risk_number
@@ -42,7 +43,7 @@ def tick_timers(*, platform: Platform, rt: Runtime, now: datetime | None = None,
     with platform.metadata.session() as session:
         if not repo.any_due(session, now=now):
             return 0
-    with platform.metadata.session() as session:
+    with collector_paused(), platform.metadata.session() as session:
         repo.begin_write(session)
         rows = repo.claim_due(session, now=now, limit=limit or rt.batch, paused=_paused(session))
         items = [(p, [TimerFired(at=p.instance.wake_at or now)]) for p in pending_of(rows)]
@@ -71,7 +72,7 @@ def dispatch(*, platform: Platform, rt: Runtime, now: datetime | None = None, li
     with platform.metadata.session() as session:
         if not repo.any_pending(session, now=now):
             return 0
-    with platform.metadata.session() as session:
+    with collector_paused(), platform.metadata.session() as session:
         repo.begin_write(session)
         claimed = repo.claim_commands(session, now=now, limit=limit or rt.batch,
                                       lease_until=now + timedelta(seconds=rt.lease_seconds), paused=_paused(session))
@@ -86,7 +87,7 @@ def dispatch(*, platform: Platform, rt: Runtime, now: datetime | None = None, li
 
 def finish(*, platform: Platform, rt: Runtime, done: Sequence[Done], now: datetime) -> None:
     """In one transaction: mark commands done with their results and apply those results to their instances."""
-    with platform.metadata.session() as session:
+    with collector_paused(), platform.metadata.session() as session:
         repo.begin_write(session)
         # Instances first, then their commands: the same lock order as every other engine transaction.
         rows = repo.lock_instances(session, {d.instance_id for d in done})

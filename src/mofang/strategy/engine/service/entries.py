@@ -15,15 +15,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mofang.platform.collector import collector_paused
 from mofang.platform.context import Platform
 from mofang.platform.governance.contracts import Scope, in_subtree
 from mofang.platform.storage.models import as_utc
 from mofang.strategy.canvas.contracts import ApiEntry, EventEntry, Graph, Reentry, SegmentEntry
 from mofang.strategy.engine import repository as repo
-from mofang.strategy.engine.contracts import Enter
+from mofang.strategy.engine.contracts import Enter, Instance
 from mofang.strategy.engine.logic import enters_holdout, may_enter
 from mofang.strategy.engine.repository import EngineInstance, EngineVersion
-from mofang.strategy.engine.service.executor import Pending, step_all, to_instance
+from mofang.strategy.engine.service.executor import Pending, step_all
 from mofang.strategy.engine.service.runtime import Runtime
 
 ENTRY_NODES = (SegmentEntry, EventEntry, ApiEntry)
@@ -85,7 +86,7 @@ def enter(*, platform: Platform, rt: Runtime, strategy_id: int, node_id: str,
     report = EntryReport()
     for start in range(0, len(customers), rt.batch * 4):
         chunk = customers[start:start + rt.batch * 4]
-        with platform.metadata.session() as session:
+        with collector_paused(), platform.metadata.session() as session:
             repo.begin_write(session)
             group = _resolve(session, rt, strategy_id, version, node_id, chunk, report)
             if group is not None:
@@ -101,7 +102,7 @@ def enter_groups(*, platform: Platform, rt: Runtime,
     report = EntryReport()
     if not groups:
         return report
-    with platform.metadata.session() as session:
+    with collector_paused(), platform.metadata.session() as session:
         repo.begin_write(session)
         enter_groups_in(session, rt, groups, now, report)
     return report
@@ -184,8 +185,9 @@ def _enter_sets(session: Session, rt: Runtime, groups: Sequence[Group], now: dat
                 report.skip("already_entered")
                 report.existing.append(earlier[(sid, cid, key)])
                 continue
-            if (sid, cid, key) in payloads or not may_enter(node.reentry, previous=previous.get((sid, cid), ()),
-                                                            now=now):
+            earlier_here = previous.get((sid, cid))  # most customers of a segment run have none: no rule to ask
+            if (sid, cid, key) in payloads or (earlier_here is not None
+                                               and not may_enter(node.reentry, previous=earlier_here, now=now)):
                 report.skip("reentry")
                 continue
             previous.setdefault((sid, cid), []).append((now, True))  # a second occurrence here sees this one
@@ -205,8 +207,11 @@ def _enter_sets(session: Session, rt: Runtime, groups: Sequence[Group], now: dat
     # already at its first action, and its commands and counts beside it.
     for r, iid in zip(rows, repo.allocate_instance_ids(session, len(rows)), strict=True):
         r["id"] = iid
-    items = [(Pending(instance=to_instance(_Row(**r)), org_code=r["org_code"]),
-              [Enter(payload=dict(payloads[(r["strategy_id"], r["customer_id"], r["entry_key"])]))]) for r in rows]
+    items = [(Pending(instance=Instance(
+        id=r["id"], strategy_id=r["strategy_id"], version=r["version"], customer_id=r["customer_id"],
+        entry_node=r["entry_node"], entered_at=as_utc(now), node=r["node"], holdout=r["holdout"], context={}),
+        org_code=r["org_code"]), [Enter(payload=dict(payloads[(r["strategy_id"], r["customer_id"], r["entry_key"])]))])
+        for r in rows]
     out = step_all(session, rt, items, now=now, facts={cid: k.facts for cid, k in known.items()})
     final = [{**r, **u} for r, u in zip(rows, out.updates, strict=True)]
     made = repo.insert_new_instances(session, final)
@@ -214,14 +219,6 @@ def _enter_sets(session: Session, rt: Runtime, groups: Sequence[Group], now: dat
     repo.insert_commands(session, [c for c in out.commands if c["instance_id"] in made])
     repo.insert_steps(session, [st for st in out.steps if st["instance_id"] in made])
     report.entered.extend(r["id"] for r in rows if r["id"] in made)
-
-
-class _Row:
-    """A freshly inserted instance row, read back without a query."""
-
-    def __init__(self, **values: Any) -> None:
-        self.__dict__.update(values)
-
 
 
 def enter_by_api(*, platform: Platform, strategy_id: int, customer_id: str, payload: Mapping[str, Any],

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
+from mofang.platform.collector import collector_paused
 from mofang.platform.context import Platform
 from mofang.strategy.engine import repository as repo
 from mofang.strategy.engine.contracts import EventSeen, Instance, Receipt, Stimulus
@@ -62,7 +63,7 @@ def handle_events(*, platform: Platform, events: Sequence[Mapping[str, Any]]) ->
     _to_receipts(platform, rt, parsed, now)
     # Waits, goals and new entries of the whole batch in ONE write transaction (one commit per bus fetch): a
     # crash loses all of it together and the redelivered batch does it all again.
-    with platform.metadata.session() as session:
+    with collector_paused(), platform.metadata.session() as session:
         repo.begin_write(session)
         index = rt.events(session)
         _to_waiting(session, rt, index, parsed, now)

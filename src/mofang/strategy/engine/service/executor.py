@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 from mofang.platform.storage.models import as_utc
 from mofang.strategy.canvas.contracts import Graph
 from mofang.strategy.engine import repository as repo
+from mofang.strategy.engine.cohort import customer_free, rename_json, shape
 from mofang.strategy.engine.contracts import Count, Facts, Instance, Stimulus
+from mofang.strategy.engine.repository.queries import Encoded, encode_json
 from mofang.strategy.engine.service.facts import EMPTY
 from mofang.strategy.engine.service.runtime import Runtime
 from mofang.strategy.engine.values import jsonable
@@ -87,23 +89,20 @@ class Stepped:
     updates: list[dict[str, Any]]
     commands: list[dict[str, Any]]
     steps: list[dict[str, Any]]
-    saved: list[Instance]
 
 
 def apply(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence[Stimulus]]], *, now: datetime,
-          facts: Mapping[str, Facts] | None = None, relevant: Any = None) -> list[Instance]:
+          facts: Mapping[str, Facts] | None = None, relevant: Any = None) -> None:
     """Step each instance through its stimuli in order and save everything in the caller's transaction.
 
     `relevant(instance, stimulus)` may skip a stimulus the instance no longer waits for (decided after each step).
-    Returns the instances as saved.
     """
     if not items:
-        return []
+        return
     out = step_all(session, rt, items, now=now, facts=facts, relevant=relevant)
     repo.update_instances(session, out.updates)
     repo.insert_commands(session, out.commands)
     repo.insert_steps(session, out.steps)
-    return out.saved
 
 
 def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence[Stimulus]]], *, now: datetime,
@@ -115,11 +114,21 @@ def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Seque
     updates: list[dict[str, Any]] = []
     commands: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
-    saved: list[Instance] = []
+    # One `advance` per cohort (same version, node, context and stimulus, the id aside) when the step does not
+    # read the customer: a segment entry or a batch of identical send results is stepped once, and the other
+    # members' rows are stamped from its rows (JSON encoded once, the id put back by text).
+    cohorts: dict[bytes, _Stamp | None] = {}
     for pending, stimuli in items:
         inst = pending.instance
+        key = None if relevant is not None or len(stimuli) != 1 or inst.status == "done" \
+            else shape(inst, stimuli[0])
+        known = cohorts.get(key) if key is not None else None
+        if known is not None:
+            known.rows_for(pending, updates, commands, steps)
+            continue
         graph = rt.graph(session, inst.strategy_id, inst.version)
         owner = rt.owner_org(session, inst.strategy_id, inst.version)
+        first = (len(updates), len(commands), len(steps))
         for stimulus in stimuli:
             if inst.status == "done" or (relevant is not None and not relevant(inst, stimulus)):
                 continue
@@ -132,7 +141,10 @@ def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Seque
                                        now))
                 inst = dataclasses.replace(inst, status="done", exit_reason="failed", wake_at=None,
                                            waiting_for=None, seq=inst.seq + 1)
+                key = None
                 continue
+            if key is not None and key not in cohorts and not customer_free(graph, inst, step):
+                cohorts[key] = None
             for cmd in step.commands:
                 if isinstance(cmd, Count):
                     steps.append(_step_row(cmd, inst, pending, seq, now))
@@ -140,8 +152,46 @@ def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Seque
                     commands.append(_command_row(cmd, inst, owner, graph, now))
             inst = step.instance
         updates.append(_instance_row(inst, now=now, worker=rt.worker_id))
-        saved.append(inst)
-    return Stepped(updates=updates, commands=commands, steps=steps, saved=saved)
+        if key is not None and key not in cohorts:
+            cohorts[key] = _Stamp(pending.instance, updates[first[0]], commands[first[1]:], steps[first[2]:])
+    return Stepped(updates=updates, commands=commands, steps=steps)
+
+
+class _Stamp:
+    """A cohort representative's rows, made once into templates that other members' rows are stamped from."""
+
+    def __init__(self, template: Instance, update: dict[str, Any], commands: list[dict[str, Any]],
+                 steps: list[dict[str, Any]]) -> None:
+        self.old = f"{template.id}:"
+        self.context = Encoded(encode_json(update["context"]))
+        update["context"] = self.context  # the representative's own row is written from the same text
+        self.update = update
+        self.commands = []
+        for c in commands:
+            rest = dict(c["payload"])
+            route = rest.pop("_route")
+            head = encode_json({**rest, "_route": 0})[:-2]  # up to `"_route":`, put last
+            c["payload"] = Encoded(head + encode_json(route) + "}")
+            self.commands.append((c, head, route))
+        self.steps = steps
+
+    def rows_for(self, pending: Pending, updates: list[dict[str, Any]], commands: list[dict[str, Any]],
+                 steps: list[dict[str, Any]]) -> None:
+        """Append a member's rows: the representative's with the member's id, keys, customer and org."""
+        inst = pending.instance
+        old, new = self.old, f"{inst.id}:"
+        u = self.update
+        waiting = u["waiting_for"]
+        if waiting is not None:
+            kind, sep, rest = waiting.partition(":")
+            waiting = kind + sep + new + rest[len(old):] if rest.startswith(old) else waiting
+        updates.append({**u, "id": inst.id, "waiting_for": waiting,
+                        "context": Encoded(rename_json(self.context, old, new))})
+        for c, head, route in self.commands:
+            body = rename_json(head, old, new) + encode_json({**route, "customer_id": inst.customer_id}) + "}"
+            commands.append({**c, "key": new + c["key"][len(old):], "instance_id": inst.id, "payload": Encoded(body)})
+        for st in self.steps:
+            steps.append({**st, "instance_id": inst.id, "org_code": pending.org_code})
 
 
 def _step_row(cmd: Count, inst: Instance, pending: Pending, seq: int, now: datetime) -> dict[str, Any]:
