@@ -52,13 +52,6 @@ def _marks(session: Session, n: int) -> str:
     return ", ".join(["?" if is_sqlite(session) else "%s"] * n)
 
 
-def _stamp(session: Session, value: datetime | None) -> Any:
-    """A datetime as the driver takes it (SQLite: SQLAlchemy's text format, in UTC)."""
-    if value is None or not is_sqlite(session):
-        return value
-    return _sqlite_stamp(value)
-
-
 @lru_cache(maxsize=1024)
 def _sqlite_stamp(value: datetime) -> str:
     return (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -155,9 +148,11 @@ def insert_grants(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Append ledger rows, each with its id (one executemany)."""
     if not rows:
         return
+    # SQLite takes datetimes as SQLAlchemy's text (UTC); a batch shares few distinct values (cached).
+    stamp = _sqlite_stamp if is_sqlite(session) else (lambda v: v)
     params = [(r["id"], r["idempotency_key"], r["benefit_id"], r["campaign_id"], r["pool_id"], r["customer_id"],
                r["org_code"], r["status"], r["reason"], r["customer_seq"], r["cost_fen"], r["source"],
-               _stamp(session, r["issued_at"]), _stamp(session, r["expires_at"])) for r in rows]
+               stamp(r["issued_at"]), r["expires_at"] and stamp(r["expires_at"])) for r in rows]
     session.connection().exec_driver_sql(
         f"INSERT INTO benefit_grants ({', '.join(GRANT_COLUMNS)}) VALUES ({_marks(session, len(GRANT_COLUMNS))})",
         params)
