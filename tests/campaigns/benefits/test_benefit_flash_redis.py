@@ -7,6 +7,7 @@ import os
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,51 @@ def test_after_redis_loses_its_data_the_ledger_rebuilds_counts_and_answers(redis
     redis_stock.stop(plat)
     (row,) = service.reconciliation(platform=plat, who=who(), benefit_id=bid)
     assert (row.issued, row.stock_remaining) == (3, 0)
+
+
+def test_one_batch_decides_repeated_keys_and_customers_in_order(redis_platform: Platform) -> None:
+    from mofang.campaigns.benefits import issuing, logic
+    from mofang.campaigns.benefits.contracts import AllocationCreate
+
+    plat = redis_platform
+    bid, hq = benefit(plat, stock=3, budget_fen=10**12, limit=1)
+    service.allocate(platform=plat, who=who(), pool_id=hq, data=AllocationCreate(org_code="GD-SZ", stock=1,
+                                                                                 budget_fen=100))
+
+    def ask(key: str, customer: str, org: str = "ZJ") -> issuing._Pending:
+        return issuing._Pending(logic.Ask(key=key, benefit_id=bid, campaign_id=0, customer_id=customer,
+                                          org_code=org, now=T0), "claim")
+
+    odd = 'k|"\\/\n客户'  # separators, JSON escapes and non-ASCII survive the trip through the script
+    batch = [ask(odd, "c|1"), ask(odd, "c|1"), ask("k2", "c|1"), ask("k3", "c3", "GD-SZ-001"),
+             ask("k4", "c4", "GD-SZ-001"), ask("k5", "c5"), ask("k6", "c6"), ask("k7", odd), ask("k8", "c8")]
+    redis_stock.run_batch(plat, batch)
+    got = [(p.result.status, p.result.reason) if p.result else type(p.error).__name__ for p in batch]
+    assert got == [("issued", None), ("issued", None), ("refused", "limit_per_customer"), ("issued", None),
+                   ("refused", "stock_exhausted"), ("issued", None), ("refused", "stock_exhausted"),
+                   ("refused", "stock_exhausted"), ("refused", "stock_exhausted")]
+    assert batch[0].result == batch[1].result
+    again = [ask(odd, "c|1"), ask(odd, "other"), ask("k3", "c3", "GD-SZ-001")]
+    redis_stock.run_batch(plat, again)
+    assert again[0].result == batch[0].result and again[2].result == batch[3].result
+    assert again[1].error is not None and again[1].error.code == "benefits.key_reused"  # type: ignore[attr-defined]
+    redis_stock.stop(plat)
+    page = service.ledger(platform=plat, who=who(), benefit_id=bid, limit=100)
+    assert sorted((g.customer_id, g.status) for g in page.items) == sorted(
+        [("c|1", "issued"), ("c|1", "refused"), ("c3", "issued"), ("c4", "refused"), ("c5", "issued"),
+         ("c6", "refused"), (odd, "refused"), ("c8", "refused")])
+    rows = {r.org_code: r for r in service.reconciliation(platform=plat, who=who(), benefit_id=bid)}
+    assert (rows["HQ"].issued, rows["HQ"].stock_remaining, rows["GD-SZ"].issued, rows["GD-SZ"].stock_remaining) == \
+        (2, 0, 1, 0)
+
+
+def test_an_answer_streamed_one_per_entry_before_batches_still_drains(redis_platform: Platform) -> None:
+    plat = redis_platform
+    bid, pool = benefit(plat, stock=3, budget_fen=1_000)
+    st = redis_stock._state(plat)
+    st.client.xadd(st.k("stream"), {"a": "issued||900001|100|2026-04-19T02:00:00+00:00", "k": "old-1", "c": "c1",
+                                    "x": f"1|100|{pool}|GD|claim|{bid}|0", "t": T0.isoformat(), "s": "1"})
+    assert redis_stock.drain(plat) == 1
+    (g,) = service.ledger(platform=plat, who=who(), benefit_id=bid).items
+    assert (g.id, g.customer_id, g.status, g.expires_at) == (900001, "c1", "issued", T0 + timedelta(days=30))
+    redis_stock.stop(plat)

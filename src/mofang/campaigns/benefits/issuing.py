@@ -27,18 +27,19 @@ MAX_BATCH = 256
 RETRIES = 8
 
 
-@dataclass
+@dataclass(eq=False)
 class _Pending:
     ask: logic.Ask
     source: str
     result: IssueResult | None = None
     error: BaseException | None = None
     done: bool = False
+    wake: Any = None  # held until the request is answered or its caller is made the next leader
 
 
 @dataclass
 class _Combiner:
-    cond: threading.Condition = field(default_factory=threading.Condition)
+    lock: threading.Lock = field(default_factory=threading.Lock)
     queue: list[_Pending] = field(default_factory=list)
     leading: bool = False
 
@@ -74,26 +75,40 @@ def customer_org(platform: Platform, customer_id: str) -> str:
 
 def _combine(platform: Platform, me: _Pending, run: Callable[[Platform, list[_Pending]], None],
              name: str) -> IssueResult:
-    comb: _Combiner = platform.extras.setdefault(name, _Combiner())
-    with comb.cond:
+    comb: _Combiner = platform.extras.get(name) or platform.extras.setdefault(name, _Combiner())
+    # Each waiter sleeps on its own lock, woken once: a shared condition would wake every waiter per batch.
+    me.wake = threading.Lock()
+    me.wake.acquire()
+    with comb.lock:
         comb.queue.append(me)
-        while not me.done:
-            if comb.leading:
-                comb.cond.wait()  # the leader decides for us, or one of us leads next
-                continue
-            comb.leading = True
-            batch, comb.queue = comb.queue[:MAX_BATCH], comb.queue[MAX_BATCH:]
-            comb.cond.release()
-            try:
-                run(platform, batch)
-            except BaseException as exc:  # every waiter learns of the failure; none hangs
-                for p in batch:
-                    if not p.done:
-                        p.error, p.done = exc, True
-            finally:
-                comb.cond.acquire()
-                comb.leading = False
-                comb.cond.notify_all()
+        lead, comb.leading = not comb.leading, True
+    if not lead:
+        me.wake.acquire()  # the leader answered us, or made us the next leader
+        if me.done:
+            return _answer(me)
+    while not me.done:
+        with comb.lock:
+            batch = comb.queue[:MAX_BATCH]
+            del comb.queue[:MAX_BATCH]
+        failure: BaseException = RuntimeError("the claim was not decided")
+        try:
+            run(platform, batch)
+        except BaseException as exc:  # every waiter learns of the failure; none hangs (or leads twice)
+            failure = exc
+        for p in batch:
+            if not p.done:
+                p.error, p.done = failure, True
+            if p is not me:
+                p.wake.release()
+    with comb.lock:  # hand the lead to the first waiter, who arrived while we decided
+        nxt = comb.queue[0] if comb.queue else None
+        comb.leading = nxt is not None
+    if nxt is not None:
+        nxt.wake.release()
+    return _answer(me)
+
+
+def _answer(me: _Pending) -> IssueResult:
     if me.error is not None:
         raise me.error
     assert me.result is not None
@@ -122,6 +137,9 @@ def _decide(platform: Platform, batch: list[_Pending]) -> None:
         repo.lock_for_write(s)
         existing = repo.grants_by_keys(s, {p.ask.key for p in batch})
         defs = repo.definitions(s, {p.ask.benefit_id for p in batch})
+        terms = {d.id: logic.Terms(status=d.status, valid_from=d.valid_from, valid_to=d.valid_to,
+                                   valid_days=d.valid_days, per_customer_limit=d.per_customer_limit,
+                                   cost_fen=d.cost_fen) for d in defs.values()}
         scopes = {(p.ask.benefit_id, p.ask.campaign_id) for p in batch if p.ask.benefit_id in defs}
         pools: dict[tuple[int, int], list[logic.PoolState]] = {sc: [] for sc in scopes}
         for r in repo.pools_of(s, scopes, for_update=True):
@@ -145,16 +163,18 @@ def _decide(platform: Platform, batch: list[_Pending]) -> None:
                 answers[i] = NotFound(f"benefit {a.benefit_id} not found", field="benefit_id",
                                       code="benefits.not_found", params={"id": a.benefit_id})
                 continue
-            terms = logic.Terms(status=d.status, valid_from=_utc(d.valid_from), valid_to=_utc(d.valid_to),
-                                valid_days=d.valid_days, per_customer_limit=d.per_customer_limit, cost_fen=d.cost_fen)
-            dec = logic.decide(a, terms, pools[(a.benefit_id, a.campaign_id)], counts[(a.benefit_id, a.campaign_id)])
+            scope = (a.benefit_id, a.campaign_id)
+            dec = logic.decide(a, terms[a.benefit_id], pools[scope], counts[scope])
             decided[a.key] = dec
             rows.append(_row(dec, p.source))
         for pool_list in pools.values():
             for pool in pool_list:
                 if pool.taken and not repo.take(s, pool.id, pool.taken, pool.spent_fen):
                     raise IntegrityError("pool changed under the write lock", None, Exception("retry"))
-        ids = dict(zip([r["idempotency_key"] for r in rows], repo.insert_grants(s, rows), strict=True))
+        for r, gid in zip(rows, repo.new_grant_ids(s, len(rows)), strict=True):
+            r["id"] = gid
+        repo.insert_grants(s, rows)
+        ids = {r["idempotency_key"]: r["id"] for r in rows}
     for i, p in enumerate(batch):
         if i in answers:
             ans = answers[i]
@@ -168,10 +188,6 @@ def _decide(platform: Platform, batch: list[_Pending]) -> None:
         else:
             p.result = ans
         p.done = True
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return as_utc(value) if value is not None else None
 
 
 def _row(dec: logic.Decision, source: str) -> dict[str, Any]:
@@ -193,7 +209,7 @@ def _stored(row: Any, ask: logic.Ask) -> IssueResult | MofangError:
         return _conflict(ask.key)
     issued = row.status == "issued"
     return IssueResult(status=row.status, reason=row.reason, grant_id=row.id if issued else None,
-                       cost_fen=row.cost_fen, expires_at=_utc(row.expires_at))
+                       cost_fen=row.cost_fen, expires_at=row.expires_at)
 
 
 def _stored_decision(dec: logic.Decision, grant_id: int) -> IssueResult:

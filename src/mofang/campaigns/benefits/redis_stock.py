@@ -1,12 +1,13 @@
-"""Benefits on Redis: one Lua script decides an issue atomically; a stream carries every answer to the ledger.
+"""Benefits on Redis: one Lua script decides a batch of claims atomically; a stream carries the answers to the ledger.
 
-The script checks the idempotency key, the customer's count and the pool's stock and budget, decrements, stores the
-answer under the key and appends it to a stream — all in one step, so Redis alone is exact across any number of
-workers. The ledger in the metadata database is written from the stream by `drain` (after each claim's answer,
-by the scheduler and before any ledger read): a crash between Redis and the database loses nothing, because the
-stream entry is removed only after its row is committed, and the row is inserted at most once (unique key).
-Redis must persist (AOF) for this; Redis Cluster is not supported (the keys of one script share no hash slot).
-"""
+The script (`redis_scripts.CLAIMS`) checks each idempotency key, customer count and pool's stock and budget in order,
+decrements, stores the answers under their keys and appends the batch to a stream as one entry — all in one step, so
+Redis alone is exact across any number of workers. The ledger in the metadata database is written from the stream by
+`drain` in bulk (a drainer thread per process, the scheduler, and before any ledger read): a crash between Redis and
+the database loses nothing, because a stream entry is removed only after its rows are committed, and a row is
+inserted at most once (unique key). An answer is durable when Redis has it, so Redis must persist (AOF; with
+`appendfsync always` a claim is on disk before the customer is told); Redis Cluster is not supported (the keys of
+one script share no hash slot)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,17 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+import orjson
 import redis
 from sqlalchemy.exc import IntegrityError
 
 from mofang.campaigns.benefits import logic
 from mofang.campaigns.benefits import repository as repo
 from mofang.campaigns.benefits.contracts import IssueResult, PoolRead
+from mofang.campaigns.benefits.redis_scripts import CLAIMS, FLOOR, MOVE
 from mofang.platform.context import Platform
 from mofang.platform.errors import Conflict, MofangError, NotFound
 from mofang.platform.storage.models import as_utc
@@ -31,69 +35,17 @@ log = logging.getLogger("mofang.benefits")
 DRAIN_SECONDS = 0.5
 DEFINITION_SECONDS = 5.0
 LOAD_SECONDS = 60  # how long a rebuild from the ledger may take before another process takes over
-# ARGV: key, customer, "limit|cost|pool|org|source|benefit|campaign" (fixed per scope), now, expires, refusal.
-CLAIM = """
-local prev = redis.call('HGET', KEYS[3], ARGV[1])
-if prev then return prev end
--- No id counter means Redis lost its data: decide nothing until the process reloads from the ledger.
-if redis.call('EXISTS', KEYS[5]) == 0 then return 'reload' end
-local limit, cost, _, _, _, b, m = string.match(ARGV[3], '^(%d+)|(%d+)|([^|]*)|([^|]*)|([^|]*)|(%d+)|(%d+)$')
-local reason = ARGV[6]
-local seq = ''
-if reason == '' then
-  local n = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
-  if n >= tonumber(limit) then reason = 'limit_per_customer'
-  else
-    local stock = tonumber(redis.call('HGET', KEYS[1], 'stock') or '-1')
-    local budget = tonumber(redis.call('HGET', KEYS[1], 'budget') or '-1')
-    if stock < 0 then return 'reload'  -- the pool's counters are not in Redis (lost): nothing decided, load them
-    elseif stock == 0 then reason = 'stock_exhausted'
-    elseif budget < tonumber(cost) then reason = 'budget_exhausted'
-    else
-      redis.call('HINCRBY', KEYS[1], 'stock', -1)
-      redis.call('HINCRBY', KEYS[1], 'budget', -tonumber(cost))
-      seq = tostring(n + 1)
-      redis.call('HSET', KEYS[2], ARGV[2], seq)
-    end
-  end
-end
-local id = redis.call('INCR', KEYS[5])
-local answer
-if reason == '' then answer = 'issued||' .. id .. '|' .. cost .. '|' .. ARGV[5]
-else answer = 'refused|' .. reason .. '|' .. id .. '|0|' end
-local full = answer .. '|' .. b .. '|' .. m .. '|' .. ARGV[2]
-redis.call('HSET', KEYS[3], ARGV[1], full)
-redis.call('XADD', KEYS[4], '*', 'a', answer, 'k', ARGV[1], 'c', ARGV[2], 'x', ARGV[3], 't', ARGV[4], 's', seq)
-return full
-"""
-# Move stock and budget from one pool to another (negative: back), only if the source has them.
-MOVE = """
-local stock = tonumber(redis.call('HGET', KEYS[1], 'stock') or '-1')
-local budget = tonumber(redis.call('HGET', KEYS[1], 'budget') or '-1')
-if stock < tonumber(ARGV[1]) or budget < tonumber(ARGV[2]) then return 0 end
-redis.call('HINCRBY', KEYS[1], 'stock', -tonumber(ARGV[1]))
-redis.call('HINCRBY', KEYS[1], 'budget', -tonumber(ARGV[2]))
-return 1
-"""
-# Raise the id counter to at least the ledger's largest id (ids come from Redis once it is in use).
-FLOOR = """
-local cur = redis.call('GET', KEYS[1])
-if (not cur) or tonumber(cur) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
-return 1
-"""
-
-
 class _State:
     """The process's Redis client, scripts and what it already loaded."""
 
     def __init__(self, platform: Platform) -> None:
         self.client = redis.Redis.from_url(platform.settings.redis_url or "", decode_responses=True)
         self.prefix = str(platform.extras.get("redis_prefix", "mofang:")) + "benefits:"
-        self.claim = self.client.register_script(CLAIM)
+        self.claims = self.client.register_script(CLAIMS)
         self.move = self.client.register_script(MOVE)
         self.floor = self.client.register_script(FLOOR)
+        self.fixed_keys = [self.k("idem"), self.k("stream"), self.k("grant_id")]
         self.scopes: dict[tuple[int, int], tuple[float, Any, list[Any]]] = {}
-        self.keys: dict[tuple[int, int, int], list[str]] = {}
         self.lock = threading.Lock()
         self.drain_lock = threading.Lock()
         self.drainer: threading.Thread | None = None
@@ -190,55 +142,74 @@ def live(platform: Platform, pools: Sequence[PoolRead]) -> list[PoolRead]:
 
 
 def run_batch(platform: Platform, batch: list[Any], *, reloaded: bool = False) -> None:
-    """Decide waiting issues in Redis (a script call each, one pipeline); the ledger follows from the stream."""
+    """Decide waiting issues in Redis with one script call for the batch; the ledger follows from the stream."""
     st = _state(platform)
-    pipe = st.client.pipeline(transaction=False)
+    keys = list(st.fixed_keys)
+    key_at: dict[str, int] = {}
+    scopes: dict[tuple[Any, ...], int] = {}
+    head: list[Any] = []
+    args: list[Any] = []
     sent = []
+    plans: dict[tuple[int, int, str], tuple[Any, Any]] = {}  # per batch: (benefit, campaign, org) → definition, pool
     for p in batch:
+        a = p.ask
         try:
-            _call(platform, st, p.ask, p.source, pipe)
-            sent.append(p)
+            d, pool = plans.get((a.benefit_id, a.campaign_id, a.org_code)) or _plan(platform, st, plans, a)
         except MofangError as exc:
             p.error, p.done = exc, True
-    answers = pipe.execute(raise_on_error=False) if sent else []
-    _ensure_drainer(platform, st)
-    for p, answer in zip(sent, answers, strict=True):
-        if answer == "reload" and not reloaded:  # Redis lost the pool's counters while we ran: reload, decide again
-            with st.lock:
-                st.scopes.clear()
-            with platform.metadata.session() as s:
-                st.floor(keys=[st.k("grant_id")], args=[repo.max_grant_id(s)])
-            run_batch(platform, [p], reloaded=True)
             continue
+        scope = (a.benefit_id, a.campaign_id, pool.id if pool else 0, a.org_code, p.source)
+        number = scopes.get(scope)
+        if number is None:
+            number = scopes[scope] = len(scopes) + 1
+            head += [f"{d.per_customer_limit}|{d.cost_fen}|{pool.id if pool else ''}|{a.org_code}|{p.source}|"
+                     f"{a.benefit_id}|{a.campaign_id}", _key_index(st, keys, key_at, "cust", a.benefit_id,
+                                                                      a.campaign_id),
+                     _key_index(st, keys, key_at, "pool", pool.id) if pool else 0]
+        pre = "inactive" if d.status != "active" else logic.window_refusal(
+            valid_from=d.valid_from, valid_to=d.valid_to, now=a.now)
+        expires = logic.expires_at(valid_to=d.valid_to, valid_days=d.valid_days, issued_at=a.now)
+        args.append((a.key, a.customer_id, number, a.now.isoformat(), expires.isoformat() if expires else "",
+                     pre or ("no_pool" if pool is None else "")))
+        sent.append(p)
+    answers = orjson.loads(st.claims(keys=keys, args=[len(scopes), *head, orjson.dumps(args)])) if sent else []
+    _ensure_drainer(platform, st)
+    again = []
+    for p, answer in zip(sent, answers, strict=True):
         if answer == "reload":
-            answer = RuntimeError("the pool's stock is not in Redis and could not be loaded")
-        if isinstance(answer, Exception):
-            p.error = answer
+            if not reloaded:  # Redis lost the counters while we ran: reload and decide again, once
+                again.append(p)
+                continue
+            p.error = RuntimeError("the pool's stock is not in Redis and could not be loaded")
         else:
             try:
                 p.result = _parse(answer, p.ask)
             except MofangError as exc:
                 p.error = exc
         p.done = True
+    if again:
+        with st.lock:
+            st.scopes.clear()
+        with platform.metadata.session() as s:
+            st.floor(keys=[st.k("grant_id")], args=[repo.max_grant_id(s)])
+        run_batch(platform, again, reloaded=True)
 
 
-def _call(platform: Platform, st: _State, ask: logic.Ask, source: str, pipe: Any) -> None:
+def _plan(platform: Platform, st: _State, plans: dict[tuple[int, int, str], tuple[Any, Any]],
+          ask: logic.Ask) -> tuple[Any, Any]:
+    """The definition of an ask's benefit and the pool its org draws from (None: no pool), kept for the batch."""
     d, pools = _scope(platform, st, ask.benefit_id, ask.campaign_id)
-    pool = logic.choose_pool(pools, ask.org_code)
-    pre = "inactive" if d.status != "active" else logic.window_refusal(
-        valid_from=_utc(d.valid_from), valid_to=_utc(d.valid_to), now=ask.now)
-    expires = logic.expires_at(valid_to=_utc(d.valid_to), valid_days=d.valid_days, issued_at=ask.now)
-    pool_id = pool.id if pool else 0
-    keys = st.keys.get((pool_id, ask.benefit_id, ask.campaign_id))
-    if keys is None:  # the key names are fixed per pool and scope: built once (claims are hot)
-        keys = [st.k("pool", pool_id), st.k("cust", ask.benefit_id, ask.campaign_id), st.k("idem"),
-                st.k("stream"), st.k("grant_id")]
-        st.keys[(pool_id, ask.benefit_id, ask.campaign_id)] = keys
-    fixed = (f"{d.per_customer_limit}|{d.cost_fen}|{pool.id if pool else ''}|{ask.org_code}|{source}|"
-             f"{ask.benefit_id}|{ask.campaign_id}")
-    st.claim(keys=keys, args=[ask.key, ask.customer_id, fixed, ask.now.isoformat(),
-                              expires.isoformat() if expires else "", pre or ("no_pool" if pool is None else "")],
-             client=pipe)
+    plans[(ask.benefit_id, ask.campaign_id, ask.org_code)] = plan = (d, logic.choose_pool(pools, ask.org_code))
+    return plan
+
+
+def _key_index(st: _State, keys: list[str], key_at: dict[str, int], *parts: object) -> int:
+    """The 1-based position of a Redis key among the script's KEYS (added once)."""
+    name = st.k(*parts)
+    if name not in key_at:
+        keys.append(name)
+        key_at[name] = len(keys)
+    return key_at[name]
 
 
 def _parse(answer: str, ask: logic.Ask) -> IssueResult:
@@ -291,20 +262,16 @@ def _answer_of(row: Any) -> str:
     return f"refused|{row.reason}|{row.id}|0|"
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return as_utc(value) if value is not None else None
-
-
-def drain(platform: Platform, *, batch: int = 2000) -> int:
+def drain(platform: Platform, *, batch: int = 40) -> int:
     """Write every answer waiting in the stream into the ledger (each once), then remove it; how many were new."""
     st = _state(platform)
     new = 0
     with st.drain_lock:
         while True:
-            entries = st.client.xrange(st.k("stream"), count=batch)
+            entries = st.client.xrange(st.k("stream"), count=batch)  # each entry: a batch of up to 256 answers
             if not entries:
                 return new
-            rows = list({r["idempotency_key"]: r for r in (_row(fields) for _, fields in entries)}.values())
+            rows = list({r["idempotency_key"]: r for _, fields in entries for r in _rows(fields)}.values())
             new += _write(platform, rows)
             st.client.xdel(st.k("stream"), *[eid for eid, _ in entries])
 
@@ -334,11 +301,33 @@ def _write(platform: Platform, rows: list[dict[str, Any]]) -> int:
     return 0
 
 
-def _row(f: dict[str, str]) -> dict[str, Any]:
-    status, reason, gid, cost, expires = f["a"].split("|")
-    _, _, pool, org, source, benefit, campaign = f["x"].split("|")
-    return {"id": int(gid), "idempotency_key": f["k"], "benefit_id": int(benefit), "campaign_id": int(campaign),
-            "pool_id": int(pool) if pool else None, "customer_id": f["c"], "org_code": org,
-            "status": status, "reason": reason or None, "customer_seq": int(f["s"]) if f["s"] else None,
-            "cost_fen": int(cost), "source": source, "issued_at": datetime.fromisoformat(f["t"]),
-            "expires_at": datetime.fromisoformat(expires) if expires else None}
+def _rows(fields: dict[str, str]) -> list[dict[str, Any]]:
+    """The ledger rows of one stream entry: a batch (see `redis_scripts.CLAIMS`), or one answer (older entries)."""
+    if "f" not in fields:
+        seq = int(fields["s"]) if fields["s"] else None
+        return [_row(fields["a"].split("|"), fields["k"], fields["c"], _scope_of(fields["x"]), fields["t"], seq)]
+    scopes, claims, answers, decided = (orjson.loads(fields[k]) for k in "scrf")
+    parsed = [_scope_of(x) for x in scopes]
+    return [_row(answers[pos - 1].split("|", 5)[:5], claims[pos - 1][0], claims[pos - 1][1],
+                 parsed[claims[pos - 1][2] - 1], claims[pos - 1][3], seq or None)
+            for pos, seq in zip(decided[::2], decided[1::2], strict=True)]
+
+
+def _scope_of(fixed: str) -> dict[str, Any]:
+    """The ledger columns a claim's scope string fixes (see `redis_scripts.CLAIMS`)."""
+    _, _, pool, org, source, benefit, campaign = fixed.split("|")
+    return {"benefit_id": int(benefit), "campaign_id": int(campaign), "pool_id": int(pool) if pool else None,
+            "org_code": org, "source": source}
+
+
+@lru_cache(maxsize=1024)
+def _when(text: str) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _row(answer: list[str], key: str, customer: str, scope: dict[str, Any], now: str,
+         seq: int | None) -> dict[str, Any]:
+    status, reason, gid, cost, expires = answer
+    return {**scope, "id": int(gid), "idempotency_key": key, "customer_id": customer, "status": status,
+            "reason": reason or None, "customer_seq": seq, "cost_fen": int(cost), "issued_at": _when(now),
+            "expires_at": _when(expires)}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,68 +28,134 @@ def is_sqlite(session: Session) -> bool:
 def lock_for_write(session: Session) -> None:
     """Take SQLite's write lock first, so that every read after it sees the state the writes will change."""
     if is_sqlite(session):
-        # A write that matches nothing still opens a write transaction; a read first would risk SQLITE_BUSY
-        # when it must be upgraded after another writer committed.
-        session.execute(update(POOLS).where(POOLS.c.id == -1).values(stock_total=POOLS.c.stock_total))
+        # BEGIN IMMEDIATE: a read first would risk SQLITE_BUSY when it must be upgraded after another writer
+        # committed. The session's connection may already be in a transaction (an earlier statement).
+        conn = session.connection()
+        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("UPDATE benefit_pools SET stock_total = stock_total WHERE id = -1")
 
 
-def grants_by_keys(session: Session, keys: Iterable[str]) -> dict[str, Any]:
-    """Ledger rows already written for these idempotency keys."""
-    keys = list(keys)
-    rows = session.execute(select(GRANTS).where(GRANTS.c.idempotency_key.in_(keys))).all() if keys else []
-    return {r.idempotency_key: r for r in rows}
+# The hot paths below (claims, the Redis drain) are driver-level statements: SQLAlchemy's statement building and
+# per-row parameter processing cost more than SQLite's own work (one INSERT execute per row with RETURNING).
+Answer = namedtuple("Answer", "id idempotency_key benefit_id campaign_id customer_id status reason cost_fen expires_at")
+Terms = namedtuple("Terms", "id status valid_from valid_to valid_days per_customer_limit cost_fen")
+Pool = namedtuple("Pool", "id benefit_id campaign_id org_code parent_id stock_total stock_remaining budget_fen "
+                          "budget_remaining_fen")
+GRANT_COLUMNS = ("id", "idempotency_key", "benefit_id", "campaign_id", "pool_id", "customer_id", "org_code", "status",
+                 "reason", "customer_seq", "cost_fen", "source", "issued_at", "expires_at")
+CHUNK = 500  # values per IN (...) list: well below SQLite's bound-variable limit
 
 
-def definitions(session: Session, ids: Iterable[int]) -> dict[int, Any]:
-    """Benefit definitions by id."""
+def _marks(session: Session, n: int) -> str:
+    return ", ".join(["?" if is_sqlite(session) else "%s"] * n)
+
+
+@lru_cache(maxsize=1024)
+def _sqlite_stamp(value: datetime) -> str:
+    return (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _time(value: Any) -> datetime | None:
+    """A stored datetime, aware (SQLite hands back text in UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def grants_by_keys(session: Session, keys: Iterable[str]) -> dict[str, Answer]:
+    """Ledger answers already written for these idempotency keys."""
+    keys, out = list(keys), {}
+    for i in range(0, len(keys), CHUNK):
+        part = keys[i:i + CHUNK]
+        for r in session.connection().exec_driver_sql(
+                f"SELECT {', '.join(Answer._fields)} FROM benefit_grants WHERE idempotency_key IN "
+                f"({_marks(session, len(part))})", tuple(part)):
+            out[r[1]] = Answer(*r[:8], _time(r[8]))
+    return out
+
+
+def definitions(session: Session, ids: Iterable[int]) -> dict[int, Terms]:
+    """What issuing needs of benefit definitions, by id."""
     ids = list(ids)
-    return {r.id: r for r in session.execute(select(DEFS).where(DEFS.c.id.in_(ids))).all()} if ids else {}
+    if not ids:
+        return {}
+    rows = session.connection().exec_driver_sql(
+        f"SELECT {', '.join(Terms._fields)} FROM benefit_definitions WHERE id IN ({_marks(session, len(ids))})",
+        tuple(ids))
+    return {r[0]: Terms(r[0], r[1], _time(r[2]), _time(r[3]), *r[4:]) for r in rows}
 
 
-def pools_of(session: Session, scopes: Iterable[tuple[int, int]], *, for_update: bool = False) -> list[Any]:
-    """The pools of these (benefit, campaign) pairs (locked on PostgreSQL when about to be drawn from)."""
-    conds = [and_(POOLS.c.benefit_id == b, POOLS.c.campaign_id == c) for b, c in scopes]
-    if not conds:
+def pools_of(session: Session, scopes: Iterable[tuple[int, int]], *, for_update: bool = False) -> list[Pool]:
+    """The pools of these (benefit, campaign) pairs, by id (locked on PostgreSQL when about to be drawn from)."""
+    scopes = list(scopes)
+    if not scopes:
         return []
-    query = select(POOLS).where(or_(*conds)).order_by(POOLS.c.id)
-    if for_update and not is_sqlite(session):
-        query = query.with_for_update()
-    return list(session.execute(query).all())
+    one = f"(benefit_id = {_marks(session, 1)} AND campaign_id = {_marks(session, 1)})"
+    lock = " FOR UPDATE" if for_update and not is_sqlite(session) else ""
+    rows = session.connection().exec_driver_sql(
+        f"SELECT {', '.join(Pool._fields)} FROM benefit_pools WHERE {' OR '.join([one] * len(scopes))} "
+        f"ORDER BY id{lock}", tuple(x for sc in scopes for x in sc))
+    return [Pool(*r) for r in rows]
 
 
 def issued_counts(session: Session, benefit_id: int, campaign_id: int, customers: Iterable[str]) -> dict[str, int]:
     """How many of a benefit each customer was issued in a campaign."""
-    customers = list(customers)
-    if not customers:
-        return {}
-    rows = session.execute(
-        select(GRANTS.c.customer_id, func.count()).where(
-            GRANTS.c.benefit_id == benefit_id, GRANTS.c.campaign_id == campaign_id, GRANTS.c.status == "issued",
-            GRANTS.c.customer_id.in_(customers)).group_by(GRANTS.c.customer_id)).all()
-    return {c: n for c, n in rows}
+    customers, out = list(customers), {}
+    for i in range(0, len(customers), CHUNK):
+        part = customers[i:i + CHUNK]
+        out.update(session.connection().exec_driver_sql(
+            f"SELECT customer_id, count(*) FROM benefit_grants WHERE customer_id IN ({_marks(session, len(part))}) "
+            f"AND benefit_id = {_marks(session, 1)} AND campaign_id = {_marks(session, 1)} AND status = 'issued' "
+            "GROUP BY customer_id", (*part, benefit_id, campaign_id)).all())
+    return out
 
 
 def take(session: Session, pool_id: int, n: int, fen: int) -> bool:
     """Take n from a pool's stock and fen from its budget, only if both are there (atomic)."""
-    res = session.execute(
-        update(POOLS).where(POOLS.c.id == pool_id, POOLS.c.stock_remaining >= n,
-                            POOLS.c.budget_remaining_fen >= fen)
-        .values(stock_remaining=POOLS.c.stock_remaining - n, budget_remaining_fen=POOLS.c.budget_remaining_fen - fen))
+    m = _marks(session, 1)
+    res = session.connection().exec_driver_sql(
+        f"UPDATE benefit_pools SET stock_remaining = stock_remaining - {m}, "
+        f"budget_remaining_fen = budget_remaining_fen - {m} "
+        f"WHERE id = {m} AND stock_remaining >= {m} AND budget_remaining_fen >= {m}", (n, fen, pool_id, n, fen))
     return res.rowcount == 1
 
 
 def give_back(session: Session, pool_id: int, n: int, fen: int) -> None:
     """Return stock and budget to a pool (an allocation handed back, or a child pool's share)."""
-    session.execute(update(POOLS).where(POOLS.c.id == pool_id).values(
-        stock_remaining=POOLS.c.stock_remaining + n, budget_remaining_fen=POOLS.c.budget_remaining_fen + fen))
+    m = _marks(session, 1)
+    session.connection().exec_driver_sql(
+        f"UPDATE benefit_pools SET stock_remaining = stock_remaining + {m}, "
+        f"budget_remaining_fen = budget_remaining_fen + {m} WHERE id = {m}", (n, fen, pool_id))
 
 
-def insert_grants(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Append ledger rows; their ids in the order given."""
-    if not rows:
+def new_grant_ids(session: Session, n: int) -> list[int]:
+    """Ids for n new ledger rows (PostgreSQL: from the sequence; SQLite: past the largest, under its write lock)."""
+    if n == 0:
         return []
-    res = session.execute(insert(GRANTS).returning(GRANTS.c.id, sort_by_parameter_order=True), list(rows))
-    return [r.id for r in res.all()]
+    conn = session.connection()
+    if is_sqlite(session):
+        top = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM benefit_grants").scalar_one()
+        return list(range(top + 1, top + 1 + n))
+    return list(conn.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence('benefit_grants', 'id')) FROM generate_series(1, %s)", (n,)).scalars())
+
+
+def insert_grants(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Append ledger rows, each with its id (one executemany)."""
+    if not rows:
+        return
+    # SQLite takes datetimes as SQLAlchemy's text (UTC); a batch shares few distinct values (cached).
+    stamp = _sqlite_stamp if is_sqlite(session) else (lambda v: v)
+    params = [(r["id"], r["idempotency_key"], r["benefit_id"], r["campaign_id"], r["pool_id"], r["customer_id"],
+               r["org_code"], r["status"], r["reason"], r["customer_seq"], r["cost_fen"], r["source"],
+               stamp(r["issued_at"]), r["expires_at"] and stamp(r["expires_at"])) for r in rows]
+    session.connection().exec_driver_sql(
+        f"INSERT INTO benefit_grants ({', '.join(GRANT_COLUMNS)}) VALUES ({_marks(session, len(GRANT_COLUMNS))})",
+        params)
 
 
 def insert_event_new(session: Session, row: dict[str, Any]) -> int | None:
