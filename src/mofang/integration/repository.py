@@ -82,47 +82,8 @@ def insert_stage(cur: duckdb.DuckDBPyConnection, stage: str, table: pa.Table) ->
 
 
 def drop_stage(cur: duckdb.DuckDBPyConnection, stage: str) -> None:
-    """Remove a staging table, or a stage view and the two row tables beside it."""
-    kind = "VIEW" if _is_view(cur, stage) else "TABLE"
-    cur.execute(f"DROP {kind} IF EXISTS {_q(stage)}")
-    for side in (_OUT, _SAME):
-        cur.execute(f"DROP TABLE IF EXISTS {_q(stage + side)}")
-
-
-# A Parquet file checked in SQL is staged as a view over the file (nothing is copied: at 50M transactions the
-# copy was a sixth of the load). What a table stage would DELETE or UPDATE is kept beside the view instead: the
-# row numbers refused (`_out`) and those found equal to what is loaded (`_same`, so `_changed` is false).
-_OUT, _SAME = "_out", "_same"
-
-
-def _is_view(cur: duckdb.DuckDBPyConnection, stage: str) -> bool:
-    return bool(cur.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT internal",
-                            [stage]).fetchall()[0][0])
-
-
-def create_stage_view(cur: duckdb.DuckDBPyConnection, stage: str, source: str, select_sql: str,
-                      checks: Sequence[tuple[str, str, str]]) -> list[tuple[int, str, str, str]]:
-    """Stage a file read where it lies: a view of the rows passing every check, typed; (row, field, reason,
-    value) of the others (one pass over the file finds them; a clean file is read once)."""
-    cur.execute(f"CREATE TABLE {_q(stage + _OUT)} (_row BIGINT)")
-    cur.execute(f"CREATE TABLE {_q(stage + _SAME)} (_row BIGINT)")
-    bad = raw_rejects(cur, source, checks)
-    if bad:
-        cur.execute(f"INSERT INTO {_q(stage + _OUT)} SELECT DISTINCT unnest($rows)", {"rows": [r[0] for r in bad]})
-    cur.execute(f"""CREATE VIEW {_q(stage)} AS
-                    SELECT _row, CAST(NULL AS VARCHAR) AS _hash,
-                           _row NOT IN (SELECT _row FROM {_q(stage + _SAME)}) AS _changed, {select_sql}
-                    FROM {_source(source)} r WHERE _row NOT IN (SELECT _row FROM {_q(stage + _OUT)})""")
-    return bad
-
-
-def _exclude(cur: duckdb.DuckDBPyConnection, stage: str, rows_sql: str, params: dict[str, Any] | None = None,
-             ) -> None:
-    """Take rows (a select of `_row`s) out of a stage: deleted from a table, listed as refused beside a view."""
-    if _is_view(cur, stage):
-        cur.execute(f"INSERT INTO {_q(stage + _OUT)} {rows_sql}", params or {})
-    else:
-        cur.execute(f"DELETE FROM {_q(stage)} WHERE _row IN ({rows_sql})", params or {})
+    """Remove a staging table."""
+    cur.execute(f"DROP TABLE IF EXISTS {_q(stage)}")
 
 
 def reject_duplicates(cur: duckdb.DuckDBPyConnection, stage: str, key: Sequence[str]) -> list[tuple[int, str, str]]:
@@ -138,7 +99,7 @@ def reject_duplicates(cur: duckdb.DuckDBPyConnection, stage: str, key: Sequence[
             WHERE ({keys}) IN ({repeated}))
         WHERE _row > first_row ORDER BY _row""").fetchall()
     if rows:
-        _exclude(cur, stage, "SELECT unnest($rows)", {"rows": [r for r, _ in rows]})
+        cur.execute(f"DELETE FROM {_q(stage)} WHERE _row IN (SELECT unnest($rows))", {"rows": [r for r, _ in rows]})
     return [(r, key[-1], f"duplicate key (first seen on row {first})") for r, first in rows]
 
 
@@ -148,7 +109,7 @@ def reject_missing(cur: duckdb.DuckDBPyConnection, stage: str, column: str, tabl
     where = f"s.{_q(column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{target} = s.{_q(column)})"
     rows = cur.execute(f"SELECT _row, s.{_q(column)} FROM {_q(stage)} s WHERE {where} ORDER BY _row").fetchall()
     if rows:
-        _exclude(cur, stage, f"SELECT _row FROM {_q(stage)} s WHERE {where}")
+        cur.execute(f"DELETE FROM {_q(stage)} s WHERE {where}")
     return rows
 
 
@@ -171,10 +132,7 @@ def _mark_changed(cur: duckdb.DuckDBPyConnection, stage: str, spec: EntitySpec, 
 def _flag_changed(cur: duckdb.DuckDBPyConnection, stage: str, unchanged_rows_sql: str) -> None:
     """Set `_changed` from the staged rows found equal to what is loaded (an inner join: its hash table is built
     on the smaller side, the stage of a daily file, where a correlated NOT EXISTS built it on the whole table)."""
-    if _is_view(cur, stage):  # the view's `_changed` is "not listed as the same"
-        cur.execute(f"INSERT INTO {_q(stage + _SAME)} {unchanged_rows_sql}")
-    else:
-        cur.execute(f"UPDATE {_q(stage)} SET _changed = _row NOT IN ({unchanged_rows_sql})")
+    cur.execute(f"UPDATE {_q(stage)} SET _changed = _row NOT IN ({unchanged_rows_sql})")
 
 
 def _close_missing(cur: duckdb.DuckDBPyConnection, stage: str, spec: EntitySpec, *, load_id: int,

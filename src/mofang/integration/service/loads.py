@@ -275,8 +275,7 @@ def _load_store(
     try:
         with platform.store.write() as cur:
             repo.ensure_tables(cur)
-            if text_rows is None or text_rows[0].format != "parquet":  # a Parquet file's stage is a view of it
-                repo.create_stage(cur, stage, types)
+            repo.create_stage(cur, stage, types)
         if text_rows is not None:
             stage_text(platform, spec=spec, stage=stage, file=text_rows[0], fields=text_rows[1], columns=columns,
                         mapping=mapping, counts=counts, rejects=rejects)

@@ -59,9 +59,8 @@ def stage_text(platform: Platform, *, spec: EntitySpec, stage: str, file: FileRo
                columns: list[str], mapping: Mapping, counts: dict[str, int], rejects: RejectFile) -> None:
     """Check the file's cells in SQL and move the good rows into the typed stage; no Python per row.
 
-    A Parquet file is read by DuckDB where it lies (typed columns stay typed: nothing to parse) and the stage is a
-    view over it (the stage table must not exist); a CSV file's cells are first staged as text, then typed into
-    the stage table.
+    A Parquet file is read by DuckDB where it lies (typed columns stay typed: nothing to parse); a CSV file's
+    cells are first staged as text.
     """
     raw = stage + "_text"
     staged = list(dict.fromkeys(fields.values()))
@@ -86,10 +85,9 @@ def stage_text(platform: Platform, *, spec: EntitySpec, stage: str, file: FileRo
         if spec.name == "transactions" and "amount" in staged:
             amount = logic.typed_sql(spec.field("amount"), None, native="amount" in native)
             checks.append(("amount", f"{amount} < 0", "negative (direction says in or out)"))
-        select_sql = logic.promote_sql(spec, staged, columns, mapping.date_format, native)
         with platform.store.write() as cur:
-            bad = repo.create_stage_view(cur, stage, source, select_sql, checks) if file.format == "parquet" \
-                else repo.promote_checked(cur, source, stage, select_sql, checks)
+            bad = repo.promote_checked(cur, source, stage,
+                                       logic.promote_sql(spec, staged, columns, mapping.date_format, native), checks)
             rejects.add(Reject(row=n, field=f, reason=why, value=value or "") for n, f, why, value in bad)
     finally:
         with platform.store.write() as cur:
