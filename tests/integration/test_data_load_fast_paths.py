@@ -113,3 +113,48 @@ def test_typed_parquet_transactions_reject_missing_and_non_finite_cells(
     assert platform.store.query("SELECT txn_id, ts, amount FROM transactions") == [
         {"txn_id": "T1", "ts": ts, "amount": 8500.0}]
     assert report.events_emitted == 1
+
+
+def test_parquet_transactions_reloaded_change_nothing_and_a_corrected_one_keeps_its_event(
+    platform: Platform, tmp_path: Path, load: Callable[..., LoadRead], write_file: Callable[..., Path],
+) -> None:
+    load("customers", write_file("c.csv", ["customer_id,name,org_code", "K1,张三,GD-GZ-001"]))
+    ts = datetime(2026, 3, 1, 9, 0)
+
+    def write(name: str, amounts: list[float]) -> Path:
+        pq.write_table(pa.table({"txn_id": ["T1", "T2", "T3"], "customer_id": ["K1"] * 3,
+                                 "ts": pa.array([ts] * 3, pa.timestamp("us")), "txn_type": ["salary"] * 3,
+                                 "direction": ["in"] * 3, "amount": pa.array(amounts, pa.float64())}), tmp_path / name)
+        return tmp_path / name
+
+    first = load("transactions", write("t.parquet", [1.0, 2.0, 3.0]))
+    again = load("transactions", tmp_path / "t.parquet")
+    fixed = load("transactions", write("t2.parquet", [1.0, 2.5, 3.0]))
+
+    assert (first.rows_loaded, first.events_emitted) == (3, 3)
+    assert (again.rows_loaded, again.rows_unchanged, again.events_emitted) == (0, 3, 0)
+    assert (fixed.rows_loaded, fixed.rows_unchanged, fixed.events_emitted) == (1, 2, 0)
+    assert platform.store.query("SELECT txn_id, amount FROM transactions ORDER BY txn_id") == [
+        {"txn_id": "T1", "amount": 1.0}, {"txn_id": "T2", "amount": 2.5}, {"txn_id": "T3", "amount": 3.0}]
+    assert platform.store.scalar("SELECT count(*) FROM events WHERE message_id LIKE 'txn:%'") == 3
+    # Nothing of the stages is left behind in the store.
+    assert platform.store.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'integration_stage%'") \
+        == 0
+    assert platform.store.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'integration_stage%'") == 0
+
+
+def test_a_full_parquet_load_closes_what_the_file_no_longer_has(
+    platform: Platform, tmp_path: Path, load: Callable[..., LoadRead],
+) -> None:
+    def write(name: str, ids: list[str]) -> Path:
+        pq.write_table(pa.table({"product_id": ids, "name": ids, "product_type": ["活期"] * len(ids)}), tmp_path / name)
+        return tmp_path / name
+
+    load("products", write("p1.parquet", ["PA", "PB", "PC"]), mode="full")
+    second = load("products", write("p2.parquet", ["PA", "PC", "PA"]), mode="full", reject_threshold=1.0)
+
+    assert (second.rows_loaded, second.rows_unchanged, second.rows_closed, second.rows_rejected) == (0, 2, 1, 1)
+    assert _rejects(platform, second.id) == [("3", "product_id", "duplicate key (first seen on row 1)", "")]
+    assert platform.store.query("SELECT business_key FROM integration_closures WHERE load_id = ?", [second.id]) \
+        == [{"business_key": "PB"}]
+    assert [r["product_id"] for r in platform.store.query("SELECT product_id FROM products ORDER BY 1")] == ["PA", "PC"]

@@ -313,8 +313,14 @@ def _source(name: str) -> str:
     return name if name.startswith("(") else _q(name)
 
 
+def _any_fail(checks: Sequence[tuple[str, str, str]], prefilter: str | None) -> str:
+    """Whether a row fails a check; `prefilter` (true for every failing row) spares the exact checks of the rest."""
+    anyfail = " OR ".join(f"({cond})" for _, cond, _ in checks) or "false"
+    return f"({prefilter}) AND ({anyfail})" if prefilter else anyfail
+
+
 def raw_rejects(cur: duckdb.DuckDBPyConnection, raw: str, checks: Sequence[tuple[str, str, str]],
-                uncut: Collection[str] = ()) -> list[tuple[int, str, str, str]]:
+                uncut: Collection[str] = (), prefilter: str | None = None) -> list[tuple[int, str, str, str]]:
     """(row, field, reason, value) of every failed check (checks are (field, SQL condition, reason)).
 
     Values are cut to 64 characters, but for the fields `uncut` (PII: the caller masks the whole value).
@@ -323,7 +329,7 @@ def raw_rejects(cur: duckdb.DuckDBPyConnection, raw: str, checks: Sequence[tuple
     """
     if not checks:
         return []
-    anyfail = " OR ".join(f"({cond})" for _, cond, _ in checks)
+    anyfail = _any_fail(checks, prefilter)
     def value(key: str) -> str:
         text = f"CAST({_q(key)} AS VARCHAR)"
         return text if key in uncut else f"left({text}, 64)"
@@ -335,13 +341,14 @@ def raw_rejects(cur: duckdb.DuckDBPyConnection, raw: str, checks: Sequence[tuple
 
 
 def promote_checked(cur: duckdb.DuckDBPyConnection, raw: str, stage: str, select_sql: str,
-                    checks: Sequence[tuple[str, str, str]]) -> list[tuple[int, str, str, str]]:
+                    checks: Sequence[tuple[str, str, str]], prefilter: str | None = None,
+                    ) -> list[tuple[int, str, str, str]]:
     """Move the rows passing every check into the typed staging table; (row, field, reason, value) of the others.
 
     One pass over the file: every row is staged with `_changed` marking one failing a check (the merge sets the
     column afresh), only the failing rows are read again for their reasons, and then they leave the stage.
     """
-    anyfail = " OR ".join(f"({cond})" for _, cond, _ in checks) or "false"
+    anyfail = _any_fail(checks, prefilter)
     cur.execute(f"""INSERT INTO {_q(stage)} BY NAME
                     SELECT _row, NULL AS _hash, CASE WHEN {anyfail} THEN true END AS _changed, {select_sql}
                     FROM {_source(raw)} r""")

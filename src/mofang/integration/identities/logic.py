@@ -33,7 +33,8 @@ def normalise(kind: str, value: str) -> str:
     if not text:
         raise ValueError("required")
     if kind == "mobile":
-        digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+        # Most numbers are digits only: kept as they are (the same string the filter below would build).
+        digits = text if text.isdigit() else "".join(ch for ch in text if ch.isdigit() or ch == "+")
         for prefix in _MOBILE_PREFIXES:
             if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
                 digits = digits[len(prefix):]

@@ -98,9 +98,19 @@ def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     conn = session.connection()
     cols = ", ".join(_INSERT_COLS)
     if conn.dialect.name == "sqlite":
-        times = ("first_seen", "last_seen", "updated_at")
-        values = [tuple(_sqlite_time(r[c]) if c in times else int(r[c]) if c == "valid" else r[c]
-                        for c in _INSERT_COLS) for r in rows]
+        texts: dict[datetime, str | None] = {}  # a load's rows share a few instants: each formatted once
+
+        def when(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = _sqlite_time(value)
+            return text
+
+        values = [(r["customer_id"], r["kind"], r["value"], r["value_enc"], r["value_hash"], r["masked"], r["source"],
+                   int(r["valid"]), when(r["first_seen"]), when(r["last_seen"]), when(r["updated_at"]))
+                  for r in rows]
         marks = ", ".join("?" for _ in _INSERT_COLS)
     else:
         values = [tuple(r[c] for c in _INSERT_COLS) for r in rows]

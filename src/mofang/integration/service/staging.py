@@ -82,12 +82,15 @@ def stage_text(platform: Platform, *, spec: EntitySpec, stage: str, file: FileRo
                     repo.insert_stage(cur, raw, table)
         checks = [(key, cond, reason) for key in staged
                   for cond, reason in logic.check_sql(spec.field(key), mapping.date_format, native=key in native)]
+        prefilter = logic.prefilter_sql(spec, staged, native)
         if spec.name == "transactions" and "amount" in staged:
             amount = logic.typed_sql(spec.field("amount"), None, native="amount" in native)
             checks.append(("amount", f"{amount} < 0", "negative (direction says in or out)"))
+            prefilter = prefilter and f"{prefilter} OR ({amount} < 0)"
         with platform.store.write() as cur:
             bad = repo.promote_checked(cur, source, stage,
-                                       logic.promote_sql(spec, staged, columns, mapping.date_format, native), checks)
+                                       logic.promote_sql(spec, staged, columns, mapping.date_format, native), checks,
+                                       prefilter=prefilter)
             rejects.add(Reject(row=n, field=f, reason=why, value=value or "") for n, f, why, value in bad)
     finally:
         with platform.store.write() as cur:
@@ -113,7 +116,8 @@ def checked_parquet_rows(platform: Platform, *, spec: EntitySpec, file: FileRows
     checks = [(key, cond, reason) for key in staged
               for cond, reason in logic.check_sql(spec.field(key), mapping.date_format, native=key in native)]
     with platform.store.read() as cur:
-        bad = repo.raw_rejects(cur, source, checks, uncut={f.key for f in spec.fields if f.pii or f.key == "name"})
+        bad = repo.raw_rejects(cur, source, checks, uncut={f.key for f in spec.fields if f.pii or f.key == "name"},
+                               prefilter=logic.prefilter_sql(spec, staged, native))
         rejects.add(Reject(row=n, field=f, reason=why, value=logic.masked(spec.field(f), value))
                     for n, f, why, value in bad)
         select_sql = logic.promote_sql(spec, staged, columns, mapping.date_format, native)
