@@ -42,6 +42,11 @@ describe('contact-policy rule form', () => {
     });
     const quiet = toRuleWrite({ ...DEFAULT_RULE_FORM, name: '午休', kind: 'quiet_hours', channel: 'call', start: '12:00', end: '13:30' });
     expect(quiet.rule).toEqual({ kind: 'quiet_hours', start: '12:00', end: '13:30', channel: 'call', action: 'defer', exempt_service: true });
+    // A bank-wide rule edited here keeps the exempt channels chosen on the settings tab.
+    const stored = { id: 9, name: '夜间勿扰', enabled: true, updated_by: 'a', updated_at: '2026-12-07T00:00:00Z',
+      rule: { kind: 'quiet_hours' as const, start: '21:00', end: '09:00', channel: null, action: 'defer' as const,
+        exempt_service: true, exempt_channels: ['inbox' as const] } };
+    expect(toRuleWrite(fromRule(stored)).rule).toMatchObject({ channel: null, exempt_channels: ['inbox'] });
     expect(toRuleWrite({ ...DEFAULT_RULE_FORM, name: 'x', kind: 'consent', channel: 'sms' }).rule).toEqual({
       kind: 'consent', channel: 'sms', purpose: 'service',
     });

@@ -27,6 +27,8 @@ export interface RuleFormValues {
   end: string;
   quietAction: 'defer' | 'drop';
   exemptService: boolean;
+  /** A stored quiet-hours rule's exempt channels, kept through an edit here (they are set on the settings tab). */
+  exemptChannels?: Channel[];
 }
 
 export const DEFAULT_RULE_FORM: RuleFormValues = {
@@ -72,7 +74,15 @@ export function toRuleWrite(v: RuleFormValues): RuleWrite {
   if (v.kind === 'quiet_hours') {
     return {
       ...base,
-      rule: { kind: 'quiet_hours', start: v.start, end: v.end, channel, action: v.quietAction, exempt_service: v.exemptService },
+      rule: {
+        kind: 'quiet_hours',
+        start: v.start,
+        end: v.end,
+        channel,
+        action: v.quietAction,
+        exempt_service: v.exemptService,
+        ...(v.exemptChannels !== undefined && { exempt_channels: v.exemptChannels }),
+      },
     };
   }
   return { ...base, rule: { kind: 'consent', channel, purpose: 'service' } };
@@ -93,7 +103,13 @@ export function fromRule(r: RuleRead): RuleFormValues {
       capAction: r.rule.action,
     });
   } else if (r.rule.kind === 'quiet_hours') {
-    Object.assign(v, { start: r.rule.start, end: r.rule.end, quietAction: r.rule.action, exemptService: r.rule.exempt_service });
+    Object.assign(v, {
+      start: r.rule.start,
+      end: r.rule.end,
+      quietAction: r.rule.action,
+      exemptService: r.rule.exempt_service,
+      exemptChannels: r.rule.exempt_channels,
+    });
   }
   return v;
 }
