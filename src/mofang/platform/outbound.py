@@ -236,6 +236,11 @@ def exchange(method: str, url: str, data: bytes | None, *, allow_hosts: Collecti
             _POOL.give(key, conn)
         else:
             conn.close()
+    return answer_result(status, body, max_body)
+
+
+def answer_result(status: int, body: bytes, max_body: int) -> tuple[OutboundResult, bytes]:
+    """An HTTP answer as a result and the body kept: a redirect is not followed and its body is dropped."""
     kept = body[:max_body]
     if 200 <= status < 300:
         return OutboundResult("sent", status=status), kept

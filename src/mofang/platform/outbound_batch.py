@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
-from mofang.platform.outbound import OutboundResult, Target, checked_target, exchange
+from mofang.platform.outbound import OutboundResult, Target, answer_result, checked_target, exchange
 
 MAX_HEAD = 64 * 1024  # an answer's status line and headers
 _BAD_TEXT = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # no line breaks or controls in a header (smuggling)
@@ -270,13 +270,8 @@ class _Conn(asyncio.Protocol):
 
 
 def _result(answer: Answer, max_body: int) -> tuple[OutboundResult, bytes]:
-    """As `outbound.exchange` reports an answer: a redirect is not followed and its body is dropped."""
-    status, kept = answer.status, answer.body[:max_body]
-    if 200 <= status < 300:
-        return OutboundResult("sent", status=status), kept
-    if 300 <= status < 400:
-        return OutboundResult("redirect", status=status, reason="redirects are not followed"), b""
-    return OutboundResult("http_error", status=status), kept
+    """As `outbound.exchange` reports an answer."""
+    return answer_result(answer.status, answer.body, max_body)
 
 
 class _ThreadLoop:
