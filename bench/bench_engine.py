@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -165,6 +166,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--metadata-url", default=None, help="PostgreSQL URL (default: SQLite in a temp dir)")
     parser.add_argument("--batch", type=int, default=2_000, help="instances per stepping transaction")
+    parser.add_argument("--overlap", action="store_true", help="dispatch in a second thread while entering")
     parser.add_argument("--events", type=int, default=0, help="run the event benchmark with this many events")
     parser.add_argument("--strategies", type=int, default=50)
     parser.add_argument("--event-batch", type=int, default=1_000, help="events per handle_events call (a bus fetch)")
@@ -190,8 +192,21 @@ def main() -> None:
             return
         engine.activate(platform=platform, strategy_id=1, version=1, graph=GRAPH, org_code="HQ")
         started, cpu = time.perf_counter(), time.process_time()
+        entering = threading.Event()
+        entering.set()
+
+        def dispatcher() -> None:  # the dispatch loop of `mofang serve`'s engine threads, beside the entry run
+            while engine.dispatch(platform=platform, rt=rt, now=T0) or entering.is_set():
+                pass
+
+        thread = threading.Thread(target=dispatcher) if args.overlap else None
+        if thread is not None:
+            thread.start()
         entered = engine.run_entries(platform=platform, rt=rt, members=members, now=T0)
         in_outbox = time.perf_counter() - started
+        entering.clear()
+        if thread is not None:
+            thread.join()
         while engine.dispatch(platform=platform, rt=rt, now=T0):
             pass
         dispatched, cpu = time.perf_counter() - started, time.process_time() - cpu
