@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mofang.platform.context import Platform
 from mofang.strategy.engine import activate
 from mofang.strategy.engine import service as engine
-from mofang.strategy.engine.repository import EngineCommand, EngineInstance, EngineStep
+from mofang.strategy.engine.repository import EngineCommand, EngineCount, EngineInstance, trail_of
 from mofang.strategy.engine.service import Runtime
 from strategy.runtime.kit import Clock, send_delay_exit
 
@@ -33,14 +33,23 @@ def rows_by_customer(platform: Platform, strategy_id: int) -> dict[str, Any]:
                 return text.replace(f"'{own}", "'#:").replace(f":{own}", ":#:")
 
             cmds = s.scalars(select(EngineCommand).where(EngineCommand.instance_id == i.id))
-            steps = s.scalars(select(EngineStep).where(EngineStep.instance_id == i.id).order_by(EngineStep.id))
             out[i.customer_id] = {
                 "instance": anon((i.node, i.status, i.waiting_for, i.seq, i.wake_at, i.context, i.exit_reason,
                                   i.org_code, i.holdout)),
                 "commands": sorted(anon((c.key, c.kind, same_route(c.payload), c.status, c.result)) for c in cmds),
-                "steps": [anon((st.seq, st.node, st.metric, st.label, st.org_code, st.at)) for st in steps],
+                "steps": [anon(tuple(st)) for st in trail_of(i.trail)],
             }
     return out
+
+
+def counters(platform: Platform, strategy_id: int) -> list[Any]:
+    """The strategy's step counters (summed over worker slots)."""
+    with platform.metadata.session() as s:
+        return sorted(s.execute(select(EngineCount.node, EngineCount.metric, EngineCount.label, EngineCount.org_code,
+                                       EngineCount.rm_id, func.sum(EngineCount.n))
+                                .where(EngineCount.strategy_id == strategy_id)
+                                .group_by(EngineCount.node, EngineCount.metric, EngineCount.label,
+                                          EngineCount.org_code, EngineCount.rm_id)).all())
 
 
 def test_a_batch_is_stepped_as_each_customer_alone(platform: Platform, rt: Runtime, clock: Clock) -> None:
@@ -53,13 +62,16 @@ def test_a_batch_is_stepped_as_each_customer_alone(platform: Platform, rt: Runti
              for c in CUSTOMERS]
     assert len(batch.entered) == len(CUSTOMERS) == sum(len(r.entered) for r in alone)
     assert rows_by_customer(platform, 1) == rows_by_customer(platform, 2)
+    assert counters(platform, 1) == counters(platform, 2)
     # Results fed back in one batch (a cohort) and one by one, then the timers.
     while engine.dispatch(platform=platform, rt=rt, limit=100):
         pass
     assert rows_by_customer(platform, 1) == rows_by_customer(platform, 2)
+    assert counters(platform, 1) == counters(platform, 2)
     clock.advance(60)
     while engine.tick_timers(platform=platform, rt=rt):
         pass
     done = rows_by_customer(platform, 1)
     assert done == rows_by_customer(platform, 2)
+    assert counters(platform, 1) == counters(platform, 2) != []
     assert {d["instance"] for d in done.values()} == {done["c0"]["instance"]}  # everyone ended alike

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from mofang.platform.context import Platform
 from mofang.platform.settings import Settings
 from mofang.strategy.engine import activate
-from mofang.strategy.engine.repository import EngineCommand, EngineInstance, EngineStep
+from mofang.strategy.engine.repository import EngineCommand, EngineCount, EngineInstance, trail_of
 from mofang.strategy.engine.service import Runtime
 from mofang.strategy.engine.service.runtime import EXTRA
 from mofang.strategy.engine.tasks import open_worker_platform
@@ -83,11 +83,11 @@ def verify(platform: Platform, n: int) -> dict[str, int]:
     """Every journey finished, and every effect is exactly the one its path asked for."""
     with platform.metadata.session() as s:
         inst = list(s.execute(select(EngineInstance.id, EngineInstance.customer_id, EngineInstance.status,
-                                     EngineInstance.node)))
+                                     EngineInstance.node, EngineInstance.trail)))
         effects = list(s.execute(select(EFFECTS.c.key, EFFECTS.c.customer_id, EFFECTS.c.node, EFFECTS.c.calls)))
-        steps = list(s.execute(select(EngineStep.instance_id, EngineStep.node, EngineStep.metric,
-                                      EngineStep.label)))
+        counts = list(s.execute(select(EngineCount.node, EngineCount.metric, EngineCount.label, EngineCount.n)))
         cmds = list(s.execute(select(EngineCommand.key, EngineCommand.status)))
+    steps = [(i.id, node, metric, label) for i in inst for _, node, metric, label, _ in trail_of(i.trail)]
     assert len(inst) == n and len({i.customer_id for i in inst}) == n  # everyone entered, once
     assert {i.status for i in inst} == {"done"}
     assert all(i.node in ("won", "lost") for i in inst)
@@ -101,6 +101,10 @@ def verify(platform: Platform, n: int) -> dict[str, int]:
     entered = Counter(i for i, node, metric, _ in steps if node == "in" and metric == "entered")
     assert len(entered) == n and max(entered.values()) == 1
     assert {c.status for c in cmds} == {"done"} and len(cmds) == len(effects)
+    summed: Counter[tuple[str, str, str]] = Counter()
+    for node, metric, label, k in counts:
+        summed[(node, metric, label)] += k
+    assert summed == Counter((node, metric, label) for _, node, metric, label in steps)  # counters exactly right
     return {"effects": len(effects), "retried": sum(1 for e in effects if e.calls > 1), "did": len(did)}
 
 

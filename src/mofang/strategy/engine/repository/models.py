@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mofang.platform.storage.models import Base, utcnow
@@ -57,6 +57,9 @@ class EngineInstance(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(64))  # the worker that last stepped it
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The instance's steps for the customer 360 page, appended as text: `,[seq,"node","metric","label","at"]` each
+    # (`trail_of` reads it). Written with the step in the same row, so it never disagrees with the state.
+    trail: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class EngineCommand(Base):
@@ -78,24 +81,21 @@ class EngineCommand(Base):
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class EngineStep(Base):
-    """One statistics increment of one instance's step (entered / passed with a label / converted …)."""
+class EngineCount(Base):
+    """How many steps of a kind (entered / passed with a label / converted …) a node counted, per branch and RM."""
 
-    __tablename__ = "engine_steps"
-    __table_args__ = (
-        UniqueConstraint("instance_id", "seq", "node", "metric", "label", name="uq_engine_steps_once"),
-        Index("ix_engine_steps_stats", "strategy_id", "version", "node", "metric"),
-    )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    instance_id: Mapped[int] = mapped_column(Integer, index=True)
-    strategy_id: Mapped[int] = mapped_column(Integer)
-    version: Mapped[int] = mapped_column(Integer)
-    org_code: Mapped[str | None] = mapped_column(String(64))  # copied from the instance: scoped counts, no join
-    seq: Mapped[int] = mapped_column(Integer)
-    node: Mapped[str] = mapped_column(String(40))
-    metric: Mapped[str] = mapped_column(String(16))
-    label: Mapped[str] = mapped_column(String(64), default="")  # "" not NULL: NULLs never collide in UNIQUE
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __tablename__ = "engine_counts"
+    strategy_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    node: Mapped[str] = mapped_column(String(40), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(16), primary_key=True)
+    label: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" not NULL: NULLs never collide in a key
+    org_code: Mapped[str] = mapped_column(String(64), primary_key=True)  # the instance's branch ("" unknown)
+    rm_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the instance's RM ("" none)
+    # Workers add to different rows of the same key (summed when read), so PostgreSQL workers rarely wait on
+    # each other's counter locks.
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
 
 
 class EngineOutbox(Base):

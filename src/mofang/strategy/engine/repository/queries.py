@@ -4,27 +4,30 @@ from __future__ import annotations
 
 import json
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, DateTime, Select, Table, Text, func, select, text, type_coerce, update
+from sqlalchemy import JSON, Boolean, DateTime, Select, Table, Text, bindparam, func, select, text, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from mofang.strategy.engine.repository.models import EngineCommand, EngineInstance, EngineStep
+from mofang.strategy.engine.repository.models import EngineCommand, EngineCount, EngineInstance
 
 INSTANCES: Table = EngineInstance.__table__  # type: ignore[assignment]
 COMMANDS: Table = EngineCommand.__table__  # type: ignore[assignment]
-STEPS: Table = EngineStep.__table__  # type: ignore[assignment]
+COUNTS: Table = EngineCount.__table__  # type: ignore[assignment]
 # Ids per IN (...) list: well below SQLite's bound-variable limit.
 CHUNK = 1000
 # The statuses of unfinished instances, named rather than `!= "done"`: an equality range on the (status, wake_at)
 # index, where `!=` scans every instance (finished ones too) on each timer tick.
 LIVE = ("active", "waiting")
+# An IN list bound at execution ({"ids": [...]}): compiled once and cached, where a literal list is coerced and
+# compiled again value by value on every batch.
+_LIST = bindparam("ids", expanding=True)
 
 
 def is_postgres(session: Session) -> bool:
@@ -117,21 +120,28 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]]
     conn = session.connection()
     quote = conn.dialect.identifier_preparer.quote
     names = list(rows[0])
-    convert = [_converter(session, table.c[n]) for n in names]
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
            f"VALUES ({', '.join([mark] * len(names))}) ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO NOTHING")
+    res = conn.exec_driver_sql(sql, _driver_values(session, table, names, rows))
+    return max(res.rowcount or 0, 0)
+
+
+def _driver_values(session: Session, table: Table, names: Sequence[str], rows: Iterable[dict[str, Any]],
+                   extra: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    """Each row's `names` as the driver takes them, then its `extra` values as they are."""
+    convert = [_converter(session, table.c[n]) for n in names]
     # Only the columns that need it are converted: this loop runs once per value of tens of thousands of rows.
     changed = [(i, c) for i, c in enumerate(convert) if c is not None]
-    take = itemgetter(*names) if len(names) > 1 else (lambda r: (r[names[0]],))
+    every = [*names, *extra]
+    take = itemgetter(*every) if len(every) > 1 else (lambda r: (r[every[0]],))
     params = []
     for r in rows:
         values = list(take(r))
         for i, c in changed:
             values[i] = c(values[i])
         params.append(tuple(values))
-    res = conn.exec_driver_sql(sql, params)
-    return max(res.rowcount or 0, 0)
+    return params
 
 
 def allocate_instance_ids(session: Session, n: int) -> list[int]:
@@ -169,18 +179,52 @@ def insert_commands(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     return insert_ignore(session, COMMANDS, rows, keys=["key"]) if rows else 0
 
 
-def insert_steps(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Add statistics increments, each at most once."""
-    return insert_ignore(session, STEPS, rows, keys=["instance_id", "seq", "node", "metric", "label"]) if rows else 0
+# A count's key without its slot: (strategy_id, version, node, metric, label, org_code, rm_id).
+CountKey = tuple[int, int, str, str, str, str, str]
+
+
+def add_counts(session: Session, counts: Mapping[CountKey, int], *, slot: int) -> None:
+    """Add to the step counters: one upsert per key (in key order, so PostgreSQL workers lock them alike)."""
+    if not counts:
+        return
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = ("INSERT INTO engine_counts (strategy_id, version, node, metric, label, org_code, rm_id, slot, n) "
+           f"VALUES ({', '.join([mark] * 9)}) ON CONFLICT (strategy_id, version, node, metric, label, org_code, "
+           "rm_id, slot) DO UPDATE SET n = engine_counts.n + excluded.n")
+    conn.exec_driver_sql(sql, [(*k, slot, n) for k, n in sorted(counts.items())])
+
+
+def trail_of(text: str | None) -> list[list[Any]]:
+    """An instance's stored trail as `[seq, node, metric, label, at]` entries, oldest first."""
+    return orjson.loads("[" + text[1:] + "]") if text else []
 
 
 _UPDATABLE = ("node", "status", "wake_at", "waiting_for", "seq", "exit_reason", "variant", "holdout",
               "converted_at", "context", "lease_owner", "lease_until", "updated_at")
 
 
-def update_instances(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Save stepped instances (one driver-level executemany UPDATE by id)."""
-    update_rows(session, INSTANCES, rows, columns=_UPDATABLE, by="id")
+class LostUpdate(RuntimeError):
+    """An instance changed under a step taken from its earlier state (the transaction is rolled back)."""
+
+
+def update_instances(session: Session, rows: Sequence[dict[str, Any]], was: Sequence[int]) -> None:
+    """Save stepped instances, appending their steps to the trail (one driver-level executemany UPDATE by id).
+
+    `was`: each row's `seq` before the step. The rows are locked, so it always matches; were a step ever taken
+    twice from one state, its counts would count twice, so a mismatch fails the whole transaction instead.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"UPDATE engine_instances SET {', '.join(f'{quote(n)} = {mark}' for n in _UPDATABLE)}, "
+           f"trail = trail || {mark} WHERE id = {mark} AND seq = {mark}")
+    res = conn.exec_driver_sql(sql, [(*v, w) for v, w in zip(
+        _driver_values(session, INSTANCES, _UPDATABLE, rows, extra=("trail", "id")), was, strict=True)])
+    if res.rowcount is not None and 0 <= res.rowcount != len(rows):
+        raise LostUpdate(f"{len(rows) - res.rowcount} of {len(rows)} instances changed while being stepped")
 
 
 def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *, columns: Sequence[str],
@@ -191,11 +235,9 @@ def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
     conn = session.connection()
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    convert = [_converter(session, table.c[n]) for n in columns]
     sql = (f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(n)} = {mark}' for n in columns)} "
            f"WHERE {quote(by)} = {mark}")
-    conn.exec_driver_sql(sql, [(*(r[n] if c is None else c(r[n]) for c, n in zip(convert, columns, strict=True)),
-                                r[by]) for r in rows])
+    conn.exec_driver_sql(sql, _driver_values(session, table, columns, rows, extra=(by,)))
 
 
 def _loads(value: Any) -> Any:
@@ -230,7 +272,8 @@ def select_rows(table: Table, session: Session | None = None) -> Select[Any]:
     return select(*_row_shape(table, session is not None and not is_postgres(session))[1])
 
 
-def fetch_rows(session: Session, table: Table, stmt: Select[Any]) -> list[Any]:
+def fetch_rows(session: Session, table: Table, stmt: Select[Any], params: dict[str, Any] | None = None
+               ) -> list[Any]:
     """Rows of `select_rows(table, session)…` with attribute access, JSON decoded by orjson, times parsed.
 
     The engine reads a whole batch of instances or commands at once; SQLAlchemy's JSON processing (the standard
@@ -238,7 +281,7 @@ def fetch_rows(session: Session, table: Table, stmt: Select[Any]) -> list[Any]:
     """
     shape, _, json_at, times_at = _row_shape(table, not is_postgres(session))
     out = []
-    for r in session.execute(stmt).fetchall():
+    for r in session.execute(stmt, params).fetchall():
         values = list(r)
         for i in json_at:
             values[i] = None if values[i] is None else _loads(values[i])
@@ -254,11 +297,10 @@ def lock_instances(session: Session, ids: Iterable[int]) -> list[Any]:
     wanted = sorted(set(ids))
     out: list[Any] = []
     for start in range(0, len(wanted), CHUNK):
-        stmt = (select_rows(INSTANCES, session).where(INSTANCES.c.id.in_(wanted[start:start + CHUNK]))
-                .order_by(INSTANCES.c.id))
+        stmt = select_rows(INSTANCES, session).where(INSTANCES.c.id.in_(_LIST)).order_by(INSTANCES.c.id)
         if is_postgres(session):
             stmt = stmt.with_for_update()
-        out.extend(fetch_rows(session, INSTANCES, stmt))
+        out.extend(fetch_rows(session, INSTANCES, stmt, {"ids": wanted[start:start + CHUNK]}))
     return out
 
 
@@ -311,8 +353,9 @@ def claim_commands(session: Session, *, now: datetime, limit: int, lease_until: 
     rows = fetch_rows(session, COMMANDS, stmt)
     ids = [r.id for r in rows]
     for start in range(0, len(ids), CHUNK):  # one statement per chunk of the batch, not one per command
-        session.execute(update(COMMANDS).where(COMMANDS.c.id.in_(ids[start:start + CHUNK]))
-                        .values(next_attempt_at=lease_until, attempts=COMMANDS.c.attempts + 1))
+        session.execute(update(COMMANDS).where(COMMANDS.c.id.in_(_LIST))
+                        .values(next_attempt_at=lease_until, attempts=COMMANDS.c.attempts + 1),
+                        {"ids": ids[start:start + CHUNK]})
     return rows
 
 
@@ -329,10 +372,11 @@ def finish_commands(session: Session, results: Sequence[tuple[str, str, dict[str
         # The status is checked here, not in SQL: with `status = 'pending'` beside the IN list, SQLite walks the
         # (status, next_attempt_at) index over EVERY pending command instead of the key's unique index — a scan
         # per batch that made a 100,000-customer entry quadratic.
-        stmt = select(COMMANDS.c.key, COMMANDS.c.status).where(COMMANDS.c.key.in_(keys[start:start + CHUNK]))
+        stmt = select(COMMANDS.c.key, COMMANDS.c.status).where(COMMANDS.c.key.in_(_LIST))
         if is_postgres(session):
             stmt = stmt.with_for_update()
-        pending.update(k for k, status in session.execute(stmt) if status == "pending")
+        pending.update(k for k, status in session.execute(stmt, {"ids": keys[start:start + CHUNK]})
+                       if status == "pending")
     todo = [{"key": k, "status": st, "result": r, "done_at": now} for k, st, r in results if k in pending]
     update_rows(session, COMMANDS, todo, columns=("status", "result", "done_at"), by="key")
     return {t["key"] for t in todo}

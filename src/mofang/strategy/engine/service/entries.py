@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mofang.platform.collector import collector_paused
@@ -165,7 +165,8 @@ def _enter_sets(session: Session, rt: Runtime, groups: Sequence[Group], now: dat
         for iid, sid, cid, key, at, status in session.execute(select(
                 EngineInstance.id, EngineInstance.strategy_id, EngineInstance.customer_id, EngineInstance.entry_key,
                 EngineInstance.entered_at, EngineInstance.status).where(
-                EngineInstance.strategy_id.in_(sids), EngineInstance.customer_id.in_(ids[start:start + CHUNK_IDS]))):
+                EngineInstance.strategy_id.in_(sids), EngineInstance.customer_id.in_(bindparam("ids", expanding=True))),
+                {"ids": ids[start:start + CHUNK_IDS]}):
             previous.setdefault((sid, cid), []).append((as_utc(at), status != "done"))
             earlier[(sid, cid, key)] = iid
     rows: list[dict[str, Any]] = []
@@ -210,14 +211,15 @@ def _enter_sets(session: Session, rt: Runtime, groups: Sequence[Group], now: dat
     items = [(Pending(instance=Instance(
         id=r["id"], strategy_id=r["strategy_id"], version=r["version"], customer_id=r["customer_id"],
         entry_node=r["entry_node"], entered_at=as_utc(now), node=r["node"], holdout=r["holdout"], context={}),
-        org_code=r["org_code"]), [Enter(payload=dict(payloads[(r["strategy_id"], r["customer_id"], r["entry_key"])]))])
+        org_code=r["org_code"], rm_id=r["rm_id"]),
+        [Enter(payload=dict(payloads[(r["strategy_id"], r["customer_id"], r["entry_key"])]))])
         for r in rows]
     out = step_all(session, rt, items, now=now, facts={cid: k.facts for cid, k in known.items()})
     final = [{**r, **u} for r, u in zip(rows, out.updates, strict=True)]
     made = repo.insert_new_instances(session, final)
     report.skip("already_entered", len(rows) - len(made))
     repo.insert_commands(session, [c for c in out.commands if c["instance_id"] in made])
-    repo.insert_steps(session, [st for st in out.steps if st["instance_id"] in made])
+    repo.add_counts(session, out.counts(made), slot=rt.count_slot)
     report.entered.extend(r["id"] for r in rows if r["id"] in made)
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from mofang.platform.storage.models import as_utc
@@ -50,6 +52,7 @@ class Pending:
 
     instance: Instance
     org_code: str | None
+    rm_id: str | None = None
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -84,11 +87,27 @@ def _instance_row(inst: Instance, *, now: datetime, worker: str) -> dict[str, An
 
 @dataclasses.dataclass
 class Stepped:
-    """The rows one batch of steps writes: instance states, outbox commands, statistics increments."""
+    """The rows one batch of steps writes: instance states (with their trail), outbox commands, counts.
+
+    `was[i]` is `updates[i]`'s seq before the step; `counted[i]` is what it counts: (instance id, count keys
+    without the branch and RM, org, RM).
+    """
 
     updates: list[dict[str, Any]]
+    was: list[int]
     commands: list[dict[str, Any]]
-    steps: list[dict[str, Any]]
+    counted: list[tuple[int, tuple[tuple[int, int, str, str, str], ...], str | None, str | None]]
+
+    def counts(self, only: set[int] | None = None) -> dict[repo.CountKey, int]:
+        """The counters to add (of the instances in `only`, when given)."""
+        tally: Counter[tuple[Any, ...]] = Counter(
+            (keys, org, rm) for iid, keys, org, rm in self.counted if keys and (only is None or iid in only))
+        out: dict[repo.CountKey, int] = {}
+        for (keys, org, rm), n in tally.items():
+            for k in keys:
+                key = (*k, org or "", rm or "")
+                out[key] = out.get(key, 0) + n  # type: ignore[index]
+        return out
 
 
 def apply(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence[Stimulus]]], *, now: datetime,
@@ -100,9 +119,9 @@ def apply(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence
     if not items:
         return
     out = step_all(session, rt, items, now=now, facts=facts, relevant=relevant)
-    repo.update_instances(session, out.updates)
+    repo.update_instances(session, out.updates, out.was)
     repo.insert_commands(session, out.commands)
-    repo.insert_steps(session, out.steps)
+    repo.add_counts(session, out.counts(), slot=rt.count_slot)
 
 
 def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence[Stimulus]]], *, now: datetime,
@@ -111,9 +130,9 @@ def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Seque
     advance = rt.step()
     if facts is None:
         facts = rt.facts.facts_of(session=session, customer_ids={p.instance.customer_id for p, _ in items})
-    updates: list[dict[str, Any]] = []
-    commands: list[dict[str, Any]] = []
-    steps: list[dict[str, Any]] = []
+    out = Stepped(updates=[], was=[], commands=[], counted=[])
+    updates, commands = out.updates, out.commands
+    at = now.astimezone(UTC).isoformat()
     # One `advance` per cohort (same version, node, context and stimulus, the id aside) when the step does not
     # read the customer: a segment entry or a batch of identical send results is stepped once, and the other
     # members' rows are stamped from its rows (JSON encoded once, the id put back by text).
@@ -124,11 +143,13 @@ def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Seque
             else shape(inst, stimuli[0])
         known = cohorts.get(key) if key is not None else None
         if known is not None:
-            known.rows_for(pending, updates, commands, steps)
+            known.rows_for(pending, out)
             continue
         graph = rt.graph(session, inst.strategy_id, inst.version)
         owner = rt.owner_org(session, inst.strategy_id, inst.version)
-        first = (len(updates), len(commands), len(steps))
+        first = len(commands)
+        counts: list[tuple[int, int, str, str, str]] = []
+        trail: list[str] = []
         for stimulus in stimuli:
             if inst.status == "done" or (relevant is not None and not relevant(inst, stimulus)):
                 continue
@@ -137,8 +158,7 @@ def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Seque
                 step = advance(inst, stimulus, now, graph=graph, facts=facts.get(inst.customer_id, EMPTY))
             except Exception:  # one broken journey must not hold up the others: it ends as failed
                 log.exception("advance failed for instance %s at %s", inst.id, inst.node)
-                steps.append(_step_row(Count(node=inst.node, metric="failed", label="error"), inst, pending, seq,
-                                       now))
+                _count(Count(node=inst.node, metric="failed", label="error"), inst, seq, at, counts, trail)
                 inst = dataclasses.replace(inst, status="done", exit_reason="failed", wake_at=None,
                                            waiting_for=None, seq=inst.seq + 1)
                 key = None
@@ -147,21 +167,25 @@ def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Seque
                 cohorts[key] = None
             for cmd in step.commands:
                 if isinstance(cmd, Count):
-                    steps.append(_step_row(cmd, inst, pending, seq, now))
+                    _count(cmd, inst, seq, at, counts, trail)
                 else:
                     commands.append(_command_row(cmd, inst, owner, graph, now))
             inst = step.instance
-        updates.append(_instance_row(inst, now=now, worker=rt.worker_id))
+        row = _instance_row(inst, now=now, worker=rt.worker_id)
+        row["trail"] = "".join(trail)
+        updates.append(row)
+        out.was.append(pending.instance.seq)
+        out.counted.append((inst.id, tuple(counts), pending.org_code, pending.rm_id))
         if key is not None and key not in cohorts:
-            cohorts[key] = _Stamp(pending.instance, updates[first[0]], commands[first[1]:], steps[first[2]:])
-    return Stepped(updates=updates, commands=commands, steps=steps)
+            cohorts[key] = _Stamp(pending.instance, row, commands[first:], out.counted[-1][1])
+    return out
 
 
 class _Stamp:
     """A cohort representative's rows, made once into templates that other members' rows are stamped from."""
 
     def __init__(self, template: Instance, update: dict[str, Any], commands: list[dict[str, Any]],
-                 steps: list[dict[str, Any]]) -> None:
+                 counts: tuple[tuple[int, int, str, str, str], ...]) -> None:
         self.old = f"{template.id}:"
         self.context = Encoded(encode_json(update["context"]))
         update["context"] = self.context  # the representative's own row is written from the same text
@@ -173,12 +197,12 @@ class _Stamp:
             head = encode_json({**rest, "_route": 0})[:-2]  # up to `"_route":`, put last
             c["payload"] = Encoded(head + encode_json(route) + "}")
             self.commands.append((c, head, route))
-        self.steps = steps
+        self.counts = counts  # the trail and counts hold no id: the same for every member
 
-    def rows_for(self, pending: Pending, updates: list[dict[str, Any]], commands: list[dict[str, Any]],
-                 steps: list[dict[str, Any]]) -> None:
-        """Append a member's rows: the representative's with the member's id, keys, customer and org."""
+    def rows_for(self, pending: Pending, out: Stepped) -> None:
+        """Append a member's rows: the representative's with the member's id, keys, customer, org and RM."""
         inst = pending.instance
+        updates, commands = out.updates, out.commands
         old, new = self.old, f"{inst.id}:"
         u = self.update
         waiting = u["waiting_for"]
@@ -190,16 +214,18 @@ class _Stamp:
         for c, head, route in self.commands:
             body = rename_json(head, old, new) + encode_json({**route, "customer_id": inst.customer_id}) + "}"
             commands.append({**c, "key": new + c["key"][len(old):], "instance_id": inst.id, "payload": Encoded(body)})
-        for st in self.steps:
-            steps.append({**st, "instance_id": inst.id, "org_code": pending.org_code})
+        out.was.append(inst.seq)
+        out.counted.append((inst.id, self.counts, pending.org_code, pending.rm_id))
 
 
-def _step_row(cmd: Count, inst: Instance, pending: Pending, seq: int, now: datetime) -> dict[str, Any]:
-    return {"instance_id": inst.id, "strategy_id": inst.strategy_id, "version": inst.version,
-            "org_code": pending.org_code, "seq": seq, "node": cmd.node, "metric": cmd.metric,
-            "label": cmd.label or "", "at": now}
+def _count(cmd: Count, inst: Instance, seq: int, at: str, counts: list[tuple[int, int, str, str, str]],
+           trail: list[str]) -> None:
+    """Record a statistics increment: a counter key, and an entry of the instance's trail."""
+    label = cmd.label or ""
+    counts.append((inst.strategy_id, inst.version, cmd.node, cmd.metric, label))
+    trail.append("," + orjson.dumps([seq, cmd.node, cmd.metric, label, at]).decode())
 
 
 def pending_of(rows: Sequence[Any]) -> list[Pending]:
     """Loaded rows as instances to step."""
-    return [Pending(instance=to_instance(r), org_code=r.org_code) for r in rows]
+    return [Pending(instance=to_instance(r), org_code=r.org_code, rm_id=r.rm_id) for r in rows]

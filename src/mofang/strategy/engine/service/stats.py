@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from mofang.platform.context import Platform
@@ -12,7 +12,7 @@ from mofang.platform.errors import NotFound
 from mofang.platform.governance.contracts import Principal, Scope
 from mofang.platform.storage.models import as_utc
 from mofang.strategy.canvas.contracts import Graph
-from mofang.strategy.engine.repository import EngineInstance, EngineStep, EngineVersion
+from mofang.strategy.engine.repository import EngineCount, EngineInstance, EngineVersion, trail_of
 
 SINGLE = ("entered", "converted", "exited", "failed")
 
@@ -21,8 +21,8 @@ def _scoped(column: Any, rm_column: Any, scope: Scope) -> ColumnElement[bool]:
     """Rows of customers inside the viewer's scope (a customer of unknown branch is head office's only)."""
     if scope.kind == "all":
         return true()
-    if scope.kind == "rm":
-        return rm_column == (scope.rm_id or "")
+    if scope.kind == "rm":  # an RM without an id sees nobody (counters store "" for customers without an RM)
+        return rm_column == scope.rm_id if scope.rm_id else false()
     return or_(column == scope.org_code, column.startswith(scope.org_code + "-", autoescape=True))
 
 
@@ -45,13 +45,13 @@ def stats(*, session: Session, who: Principal, strategy_id: int, version: int | 
     nodes: dict[str, dict[str, Any]] = {
         n.id: {"entered": 0, "waiting": 0, "passed": {}, "converted": 0, "exited": 0, "suppressed": {}, "failed": 0}
         for n in graph.nodes}
-    step_scope = _scoped(EngineStep.org_code, _rm_of_step(), who.scope)
-    filters = [EngineStep.strategy_id == strategy_id, step_scope]
+    filters = [EngineCount.strategy_id == strategy_id, _scoped(EngineCount.org_code, EngineCount.rm_id, who.scope)]
     if version is not None:
-        filters.append(EngineStep.version == version)
+        filters.append(EngineCount.version == version)
     for node, metric, label, n in session.execute(
-            select(EngineStep.node, EngineStep.metric, EngineStep.label, func.count())
-            .where(*filters).group_by(EngineStep.node, EngineStep.metric, EngineStep.label)):
+            select(EngineCount.node, EngineCount.metric, EngineCount.label, func.sum(EngineCount.n))
+            .where(*filters).group_by(EngineCount.node, EngineCount.metric, EngineCount.label)):
+        n = int(n)
         slot = nodes.setdefault(node, {"entered": 0, "waiting": 0, "passed": {}, "converted": 0, "exited": 0,
                                        "suppressed": {}, "failed": 0})
         if metric in SINGLE:
@@ -76,11 +76,6 @@ def stats(*, session: Session, who: Principal, strategy_id: int, version: int | 
             "nodes": nodes, "edges": edges,
             "totals": {"entered": totals[0], "active": totals[1], "converted": totals[2], "exited": totals[3],
                        "holdout": totals[4]}}
-
-
-def _rm_of_step() -> Any:
-    # Step rows carry no RM: an RM's counts come through their customers' instances.
-    return select(EngineInstance.rm_id).where(EngineInstance.id == EngineStep.instance_id).scalar_subquery()
 
 
 def _instance_read(r: EngineInstance, platform: Platform) -> dict[str, Any]:
@@ -113,12 +108,7 @@ def customer_journeys(*, platform: Platform, session: Session, who: Principal, c
     rows = list(session.scalars(select(EngineInstance).where(
         EngineInstance.customer_id == customer_id, _scoped(EngineInstance.org_code, EngineInstance.rm_id, who.scope))
         .order_by(EngineInstance.entered_at.desc()).limit(100)))
-    steps: dict[int, list[dict[str, Any]]] = {}
-    if rows:
-        for s in session.scalars(select(EngineStep).where(EngineStep.instance_id.in_([r.id for r in rows]))
-                                 .order_by(EngineStep.instance_id, EngineStep.seq, EngineStep.id)):
-            steps.setdefault(s.instance_id, []).append(
-                {"seq": s.seq, "node": s.node, "metric": s.metric, "label": s.label or None,
-                 "at": as_utc(s.at).isoformat()})
     return {"customer_id": customer_id,
-            "items": [{**_instance_read(r, platform), "steps": steps.get(r.id, [])} for r in rows]}
+            "items": [{**_instance_read(r, platform), "steps": [
+                {"seq": seq, "node": node, "metric": metric, "label": label or None, "at": at}
+                for seq, node, metric, label, at in trail_of(r.trail)]} for r in rows]}
