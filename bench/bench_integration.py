@@ -11,6 +11,7 @@ At --scale 1 that is the issue's benchmark: 1M customers, 2.5M holdings and 50M 
 
     .venv/bin/python bench/bench_integration.py --scale 0.1
     .venv/bin/python bench/bench_integration.py --scale 1 --keep-files bench/out/integration1m
+    .venv/bin/python bench/bench_integration.py --scale 0.1 --keep-files /tmp/i01 --only transactions
 
 Not part of the test suite.
 """
