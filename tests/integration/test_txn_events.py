@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
+
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 from integration_files import CUSTOMER_HEADER, customer_line
 
+from mofang.integration import repository, service
 from mofang.integration.contracts import Mapping
 from mofang.platform.context import Platform
+from mofang.platform.governance import service as gov
 
 TXNS = ("txn_id,customer_id,ts,txn_type,direction,amount,category,channel\n"
         "T1,K1,2026-03-02 01:00:00,salary,in,8500,工资,batch\n"
@@ -64,9 +68,56 @@ def test_a_later_file_adds_only_its_new_transactions(app_client: TestClient, adm
     _upload(app_client, admin_headers, "transactions", "t2.csv", more)
     (line,) = _trends(app_client, admin_headers, {"event": "salary_credit"})
     assert line["total"] == 3
-    # The running ingestor knows the new messageIds: an API event reusing one is checked as a duplicate.
-    h = platform.store.scalar("SELECT hash('txn:T4')")
-    assert platform.extras["ingestor"].seen.candidates(np.array([h], dtype=np.uint64)).all()
+
+
+def test_a_transaction_event_is_stored_once_whether_the_api_or_the_load_comes_first(
+    app_client: TestClient, admin_headers: dict[str, str], platform: Platform,
+) -> None:
+    _customers(app_client, admin_headers)
+    _upload(app_client, admin_headers, "transactions", "t.csv", TXNS)
+    with platform.metadata.session() as session:
+        key = gov.create_key(session=session, name="app", actor="test").key
+    api = {"type": "track", "userId": "K1", "event": "from_api", "timestamp": "2026-03-04T00:00:00Z"}
+    res = app_client.post("/v1/batch", json={"writeKey": key, "batch": [
+        {**api, "messageId": "txn:T1"},    # the loaded transaction's event: a duplicate (no ingest_dedupe row)
+        {**api, "messageId": "txn:T7"}]})  # not loaded yet: stored, and the load below stores no second one
+    assert res.status_code == 200, res.text
+    assert platform.extras["ingestor"].flush(timeout=10)
+    later = _upload(app_client, admin_headers, "transactions", "t2.csv",
+                    TXNS + b"T7,K1,2026-03-04 03:00:00,card_spend,out,20,\xe9\xa4\x90\xe9\xa5\xae,pos\n")
+    assert (later["rows_loaded"], later["events_emitted"]) == (1, 0)
+    rows = platform.store.query("SELECT message_id, event FROM events ORDER BY message_id")
+    assert rows == [{"message_id": "txn:T1", "event": "salary_credit"},
+                    {"message_id": "txn:T2", "event": "salary_credit"},
+                    {"message_id": "txn:T3", "event": "card_spend"}, {"message_id": "txn:T7", "event": "from_api"}]
+    # Loaded transactions' events take no room in ingestion's dedupe table (nor in the ingestor's memory).
+    assert platform.store.scalar("SELECT count(*) FROM ingest_dedupe WHERE message_id IN ('txn:T1', 'txn:T2')") == 0
+
+
+def test_a_load_failing_after_its_events_leaves_neither_events_nor_rows(
+    app_client: TestClient, admin_headers: dict[str, str], platform: Platform, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Events and rows are written in one DuckDB transaction: a crash between them leaves no event without its row,
+    # and the load run again stores each event once.
+    _customers(app_client, admin_headers)
+    path = tmp_path / "t.csv"
+    path.write_bytes(TXNS)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(repository, "merge", crash)
+    with pytest.raises(RuntimeError):
+        service.load_file(platform=platform, entity="transactions", path=path, file_name="t.csv")
+    monkeypatch.undo()
+    assert platform.store.scalar("SELECT count(*) FROM events") == 0
+    assert platform.store.scalar("SELECT count(*) FROM transactions") == 0
+    report = service.load_file(platform=platform, entity="transactions", path=path, file_name="t.csv")
+    assert (report.rows_loaded, report.events_emitted) == (3, 3)
+    again = service.load_file(platform=platform, entity="transactions", path=path, file_name="t.csv")
+    assert (again.rows_unchanged, again.events_emitted) == (3, 0)
+    assert platform.store.scalar("SELECT count(DISTINCT message_id) || '/' || count(*) FROM events") == "3/3"
 
 
 def test_a_source_mapping_chooses_the_events(app_client: TestClient, admin_headers: dict[str, str],
@@ -108,9 +159,9 @@ def test_events_are_stored_a_chunk_at_a_time(platform: Platform) -> None:
         cur.execute("""CREATE TABLE integration_stage_t AS SELECT range AS _row, 'X' || range AS txn_id,
                        'K1' AS customer_id, TIMESTAMP '2026-03-02 01:00:00' + INTERVAL (range) MINUTE AS ts,
                        'salary' AS txn_type, 'in' AS direction, 100.0 AS amount FROM range(1, 11)""")
-        hashes = txn_events.emit(cur, stage="integration_stage_t", columns=["txn_id", "customer_id", "ts",
+        stored = txn_events.emit(cur, stage="integration_stage_t", columns=["txn_id", "customer_id", "ts",
                                  "txn_type", "direction", "amount"], rules=txn_events.rules_of(Mapping()),
                                  received_us=0, chunk_rows=3)
         cur.execute("DROP TABLE integration_stage_t")
-    assert hashes.size == 10
+    assert stored == 10
     assert platform.store.scalar("SELECT count(DISTINCT message_id) FROM events WHERE event = 'salary_credit'") == 10

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from mofang.platform.storage.eventstore import EventStore
+from mofang.platform.storage.eventstore import TXN_EVENT_PREFIX, EventStore
 from mofang.tracking import identity
 from mofang.tracking.contracts import Record
 from mofang.tracking.seen import SeenIndex
@@ -26,6 +26,7 @@ POSITION_KEY = "ingest_wal_position"
 BATCH_VIEW = "mofang_batch"
 FRESH_VIEW = "mofang_batch_fresh"  # the batch's events whose messageIds were not stored before
 CANDIDATE_VIEW = "mofang_batch_candidates"  # the batch's messageIds whose hashes the SeenIndex knows
+TXN_VIEW = "mofang_batch_txn_ids"  # the transaction ids named by the batch's `txn:` messageIds
 BUS_VIEW = "mofang_bus_batch"  # stored events whose bus messages are being built
 
 SCHEMA = pa.schema([
@@ -98,6 +99,7 @@ def insert(cur: duckdb.DuckDBPyConnection, batch: pa.Table, orphans: identity.Or
                                 WHERE d.h IN (SELECT h FROM {CANDIDATE_VIEW})
                                   AND d.message_id IN (SELECT message_id FROM {CANDIDATE_VIEW})""").to_arrow_table()
             fresh_mask = ~pc.is_in(batch["message_id"], value_set=known["message_id"]).to_numpy(zero_copy_only=False)
+        fresh_mask &= ~_of_loaded_transactions(cur, batch["message_id"])
         fresh = batch.filter(pa.array(fresh_mask))
         cur.register(FRESH_VIEW, fresh)
         # Repeats inside one batch are rare (a client retrying within a flush interval); deduping them
@@ -187,6 +189,23 @@ def outbox_messages(store: EventStore, *, batch: int) -> pa.Table:
                 FROM events b JOIN (SELECT message_id, received_at FROM bus_outbox WHERE batch = ?) o
                   ON b.message_id = o.message_id AND b.received_at = o.received_at
                 ORDER BY b.received_at""", params=[batch]).to_arrow_table()
+
+
+def _of_loaded_transactions(cur: duckdb.DuckDBPyConnection, message_ids: pa.ChunkedArray) -> np.ndarray:
+    """Which messageIds are those of loaded transactions' events (`txn:<txn_id>`, stored by integration's loads
+    without an `ingest_dedupe` row: the transaction is the record); a mask, all false for a batch without any."""
+    ours = pc.starts_with(message_ids, TXN_EVENT_PREFIX)
+    if not pc.any(ours).as_py():
+        return np.zeros(len(message_ids), dtype=bool)
+    ids = pc.utf8_slice_codeunits(message_ids.filter(ours), len(TXN_EVENT_PREFIX))
+    cur.register(TXN_VIEW, pa.table({"txn_id": ids}))
+    try:  # a semi-join built on the batch's few ids
+        loaded = cur.sql(f"SELECT txn_id FROM transactions WHERE txn_id IN (SELECT txn_id FROM {TXN_VIEW})"
+                         ).to_arrow_table()["txn_id"]
+    finally:
+        cur.unregister(TXN_VIEW)
+    return pc.is_in(message_ids, value_set=pc.binary_join_element_wise(TXN_EVENT_PREFIX, loaded, "")
+                    ).to_numpy(zero_copy_only=False)
 
 
 def clear_outbox(cur: duckdb.DuckDBPyConnection, *, upto: int) -> None:

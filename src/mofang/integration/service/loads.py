@@ -313,7 +313,7 @@ def _load_store(
                           params={"rejected": counts["rejected"], "read": counts["read"],
                                   "threshold": f"{threshold:.1%}"})
         now = datetime.now(UTC).replace(tzinfo=None)
-        emitted = None
+        emitted = 0
         with platform.store.write() as cur:
             if spec.name == "transactions":  # before the merge: only transactions new to the table emit
                 emitted = txn_events.emit(cur, stage=stage, columns=target_cols,
@@ -321,10 +321,7 @@ def _load_store(
                                           received_us=int(now.replace(tzinfo=UTC).timestamp() * 1_000_000))
             loaded, unchanged, closed = repo.merge(cur, stage=stage, spec=spec, columns=target_cols,
                                                    full=mode == "full", load_id=load_id, now=now)
-        if emitted is not None:
-            txn_events.remember(platform, emitted)
-        counts |= {"loaded": loaded, "unchanged": unchanged, "closed": closed,
-                   "events": 0 if emitted is None else int(emitted.size)}
+        counts |= {"loaded": loaded, "unchanged": unchanged, "closed": closed, "events": emitted}
         if spec.name in ("customers", "aum_daily") and (loaded or closed):
             after_customer_changes(platform, stage=stage, load_id=load_id, identities_too=is_customers)
         elif spec.name == "staff" and (loaded or closed):

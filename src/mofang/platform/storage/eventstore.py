@@ -103,6 +103,9 @@ DDL: tuple[str, ...] = (
         h UBIGINT NOT NULL, message_id VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL
     )""",
 )
+# messageId prefix of the events made from loaded transactions (`txn:<txn_id>`): `transactions` is their dedupe
+# record, not `ingest_dedupe` (integration's loads write them, ingestion drops an API event reusing one).
+TXN_EVENT_PREFIX = "txn:"
 # Stores made before the hash column: the table is rebuilt once, without its primary key.
 _DEDUPE_V1 = ("""CREATE TABLE ingest_dedupe_v2 AS
                  SELECT hash(message_id) AS h, message_id, received_at FROM ingest_dedupe""",
