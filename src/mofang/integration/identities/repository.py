@@ -96,26 +96,47 @@ def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     conn = session.connection()
-    cols = ", ".join(_INSERT_COLS)
-    if conn.dialect.name == "sqlite":
-        texts: dict[datetime, str | None] = {}  # a load's rows share a few instants: each formatted once
+    if conn.dialect.name != "sqlite":
+        _insert(conn, [tuple(r[c] for c in _INSERT_COLS) for r in rows])
+        return
+    texts: dict[datetime, str | None] = {}  # a load's rows share a few instants: each formatted once
 
-        def when(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            text = texts.get(value)
-            if text is None:
-                text = texts[value] = _sqlite_time(value)
-            return text
+    def when(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = _sqlite_time(value)
+        return text
 
-        values = [(r["customer_id"], r["kind"], r["value"], r["value_enc"], r["value_hash"], r["masked"], r["source"],
-                   int(r["valid"]), when(r["first_seen"]), when(r["last_seen"]), when(r["updated_at"]))
-                  for r in rows]
-        marks = ", ".join("?" for _ in _INSERT_COLS)
-    else:
-        values = [tuple(r[c] for c in _INSERT_COLS) for r in rows]
-        marks = ", ".join("%s" for _ in _INSERT_COLS)
-    conn.exec_driver_sql(f"INSERT INTO customer_identities ({cols}) VALUES ({marks})", values)
+    _insert(conn, [(r["customer_id"], r["kind"], r["value"], r["value_enc"], r["value_hash"], r["masked"],
+                    r["source"], int(r["valid"]), when(r["first_seen"]), when(r["last_seen"]), when(r["updated_at"]))
+                   for r in rows])
+
+
+def insert_master(session: Session, rows: Sequence[tuple[str, str, str | None, str | None, str, str]],
+                  *, source: str, now: datetime) -> None:
+    """Add valid identities of one source, never seen, given as (customer, kind, value, ciphertext, hash, mask)."""
+    if not rows:
+        return
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    tail = (source, 1, None, None, _sqlite_time(now)) if sqlite else (source, True, None, None, now)
+    _insert(conn, [r + tail for r in rows])
+
+
+def _insert(conn: Any, values: list[tuple[Any, ...]]) -> None:
+    """One executemany on the driver of rows in `_INSERT_COLS` order, as the dialect takes them."""
+    marks = ", ".join(("?" if conn.dialect.name == "sqlite" else "%s") for _ in _INSERT_COLS)
+    conn.exec_driver_sql(f"INSERT INTO customer_identities ({', '.join(_INSERT_COLS)}) VALUES ({marks})", values)
+
+
+def customers_with_any(session: Session, customer_ids: Sequence[str]) -> set[str]:
+    """Which of these customers hold any identity (valid or not, of any source)."""
+    out: set[str] = set()
+    for part in _chunks(list(customer_ids)):
+        out |= set(session.scalars(select(T.c.customer_id).distinct().where(T.c.customer_id.in_(part))))
+    return out
 
 
 def update_rows(session: Session, rows: list[dict[str, Any]]) -> None:
