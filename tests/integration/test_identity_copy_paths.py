@@ -35,7 +35,7 @@ EMAILS = ["A.B@Example.COM", "bad@", "x@y", None, "", " u@e.cn ", "张@例子.�
 
 def _customers(rng: random.Random, ids: list[str], *, email: bool = True) -> pa.Table:
     cols: dict[str, list[Any]] = {
-        "customer_id": ids, "name": [rng.choice(["张三", "李四", "欧阳娜娜", "王"]) for _ in ids],
+        "customer_id": ids, "name": [rng.choice(["张三", "李四", "欧阳\"娜\\\\娜", "王"]) for _ in ids],
         "org_code": [rng.choice(["GD-GZ-001", "GD-SZ-001"]) for _ in ids],
         "rm_id": [rng.choice(["RM1", "RM2", None]) for _ in ids],
         "tier": [rng.choice(["大众", "财富"]) for _ in ids],
