@@ -49,14 +49,15 @@ def of_source(session: Session, source: str, customer_ids: Sequence[str] | None 
     return out
 
 
-def master_copies(session: Session, customer_ids: Sequence[str]) -> dict[tuple[str, str], tuple[int, str | None]]:
-    """The valid copies of the customer master (number, phone, e-mail) by (customer, kind): (id, ciphertext)."""
-    out: dict[tuple[str, str], tuple[int, str | None]] = {}
-    q = select(T.c.id, T.c.customer_id, T.c.kind, T.c.value_enc).where(T.c.source == "customers",
-                                                                         T.c.valid.is_(True))
+def master_copies(session: Session, customer_ids: Sequence[str],
+                  ) -> dict[tuple[str, str], tuple[int, str | None, str]]:
+    """The valid copies of the customer master (number, phone, e-mail) by (customer, kind): (id, ciphertext, hash)."""
+    out: dict[tuple[str, str], tuple[int, str | None, str]] = {}
+    q = select(T.c.id, T.c.customer_id, T.c.kind, T.c.value_enc, T.c.value_hash).where(T.c.source == "customers",
+                                                                                         T.c.valid.is_(True))
     for part in _chunks(list(customer_ids)):
         for r in session.execute(q.where(T.c.customer_id.in_(part))):
-            out[(r[1], r[2])] = (r[0], r[3])
+            out[(r[1], r[2])] = (r[0], r[3], r[4])
     return out
 
 

@@ -183,9 +183,12 @@ def _copy_master(platform: Platform, master: Sequence[tuple[Any, ...]], derive: 
                     if copy is not None and copy[1] == enc:
                         counts["unchanged"] += 1
                         continue
+                    found = derive(i, kind, enc) if enc else None
+                    if copy is not None and found is not None and copy[2] == found[0]:
+                        counts["unchanged"] += 1  # the same value encrypted anew: the copy stays as it is
+                        continue
                     if copy is not None:
                         stale.append(copy[0])  # the master's value changed or went away
-                    found = derive(i, kind, enc) if enc else None
                     if found is not None:  # the value itself is not kept: a secret kind stores its ciphertext
                         rows.append(IdentityRow(customer_id=cid, kind=kind, value="", value_enc=enc,
                                                 value_hash=found[0], masked=found[1]))
