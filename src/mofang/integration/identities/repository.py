@@ -121,8 +121,13 @@ def insert_master(session: Session, rows: Sequence[tuple[str, str, str | None, s
     if not rows:
         return
     conn = session.connection()
-    sqlite = conn.dialect.name == "sqlite"
-    tail = (source, 1, None, None, _sqlite_time(now)) if sqlite else (source, True, None, None, now)
+    if conn.dialect.name == "postgresql":  # COPY in the session's transaction: no statement per row
+        with conn.connection.driver_connection.cursor() as cur, \
+                cur.copy(f"COPY customer_identities ({', '.join(_INSERT_COLS)}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((*r, source, True, None, None, now))
+        return
+    tail = (source, 1, None, None, _sqlite_time(now))  # formatted once, not once a row
     _insert(conn, [r + tail for r in rows])
 
 
