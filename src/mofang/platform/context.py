@@ -56,7 +56,7 @@ def open_platform(settings: Settings) -> Platform:
     return Platform(
         settings=settings,
         metadata=metadata,
-        store=EventStore(settings.resolved_event_store_path()),
+        store=EventStore(settings.resolved_event_store_path(), memory_limit=settings.store_memory_limit),
         cipher=PiiCipher(settings.secrets_dir()),
         token_key=signing_key(settings.secrets_dir()),
     )

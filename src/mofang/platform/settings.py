@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     outbound_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     ingest_flush_interval_ms: int = 500
     ingest_dedupe_days: int = 30
+    # DuckDB's memory cap for the event store (loads, queries): a share of RAM ("50%") or a size ("8GB"); beyond
+    # it DuckDB spills to disk. Its own default, 80 %, let a 50M-transaction load reach 16.6 GB on a 24 GB box.
+    store_memory_limit: str = Field(default="50%", pattern=r"^\s*\d+(\.\d+)?\s*(%|[KMGT]i?B|B)\s*$")
     # Nice value of DuckDB's worker threads while ingestion runs (0: leave them as they are): on a small
     # box, moving events into DuckDB yields the cores to acknowledging requests.
     ingest_worker_niceness: int = Field(default=10, ge=0, le=19)

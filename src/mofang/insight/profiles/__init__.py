@@ -2,10 +2,12 @@
 
 from mofang.insight.profiles.contracts import Profile, RefreshReport
 from mofang.insight.profiles.service import (
+    PreparedRefresh,
     count_in_scope,
     get_profile,
     get_profiles,
     pending_writes,
+    prepare_refresh,
     refresh_best_hours,
     refresh_if_stale,
     refresh_profiles,
@@ -13,17 +15,20 @@ from mofang.insight.profiles.service import (
     set_attribute,
     set_tag,
     smart_counts,
+    write_refresh,
     write_scores,
     written,
 )
 
 __all__ = [
+    "PreparedRefresh",
     "Profile",
     "RefreshReport",
     "count_in_scope",
     "get_profile",
     "get_profiles",
     "pending_writes",
+    "prepare_refresh",
     "refresh_best_hours",
     "refresh_if_stale",
     "refresh_profiles",
@@ -31,6 +36,7 @@ __all__ = [
     "set_attribute",
     "set_tag",
     "smart_counts",
+    "write_refresh",
     "write_scores",
     "written",
 ]

@@ -139,9 +139,10 @@ def upsert(session: Session, rows: list[tuple[Any, ...]], now: datetime) -> None
         _copy_upsert(conn, rows, now, cols, sets)
         return
     marks = ", ".join("?" for _ in range(len(COLUMNS) + 1))
+    stamp = (now.replace(tzinfo=None).isoformat(sep=" "),)  # formatted once, not once a row
     conn.exec_driver_sql(
         f"INSERT INTO customer_profiles ({cols}) VALUES ({marks}) ON CONFLICT (customer_id) DO UPDATE SET {sets}",
-        [(*r, now.replace(tzinfo=None).isoformat(sep=" ")) for r in rows])
+        [r + stamp for r in rows])
 
 
 def _copy_upsert(conn: Any, rows: list[tuple[Any, ...]], now: datetime, cols: str, sets: str) -> None:

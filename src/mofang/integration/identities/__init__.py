@@ -13,11 +13,12 @@ from mofang.integration.identities.contracts import (
     CoverageRead,
     IdentityRead,
 )
-from mofang.integration.identities.logic import IdentityRow, mask, normalise
+from mofang.integration.identities.logic import IdentityRow, mask, master_identities, normalise
 from mofang.integration.identities.service import (
     address_of,
     addresses_of,
     apply,
+    copy_master,
     coverage,
     customers_by_value,
     field_counts,
@@ -41,12 +42,14 @@ __all__ = [
     "address_of",
     "addresses_of",
     "apply",
+    "copy_master",
     "coverage",
     "customers_by_value",
     "field_counts",
     "hash_key",
     "list_for_customer",
     "mask",
+    "master_identities",
     "merge_events",
     "normalise",
     "reveal",

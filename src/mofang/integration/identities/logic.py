@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +25,9 @@ class IdentityRow:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     value_enc: str | None = None  # ciphertext to keep (the master's own), instead of encrypting the value again
+    # Worked out where the clear value was in hand (a customers load's staging): the value itself is then not kept.
+    value_hash: str | None = None
+    masked: str | None = None
 
 
 def normalise(kind: str, value: str) -> str:
@@ -66,7 +69,26 @@ def mask(kind: str, value: str) -> str:
 
 def value_hash(key: bytes, kind: str, value: str) -> str:
     """A keyed digest of a normalised value: equal values hash equal, the value cannot be guessed back."""
-    return hmac.new(key, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{kind}\x1f{value}".encode(), "sha256").hex()  # one C call (hmac.new: three)
+
+
+def master_identities(key: bytes, kind: str, values: Sequence[str | None]) -> tuple[list[str | None], list[str | None]]:
+    """(keyed hash, mask) of each master phone or e-mail as its identity; both None where it is not an address."""
+    hashes: list[str | None] = []
+    masks: list[str | None] = []
+    prefix = f"{kind}\x1f"
+    for value in values:
+        try:
+            norm = normalise(kind, value) if value else None
+        except ValueError:
+            norm = None  # a landline or a malformed address in the master: not a channel address
+        if norm is None:
+            hashes.append(None)
+            masks.append(None)
+        else:
+            hashes.append(hmac.digest(key, (prefix + norm).encode(), "sha256").hex())
+            masks.append(mask(kind, norm))
+    return hashes, masks
 
 
 def hash_key(token_key: bytes) -> bytes:

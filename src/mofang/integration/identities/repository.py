@@ -49,14 +49,15 @@ def of_source(session: Session, source: str, customer_ids: Sequence[str] | None 
     return out
 
 
-def master_copies(session: Session, customer_ids: Sequence[str]) -> dict[tuple[str, str], tuple[int, str | None]]:
-    """The valid copies of the customer master (number, phone, e-mail) by (customer, kind): (id, ciphertext)."""
-    out: dict[tuple[str, str], tuple[int, str | None]] = {}
-    q = select(T.c.id, T.c.customer_id, T.c.kind, T.c.value_enc).where(T.c.source == "customers",
-                                                                         T.c.valid.is_(True))
+def master_copies(session: Session, customer_ids: Sequence[str],
+                  ) -> dict[tuple[str, str], tuple[int, str | None, str]]:
+    """The valid copies of the customer master (number, phone, e-mail) by (customer, kind): (id, ciphertext, hash)."""
+    out: dict[tuple[str, str], tuple[int, str | None, str]] = {}
+    q = select(T.c.id, T.c.customer_id, T.c.kind, T.c.value_enc, T.c.value_hash).where(T.c.source == "customers",
+                                                                                         T.c.valid.is_(True))
     for part in _chunks(list(customer_ids)):
         for r in session.execute(q.where(T.c.customer_id.in_(part))):
-            out[(r[1], r[2])] = (r[0], r[3])
+            out[(r[1], r[2])] = (r[0], r[3], r[4])
     return out
 
 
@@ -96,26 +97,52 @@ def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     conn = session.connection()
-    cols = ", ".join(_INSERT_COLS)
-    if conn.dialect.name == "sqlite":
-        texts: dict[datetime, str | None] = {}  # a load's rows share a few instants: each formatted once
+    if conn.dialect.name != "sqlite":
+        _insert(conn, [tuple(r[c] for c in _INSERT_COLS) for r in rows])
+        return
+    texts: dict[datetime, str | None] = {}  # a load's rows share a few instants: each formatted once
 
-        def when(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            text = texts.get(value)
-            if text is None:
-                text = texts[value] = _sqlite_time(value)
-            return text
+    def when(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = _sqlite_time(value)
+        return text
 
-        values = [(r["customer_id"], r["kind"], r["value"], r["value_enc"], r["value_hash"], r["masked"], r["source"],
-                   int(r["valid"]), when(r["first_seen"]), when(r["last_seen"]), when(r["updated_at"]))
-                  for r in rows]
-        marks = ", ".join("?" for _ in _INSERT_COLS)
-    else:
-        values = [tuple(r[c] for c in _INSERT_COLS) for r in rows]
-        marks = ", ".join("%s" for _ in _INSERT_COLS)
-    conn.exec_driver_sql(f"INSERT INTO customer_identities ({cols}) VALUES ({marks})", values)
+    _insert(conn, [(r["customer_id"], r["kind"], r["value"], r["value_enc"], r["value_hash"], r["masked"],
+                    r["source"], int(r["valid"]), when(r["first_seen"]), when(r["last_seen"]), when(r["updated_at"]))
+                   for r in rows])
+
+
+def insert_master(session: Session, rows: Sequence[tuple[str, str, str | None, str | None, str, str]],
+                  *, source: str, now: datetime) -> None:
+    """Add valid identities of one source, never seen, given as (customer, kind, value, ciphertext, hash, mask)."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":  # COPY in the session's transaction: no statement per row
+        with conn.connection.driver_connection.cursor() as cur, \
+                cur.copy(f"COPY customer_identities ({', '.join(_INSERT_COLS)}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((*r, source, True, None, None, now))
+        return
+    tail = (source, 1, None, None, _sqlite_time(now))  # formatted once, not once a row
+    _insert(conn, [r + tail for r in rows])
+
+
+def _insert(conn: Any, values: list[tuple[Any, ...]]) -> None:
+    """One executemany on the driver of rows in `_INSERT_COLS` order, as the dialect takes them."""
+    marks = ", ".join(("?" if conn.dialect.name == "sqlite" else "%s") for _ in _INSERT_COLS)
+    conn.exec_driver_sql(f"INSERT INTO customer_identities ({', '.join(_INSERT_COLS)}) VALUES ({marks})", values)
+
+
+def customers_with_any(session: Session, customer_ids: Sequence[str]) -> set[str]:
+    """Which of these customers hold any identity (valid or not, of any source)."""
+    out: set[str] = set()
+    for part in _chunks(list(customer_ids)):
+        out |= set(session.scalars(select(T.c.customer_id).distinct().where(T.c.customer_id.in_(part))))
+    return out
 
 
 def update_rows(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -52,7 +52,7 @@ def apply(session: Session, *, rows: Sequence[IdentityRow], source: str, cipher:
     seen_keys: set[tuple[str, str, str]] = set()
     unchanged = 0
     for r in rows:
-        hashed = logic.value_hash(key, r.kind, r.value)
+        hashed = r.value_hash or logic.value_hash(key, r.kind, r.value)
         k = (r.customer_id, r.kind, hashed)
         if k in seen_keys:
             continue
@@ -64,7 +64,8 @@ def apply(session: Session, *, rows: Sequence[IdentityRow], source: str, cipher:
             inserts.append({
                 "customer_id": r.customer_id, "kind": r.kind, "value": None if secret else r.value,
                 "value_enc": (r.value_enc or cipher.encrypt(r.value)) if secret else None, "value_hash": hashed,
-                "masked": logic.mask(r.kind, r.value), "source": source, "valid": r.valid,
+                "masked": logic.mask(r.kind, r.value) if r.masked is None else r.masked, "source": source,
+                "valid": r.valid,
                 "first_seen": first, "last_seen": last, "updated_at": now})
             continue
         kept.add(old["id"])
@@ -108,8 +109,61 @@ def sync_master(*, platform: Platform, customer_ids: Sequence[str] | None = None
     all become invalid, so no channel addresses a customer the bank no longer has. The copy keeps the master's
     ciphertext: an unchanged phone is recognised by it, without decrypting.
     """
-    now = now or utcnow()
     master = repo.master_rows(platform.store, customer_ids)
+    key = hash_key(platform)
+
+    def derive(_: int, kind: str, enc: str) -> tuple[str, str] | None:
+        return _decrypted(platform.cipher, key, kind, enc)
+
+    return _copy_master(platform, master, derive, customer_ids, now or utcnow())
+
+
+def copy_master(*, platform: Platform, master: Sequence[MasterRow], closed: Sequence[str],
+                now: datetime | None = None) -> dict[str, int]:
+    """`sync_master` of changed customers whose identities a load worked out while their values were in clear.
+
+    `master` holds (customer, phone ciphertext, e-mail ciphertext, mobile hash, mobile mask, e-mail hash, e-mail
+    mask) as the load stored them, ordered by customer; `closed` the customers the load closed. Nothing is
+    decrypted; the rows written are those `sync_master` would write.
+    """
+    now = now or utcnow()
+    key = hash_key(platform)
+    with platform.metadata.session() as session, repo.bulk_cache(session):
+        known = repo.customers_with_any(session, [m[0] for m in master])
+        added = _insert_fresh(session, key, [m for m in master if m[0] not in known], now)
+    rest = [m for m in master if m[0] in known]
+
+    def derive(i: int, kind: str, _: str) -> tuple[str, str] | None:
+        at = 3 if kind == "mobile" else 5
+        hashed, masked = rest[i][at], rest[i][at + 1]
+        return None if hashed is None else (hashed, masked or "")
+
+    counts = _copy_master(platform, rest, derive, sorted({m[0] for m in rest} | set(closed)), now)
+    return counts | {"loaded": counts["loaded"] + added}
+
+
+def _insert_fresh(session: Session, key: bytes, master: Sequence[MasterRow], now: datetime) -> int:
+    """The master copy of customers holding no identity yet: the rows `apply` would insert, without its lookups."""
+    rows: list[tuple[str, str, str | None, str | None, str, str]] = []
+    for cid, phone_enc, email_enc, mobile_hash, mobile_mask, email_hash, email_mask in master:
+        rows.append((cid, "customer_no", cid, None, logic.value_hash(key, "customer_no", cid), cid))
+        if phone_enc and mobile_hash is not None:
+            rows.append((cid, "mobile", None, phone_enc, mobile_hash, mobile_mask or ""))
+        if email_enc and email_hash is not None:
+            rows.append((cid, "email", None, email_enc, email_hash, email_mask or ""))
+    for lo in range(0, len(rows), MASTER_CHUNK * 3):
+        repo.insert_master(session, rows[lo:lo + MASTER_CHUNK * 3], source=MASTER_SOURCE, now=now)
+    return len(rows)
+
+
+MASTER_CHUNK = 20_000  # customers per round of the master copy
+MasterRow = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None]
+Derive = Callable[[int, str, str], tuple[str, str] | None]  # (row, kind, ciphertext) → (hash, mask) or None
+
+
+def _copy_master(platform: Platform, master: Sequence[tuple[Any, ...]], derive: Derive,
+                 customer_ids: Sequence[str] | None, now: datetime) -> dict[str, int]:
+    """The master copy of `sync_master`; `derive` gives a master value's identity (hash, mask), or None."""
     present = [m[0] for m in master]
     counts = {"loaded": 0, "unchanged": 0, "invalidated": 0}
     key = hash_key(platform)
@@ -119,7 +173,7 @@ def sync_master(*, platform: Platform, customer_ids: Sequence[str] | None = None
             current = repo.master_copies(session, [m[0] for m in part])
             rows: list[IdentityRow] = []
             stale: list[int] = []
-            for cid, phone_enc, email_enc in part:
+            for i, (cid, phone_enc, email_enc, *_) in enumerate(part, start=lo):
                 if (cid, "customer_no") not in current:
                     rows.append(IdentityRow(customer_id=cid, kind="customer_no", value=cid))
                 else:
@@ -129,11 +183,15 @@ def sync_master(*, platform: Platform, customer_ids: Sequence[str] | None = None
                     if copy is not None and copy[1] == enc:
                         counts["unchanged"] += 1
                         continue
+                    found = derive(i, kind, enc) if enc else None
+                    if copy is not None and found is not None and copy[2] == found[0]:
+                        counts["unchanged"] += 1  # the same value encrypted anew: the copy stays as it is
+                        continue
                     if copy is not None:
                         stale.append(copy[0])  # the master's value changed or went away
-                    row = _master_row(platform.cipher, cid, kind, enc)
-                    if row is not None:
-                        rows.append(row)
+                    if found is not None:  # the value itself is not kept: a secret kind stores its ciphertext
+                        rows.append(IdentityRow(customer_id=cid, kind=kind, value="", value_enc=enc,
+                                                value_hash=found[0], masked=found[1]))
             counts["invalidated"] += repo.invalidate(session, stale, now)
             got = apply(session, rows=rows, source=MASTER_SOURCE, cipher=platform.cipher, key=key, now=now)
             counts["loaded"] += got["loaded"]
@@ -147,18 +205,11 @@ def sync_master(*, platform: Platform, customer_ids: Sequence[str] | None = None
     return counts
 
 
-MASTER_CHUNK = 20_000  # customers per round of the master copy
-
-
-def _master_row(cipher: PiiCipher, customer_id: str, kind: str, enc: str | None) -> IdentityRow | None:
-    """The identity a master's ciphertext holds, or None (none, another key's, or not an address)."""
-    clear = cipher.decrypt_or_none(enc) if enc else None
-    if not clear:
-        return None
-    try:
-        return IdentityRow(customer_id=customer_id, kind=kind, value=logic.normalise(kind, clear), value_enc=enc)
-    except ValueError:
-        return None  # a landline or a malformed address in the master: not a channel address
+def _decrypted(cipher: PiiCipher, key: bytes, kind: str, enc: str) -> tuple[str, str] | None:
+    """The identity (hash, mask) a master's ciphertext holds, or None (none, another key's, or not an address)."""
+    clear = cipher.decrypt_or_none(enc)
+    hashes, masks = logic.master_identities(key, kind, [clear])
+    return None if hashes[0] is None else (hashes[0], masks[0] or "")
 
 
 def merge_events(*, platform: Platform, now: datetime | None = None) -> dict[str, int]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from mofang.insight import profiles
 from mofang.integration import identities
+from mofang.integration.service.staging import IDENTITY_COLUMNS
 from mofang.platform.context import Platform
 
 log = logging.getLogger("mofang.integration")
@@ -21,11 +23,31 @@ def after_customer_changes(platform: Platform, *, stage: str, load_id: int, iden
             [load_id]).fetchall()]
     ids = sorted(set(changed) | set(closed))
     try:
-        if identities_too:
-            identities.sync_master(platform=platform, customer_ids=ids)
-        profiles.refresh_profiles(platform=platform, customer_ids=ids)
+        # Both cores: the identity copy (SQLite or PostgreSQL does most of its work without the GIL) runs beside
+        # the profiles' computation (DuckDB, encryption); the profiles are written once the copy is committed.
+        with ThreadPoolExecutor(1, thread_name_prefix="identity-copy") as pool:
+            copied = pool.submit(_copy_identities, platform, stage=stage, ids=ids, closed=closed) \
+                if identities_too else None
+            prepared = profiles.prepare_refresh(platform=platform, customer_ids=ids)
+            if copied is not None:
+                copied.result()
+        profiles.write_refresh(platform=platform, prepared=prepared)
     except Exception:  # the load itself is committed; the daily refresh brings these customers up to date
         log.exception("load %s: refreshing identities and profiles of %d customers failed", load_id, len(ids))
+
+
+def _copy_identities(platform: Platform, *, stage: str, ids: list[str], closed: list[str]) -> None:
+    """The master copy from what the load staged (nothing to decrypt) when it staged identities, else the table."""
+    with platform.store.read() as cur:
+        have = {r[0] for r in cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                                          [stage]).fetchall()}
+        master = cur.execute(
+            f'SELECT customer_id, phone_enc, email_enc, {", ".join(IDENTITY_COLUMNS)} FROM "{stage}" '
+            "WHERE _changed ORDER BY customer_id").fetchall() if have.issuperset(IDENTITY_COLUMNS) else None
+    if master is None:
+        identities.sync_master(platform=platform, customer_ids=ids)
+    else:
+        identities.copy_master(platform=platform, master=master, closed=closed)
 
 
 def after_staff_changes(platform: Platform, *, stage: str, load_id: int) -> None:

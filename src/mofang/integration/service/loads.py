@@ -35,6 +35,7 @@ from mofang.integration.service.staging import (
     RejectFile,
     checked_parquet_rows,
     hash_key,
+    identity_stage_columns,
     reference_rejects,
     stage_batch,
     stage_text,
@@ -270,6 +271,7 @@ def _load_store(
     # Attribute values are staged as text (PII ones encrypted).
     typed = set(spec.keys) - {c for c in columns if c.startswith(ATTR_PREFIX)}
     types = {c: repo.DUCK_TYPES[spec.field(c).type] if c in typed else "VARCHAR" for c in target_cols}
+    types |= identity_stage_columns(spec, columns)
     row_key = hash_key(platform)
     rejects = RejectFile(platform, load_id)
     try:

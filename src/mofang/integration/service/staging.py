@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from mofang.integration import logic
+from mofang.integration import identities, logic
 from mofang.integration import repository as repo
 from mofang.integration.contracts import (
     ATTR_PREFIX,
@@ -125,6 +125,26 @@ def checked_parquet_rows(platform: Platform, *, spec: EntitySpec, file: FileRows
             yield batch.column("_row").to_pylist(), {c: batch.column(c).to_pylist() for c in columns}
 
 
+# A customers load that carries phone and e-mail stages their identities too (the master copy then decrypts
+# nothing): keyed hash and mask of the normalised value, worked out while the clear value is in hand.
+IDENTITY_COLUMNS = ("_mobile_hash", "_mobile_mask", "_email_hash", "_email_mask")
+
+
+def identity_stage_columns(spec: EntitySpec, columns: list[str]) -> dict[str, str]:
+    """The stage's identity columns (name → DuckDB type) of a load of these fields; none unless customers with
+    phone and e-mail (without either, the customer keeps the stored one and the copy reads it from the table)."""
+    if spec.name != "customers" or "phone" not in columns or "email" not in columns:
+        return {}
+    return dict.fromkeys(IDENTITY_COLUMNS, "VARCHAR")
+
+
+def _identity_columns(platform: Platform, values: dict[str, list[Any]]) -> dict[str, list[str | None]]:
+    key = identities.hash_key(platform)
+    mobile = identities.master_identities(key, "mobile", values["phone"])
+    email = identities.master_identities(key, "email", values["email"])
+    return {"_mobile_hash": mobile[0], "_mobile_mask": mobile[1], "_email_hash": email[0], "_email_mask": email[1]}
+
+
 def stage_batch(platform: Platform, *, spec: EntitySpec, stage: str, numbers: list[int],
                  values: dict[str, list[Any]], columns: list[str], target_cols: list[str], typed: set[str],
                  row_key: bytes) -> None:
@@ -141,6 +161,8 @@ def stage_batch(platform: Platform, *, spec: EntitySpec, stage: str, numbers: li
     cols: dict[str, Any] = {"_row": pa.array(numbers, pa.int64()), "_hash": pa.array(hashes, pa.string())}
     for c in target_cols:
         cols[c] = pa.array(out[c], repo.ARROW_TYPES[spec.field(c).type] if c in typed else pa.string())
+    if identity_stage_columns(spec, columns):
+        cols |= {c: pa.array(v, pa.string()) for c, v in _identity_columns(platform, values).items()}
     with platform.store.write() as cur:
         repo.insert_stage(cur, stage, pa.table(cols))
 

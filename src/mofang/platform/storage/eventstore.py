@@ -131,11 +131,13 @@ def _renice(tid: int, niceness: int) -> None:
 class EventStore:
     """The process's DuckDB database: one connection, cursors for readers, a lock for writers."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, memory_limit: str | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         before = _thread_ids()
-        self._conn = duckdb.connect(str(path), read_only=read_only)
+        # The limit is the database instance's (every cursor shares it), so it is set once, when it opens.
+        self._conn = duckdb.connect(str(path), read_only=read_only,
+                                    config={"memory_limit": memory_limit} if memory_limit else {})
         # DuckDB starts its worker threads on connect; remembered so their CPU priority can be set.
         self._worker_ids = _thread_ids() - before
         self._write_lock = threading.RLock()
