@@ -35,9 +35,12 @@ class PoolLike(Protocol):
 P = TypeVar("P", bound=PoolLike)
 
 
+ROOT_ORG = "HQ"  # head office: every org lies under it
+
+
 def in_subtree(code: str, root: str) -> bool:
     """Whether org `code` lies under `root` (codes nest as HQ, GD, GD-SZ, GD-SZ-001)."""
-    return root == "HQ" or code == root or code.startswith(root + "-")
+    return root == ROOT_ORG or code == root or code.startswith(root + "-")
 
 
 def default_cost(spec: Spec) -> int | None:

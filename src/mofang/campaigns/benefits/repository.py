@@ -54,7 +54,8 @@ def _marks(session: Session, n: int) -> str:
 
 @lru_cache(maxsize=1024)
 def _sqlite_stamp(value: datetime) -> str:
-    return (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # SQLAlchemy's text for a datetime ("%Y-%m-%d %H:%M:%S.%f"); isoformat is ~5x cheaper than strftime.
+    return (value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value).isoformat(" ", "microseconds")
 
 
 def _time(value: Any) -> datetime | None:
@@ -148,7 +149,7 @@ def insert_grants(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Append ledger rows, each with its id (one executemany)."""
     if not rows:
         return
-    # SQLite takes datetimes as SQLAlchemy's text (UTC); a batch shares few distinct values (cached).
+    # SQLite takes datetimes as SQLAlchemy's text (UTC); an engine batch shares few distinct values (cached).
     stamp = _sqlite_stamp if is_sqlite(session) else (lambda v: v)
     params = [(r["id"], r["idempotency_key"], r["benefit_id"], r["campaign_id"], r["pool_id"], r["customer_id"],
                r["org_code"], r["status"], r["reason"], r["customer_seq"], r["cost_fen"], r["source"],

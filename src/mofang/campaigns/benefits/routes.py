@@ -8,7 +8,6 @@ import binascii
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from mofang.campaigns.benefits import service
@@ -29,7 +28,6 @@ from mofang.campaigns.benefits.contracts import (
     RedemptionReport,
     RedemptionResult,
 )
-from mofang.platform.context import Platform
 from mofang.platform.csvfile import BOM, MEDIA_TYPE, attachment, csv_text
 from mofang.platform.deps import PlatformDep, require
 from mofang.platform.errors import BadRequest, Unauthorized
@@ -177,9 +175,7 @@ async def claim(body: ClaimRequest, _system: BankSystem, platform: PlatformDep,
     if not idempotency_key or len(idempotency_key) > 160:
         raise BadRequest("send an Idempotency-Key header of 1 to 160 characters", field="idempotency_key",
                          code="benefits.bad_key")
-    return await run_in_threadpool(_claim, platform, body, idempotency_key)
-
-
-def _claim(platform: Platform, body: ClaimRequest, key: str) -> IssueResult:
-    return service.issue_benefit(platform=platform, benefit_id=body.benefit_id, customer_id=body.customer_id,
-                                 idempotency_key=key, campaign_id=body.campaign_id, source="claim")
+    # Awaited on the loop: concurrent claims share one batch (one Redis script call), no thread per request.
+    return await service.issue_benefit_async(platform=platform, benefit_id=body.benefit_id,
+                                             customer_id=body.customer_id, idempotency_key=idempotency_key,
+                                             campaign_id=body.campaign_id, source="claim")

@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mofang.campaigns.benefits import issuing, logic
+from mofang.campaigns.benefits import claims_async, issuing, logic
 from mofang.campaigns.benefits import repository as repo
 from mofang.campaigns.benefits.contracts import (
     AllocationCreate,
@@ -47,6 +47,15 @@ def issue_benefit(*, platform: Platform, benefit_id: int, customer_id: str, idem
     return issuing.issue(platform=platform, benefit_id=benefit_id, customer_id=customer_id,
                          idempotency_key=idempotency_key, campaign_id=campaign_id, org_code=org_code, now=now,
                          source=source)
+
+
+async def issue_benefit_async(*, platform: Platform, benefit_id: int, customer_id: str, idempotency_key: str,
+                              campaign_id: int | None = None, org_code: str | None = None,
+                              now: datetime | None = None, source: str = "claim") -> IssueResult:
+    """`issue_benefit` awaited on the event loop (the bank's claim route): same batches and answers, no thread."""
+    return await claims_async.issue(platform=platform, benefit_id=benefit_id, customer_id=customer_id,
+                                    idempotency_key=idempotency_key, campaign_id=campaign_id, org_code=org_code,
+                                    now=now, source=source)
 
 
 def _read(d: Any) -> BenefitRead:
