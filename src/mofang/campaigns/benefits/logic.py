@@ -90,6 +90,13 @@ def choose_pool(pools: Sequence[P], org_code: str) -> P | None:
     return max(fitting, key=lambda p: (len(p.org_code), p.org_code == org_code)) if fitting else None
 
 
+def redis_durability(appendonly: str | None, appendfsync: str | None) -> Literal["durable", "not_durable", "unknown"]:
+    """Whether Redis keeps a claim once it answered: only with AOF fsynced on every write (None: CONFIG refused)."""
+    if appendonly is None or appendfsync is None:
+        return "unknown"
+    return "durable" if (appendonly.lower(), appendfsync.lower()) == ("yes", "always") else "not_durable"
+
+
 def pool_refusal(*, stock_remaining: int, budget_remaining_fen: int, cost_fen: int) -> Reason | None:
     """Why a pool cannot give one more benefit costing `cost_fen`, or None."""
     if stock_remaining <= 0:

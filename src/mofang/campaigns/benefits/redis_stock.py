@@ -111,6 +111,16 @@ def _load(st: _State, pool_id: int, stock: int, budget: int) -> None:
     st.client.hsetnx(key, "budget", budget)
 
 
+def durability(platform: Platform) -> tuple[str | None, str | None]:
+    """Redis's `appendonly` and `appendfsync` (None each when CONFIG is disabled, as on managed Redis)."""
+    client = state(platform).client
+    try:
+        return (client.config_get("appendonly").get("appendonly"),
+                client.config_get("appendfsync").get("appendfsync"))
+    except redis.ResponseError:
+        return None, None
+
+
 def load_pool(platform: Platform, pool: PoolRead) -> None:
     """Make a new pool or allocation live in Redis."""
     st = state(platform)

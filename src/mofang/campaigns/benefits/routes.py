@@ -18,6 +18,7 @@ from mofang.campaigns.benefits.contracts import (
     BenefitUpdate,
     BurnPoint,
     ClaimRequest,
+    ClaimsStatus,
     FulfilmentUpdate,
     IssueResult,
     LedgerPage,
@@ -79,6 +80,12 @@ def list_benefits(who: Reader, platform: PlatformDep) -> list[BenefitRead]:
 def create_benefit(body: BenefitCreate, who: Editor, platform: PlatformDep) -> BenefitRead:
     """Define a benefit (kind, terms, validity, limit, stackability, cost, owner org); audited."""
     return service.create(platform=platform, who=who, data=body)
+
+
+@router.get("/status", response_model=ClaimsStatus)
+def claims_status(_who: Reader, platform: PlatformDep) -> ClaimsStatus:
+    """Where claims are decided and whether an answer given survives a crash of Redis (AOF with fsync always)."""
+    return service.claims_status(platform=platform)
 
 
 @router.get("/pools", response_model=list[PoolRead])

@@ -18,6 +18,7 @@ from mofang.campaigns.benefits.contracts import (
     BenefitRead,
     BenefitUpdate,
     BurnPoint,
+    ClaimsStatus,
     IssueResult,
     LedgerPage,
     LedgerRow,
@@ -56,6 +57,22 @@ async def issue_benefit_async(*, platform: Platform, benefit_id: int, customer_i
     return await claims_async.issue(platform=platform, benefit_id=benefit_id, customer_id=customer_id,
                                     idempotency_key=idempotency_key, campaign_id=campaign_id, org_code=org_code,
                                     now=now, source=source)
+
+
+def claims_status(*, platform: Platform) -> ClaimsStatus:
+    """Where claims are decided; on Redis, whether an answer survives a Redis crash (checked once per process)."""
+    if not platform.settings.redis_url:
+        return ClaimsStatus(store="embedded", durability="durable", code="benefits.claims_embedded")
+    known = platform.extras.get("benefits_durability")
+    if known is None:
+        from mofang.campaigns.benefits import redis_stock
+
+        appendonly, appendfsync = redis_stock.durability(platform)
+        state = logic.redis_durability(appendonly, appendfsync)
+        known = platform.extras["benefits_durability"] = ClaimsStatus(
+            store="redis", durability=state, code=f"benefits.redis_{state}", appendonly=appendonly,
+            appendfsync=appendfsync)
+    return known
 
 
 def _read(d: Any) -> BenefitRead:
