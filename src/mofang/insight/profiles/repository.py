@@ -191,8 +191,8 @@ def orgs(session: Session, customer_ids: Sequence[str]) -> dict[str, str]:
     for i in range(0, len(ids), CHUNK):
         part = tuple(ids[i:i + CHUNK])
         marks = ", ".join([mark] * len(part))
-        out.update((r[0], r[1]) for r in session.connection().exec_driver_sql(
-            f"SELECT customer_id, org_code FROM customer_profiles WHERE customer_id IN ({marks})", part))
+        out.update(session.connection().exec_driver_sql(
+            f"SELECT customer_id, org_code FROM customer_profiles WHERE customer_id IN ({marks})", part).all())
     return out
 
 
