@@ -1,7 +1,12 @@
 """Flash-sale (抢券) benchmark: claims per second and p99 latency, embedded (SQLite) and on Redis.
 
-    PYTHONPATH=src .venv/bin/python bench/bench_benefits.py [--claims 20000] [--threads 32]
-        [--redis redis://127.0.0.1:6379/0 --workers 3]
+    PYTHONPATH=src .venv/bin/python bench/bench_benefits.py [--claims 60000] [--threads 32]
+        [--redis redis://127.0.0.1:6379/0 --workers 2] [--threaded]
+
+Each claim goes through the bank's claim route as production runs it (`routes.claim`, awaited on an event loop:
+`--threads` concurrent requests per process, the customer's org looked up in the event store), in process: no HTTP,
+no API-key check, no JSON encoding of the answer. `--threaded` measures instead the synchronous path that the
+engine's benefit action takes (`campaigns.claim` from that many threads).
 
 Every claim is a distinct customer and key against a stock of half the claims, so half are issued and half refused
 (stock_exhausted), as in a real sale; the run checks that exactly the stock was issued. Targets (2 cores):
@@ -12,6 +17,7 @@ time: on a shared machine they say how much of it the benchmark had.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import multiprocessing as mp
 import os
 import statistics
@@ -26,13 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from mofang import campaigns
-from mofang.campaigns.benefits import redis_stock, service
-from mofang.campaigns.benefits.contracts import BenefitCreate, PoolCreate
+from mofang.campaigns.benefits import redis_stock, routes, service
+from mofang.campaigns.benefits.contracts import BenefitCreate, ClaimRequest, PoolCreate
+from mofang.insight.profiles.models import CustomerProfile
 from mofang.platform.context import Platform, open_platform
 from mofang.platform.governance import service as gov
 from mofang.platform.governance.contracts import OrgRead, Principal, Scope
 from mofang.platform.governance.logic import permissions_of
 from mofang.platform.settings import Settings
+from mofang.platform.storage.eventstore import EventStore
 from mofang.platform.storage.metadata import Metadata
 
 NOW = datetime(2026, 3, 20, 2, tzinfo=UTC)
@@ -51,7 +59,36 @@ def _setup(data_dir: Path, claims: int, redis_url: str | None, prefix: str) -> t
         "name": "bench", "spec": {"kind": "cash", "amount_fen": 100}, "valid_days": 7}))
     service.create_pool(platform=plat, who=ADMIN, data=PoolCreate(benefit_id=b.id, stock=claims // 2,
                                                                   budget_fen=10**12))
+    # The customers as a bank has them: each with a profile (the claim route looks up their branch there).
+    with plat.metadata.session() as session:
+        session.execute(CustomerProfile.__table__.insert(), [
+            {"customer_id": f"k{i}", "org_code": "GD", "attributes": {}, "tags": {}, "segments": [], "consents": {},
+             "row_hash": ""} for i in range(claims)])
+    # Read-only from here on, so that the worker processes can open the event store too (customers' orgs).
+    plat.store.close()
+    plat.store = EventStore(settings.resolved_event_store_path(), read_only=True)
     return plat, b.id
+
+
+def _run_route(plat: Platform, bid: int, keys: list[str], concurrency: int) -> tuple[list[float], int]:
+    """Claims through the bank's claim route on an event loop, `concurrency` requests in flight."""
+    lat: list[float] = []
+    issued = 0
+
+    async def client(todo: Any) -> None:
+        nonlocal issued
+        for key in todo:  # each client takes the next key when its request is answered
+            t = time.perf_counter()
+            r = await routes.claim(ClaimRequest(benefit_id=bid, customer_id=key), "bench", plat, key)
+            lat.append(time.perf_counter() - t)
+            issued += r.status == "issued"
+
+    async def main() -> None:
+        todo = iter(keys)
+        await asyncio.gather(*[client(todo) for _ in range(concurrency)])
+
+    asyncio.run(main())
+    return lat, issued
 
 
 def _run(plat: Platform, bid: int, keys: list[str], threads: int) -> tuple[list[float], int]:
@@ -83,16 +120,18 @@ def _run(plat: Platform, bid: int, keys: list[str], threads: int) -> tuple[list[
     return lat, issued
 
 
-def _worker(args: tuple[str, str, str, int, list[str], int], start: Any, out: Any) -> None:
-    data_dir, redis_url, prefix, bid, keys, threads = args
+def _worker(args: tuple[str, str, str, int, list[str], int, bool], start: Any, out: Any) -> None:
+    data_dir, redis_url, prefix, bid, keys, threads, threaded = args
     settings = Settings(data_dir=Path(data_dir), redis_url=redis_url, start_background=False, scheduler=False)
-    plat = Platform(settings=settings, metadata=Metadata(settings.resolved_metadata_url()), store=None,  # type: ignore[arg-type]
+    plat = Platform(settings=settings, metadata=Metadata(settings.resolved_metadata_url()),
+                    store=EventStore(settings.resolved_event_store_path(), read_only=True),
                     cipher=None, token_key=b"")  # type: ignore[arg-type]
     plat.extras["redis_prefix"] = prefix
-    _run(plat, bid, keys[:50], threads)  # load the scope and scripts before the clock starts
+    run = _run if threaded else _run_route
+    run(plat, bid, keys[:50], threads)  # load the scope and scripts before the clock starts
     start.wait()  # every worker starts claiming at the same moment
     t0, c0 = time.perf_counter(), time.process_time()
-    lat, issued = _run(plat, bid, keys[50:], threads)
+    lat, issued = run(plat, bid, keys[50:], threads)
     out.put((lat, issued, time.perf_counter() - t0, time.process_time() - c0))
 
 
@@ -105,17 +144,18 @@ def _report(name: str, lat: list[float], wall: float, issued: int, stock: int, c
         sys.exit(f"{name}: issued {issued}, stock {stock}: NOT EXACT")
 
 
-def bench_embedded(claims: int, threads: int) -> None:
+def bench_embedded(claims: int, threads: int, threaded: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         plat, bid = _setup(Path(tmp), claims, None, "")
         keys = [f"k{i}" for i in range(claims)]
         t0, c0 = time.perf_counter(), time.process_time()
-        lat, issued = _run(plat, bid, keys, threads)
-        _report("embedded (SQLite)", lat, time.perf_counter() - t0, issued, claims // 2, time.process_time() - c0)
+        lat, issued = (_run if threaded else _run_route)(plat, bid, keys, threads)
+        _report(f"embedded (SQLite, {'threads' if threaded else 'claim route'})", lat, time.perf_counter() - t0,
+                issued, claims // 2, time.process_time() - c0)
         plat.close()
 
 
-def bench_redis(claims: int, threads: int, workers: int, url: str) -> None:
+def bench_redis(claims: int, threads: int, workers: int, url: str, threaded: bool = False) -> None:
     prefix = f"bench:{uuid.uuid4().hex[:8]}:"
     with tempfile.TemporaryDirectory() as tmp:
         plat, bid = _setup(Path(tmp), claims, url, prefix)
@@ -123,7 +163,7 @@ def bench_redis(claims: int, threads: int, workers: int, url: str) -> None:
         shares = [keys[i::workers] for i in range(workers)]
         ctx = mp.get_context("spawn")
         start, out = ctx.Barrier(workers), ctx.Queue()
-        procs = [ctx.Process(target=_worker, args=((tmp, url, prefix, bid, sh, threads), start, out))
+        procs = [ctx.Process(target=_worker, args=((tmp, url, prefix, bid, sh, threads, threaded), start, out))
                  for sh in shares]
         for p in procs:
             p.start()
@@ -136,7 +176,8 @@ def bench_redis(claims: int, threads: int, workers: int, url: str) -> None:
         t = time.perf_counter()
         drained = redis_stock.drain(plat)
         drain_s = time.perf_counter() - t
-        _report(f"Redis ({workers} workers × {threads} threads)", lat, max(p[2] for p in parts), issued,
+        how = f"{threads} threads" if threaded else f"{threads} concurrent claim-route requests"
+        _report(f"Redis ({workers} workers × {how})", lat, max(p[2] for p in parts), issued,
                 claims // 2, sum(p[3] for p in parts))
         print(f"  ledger drain of the rest: {drained} rows in {drain_s:.2f} s (the workers' drainers wrote the others)")
         rec = service.reconciliation(platform=plat, who=ADMIN, benefit_id=bid)
@@ -151,7 +192,7 @@ def bench_redis_batches(claims: int, url: str) -> None:
     prefix = f"bench:{uuid.uuid4().hex[:8]}:"
     with tempfile.TemporaryDirectory() as tmp:
         plat, bid = _setup(Path(tmp), claims, url, prefix)
-        asks = [issuing._Pending(logic.Ask(key=f"k{i}", benefit_id=bid, campaign_id=0, customer_id=f"k{i}",
+        asks = [issuing.Pending(logic.Ask(key=f"k{i}", benefit_id=bid, campaign_id=0, customer_id=f"k{i}",
                                            org_code="GD", now=NOW), "claim") for i in range(claims)]
         redis_stock.run_batch(plat, asks[:256])
         lat = []
@@ -174,11 +215,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)  # one per core
     ap.add_argument("--redis-threads", type=int, default=32)
     ap.add_argument("--redis", default=os.environ.get("MOFANG_TEST_REDIS_URL"))
+    ap.add_argument("--threaded", action="store_true", help="the synchronous path from threads, not the route")
     args = ap.parse_args()
     print(f"{os.cpu_count()} cores; load average before: {os.getloadavg()}")
-    bench_embedded(args.claims, args.threads)
+    bench_embedded(args.claims, args.threads, args.threaded)
     if args.redis:
-        bench_redis(args.claims, args.redis_threads, args.workers, args.redis)
+        bench_redis(args.claims, args.redis_threads, args.workers, args.redis, args.threaded)
         bench_redis_batches(args.claims, args.redis)
 
 

@@ -30,6 +30,7 @@ log = logging.getLogger("mofang")
 
 def create_app(settings: Settings, *, platform: Platform | None = None) -> FastAPI:
     """Build the app around one platform (opened here unless given)."""
+    from mofang.campaigns.benefits import claims_async
     from mofang.campaigns.benefits import tasks as benefits_tasks
     from mofang.campaigns.benefits.routes import bank_router as benefits_bank_router
     from mofang.campaigns.benefits.routes import router as benefits_router
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, platform: Platform | None = None) -> FastA
             yield
         finally:
             await placement_service.close(platform=plat)  # queued impressions, while ingestion still runs
+            await claims_async.close(plat)  # claims being decided are answered; the loop's Redis client closed
             if simulator is not None:
                 simulator.stop()
             due_campaigns.stop()

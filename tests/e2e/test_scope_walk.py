@@ -152,6 +152,7 @@ NO_CUSTOMER_DATA: dict[tuple[str, str], str] = {
     ("POST", "/api/effects/goals"): "states a strategy's target; answers with it (metric, value, period)",
     ("DELETE", "/api/effects/goals/{goal_id}"): "withdraws a target (owner org or above); 204",
     ("POST", "/api/campaign-api/claim"): "the bank's app server only (API key); a user's token gets 401",
+    ("GET", "/api/benefits/status"): "where claims are decided and Redis's persistence settings; no customer data",
     ("GET", "/sandbox/aliyun/"): "the Aliyun SMS sandbox: the RPC signature of a sandbox channel; a BizId",
     ("POST", "/sandbox/jpush/v3/push"): "the JPush sandbox: Basic appKey:masterSecret of a sandbox channel; a msg_id",
     ("GET", "/sandbox/wechat/cgi-bin/token"): "the WeChat sandbox: appid + secret of a sandbox channel; a token",

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     # in-process.
     redis_url: str | None = None
     redis_key_prefix: str = "mofang:"  # every Redis key starts with it (several installations, or tests, share one)
+    # Benefit claims (抢券) and issues: the concurrent requests of a process are decided together, at most
+    # `claims_batch_size` per Redis script call or database transaction; `claims_workers` batches of one event loop
+    # may be deciding at once (while one waits for Redis the next is sent). Processes scale out on one Redis.
+    claims_batch_size: int = Field(default=256, ge=1, le=4096)
+    claims_workers: int = Field(default=2, ge=1, le=64)
     # App push limits checked when a template is saved (characters, variables at their longest): vendors and
     # phone lock screens cut beyond these.
     reach_push_title_max: int = Field(default=20, ge=5, le=100)

@@ -162,7 +162,7 @@ def test_after_redis_loses_its_data_the_ledger_rebuilds_counts_and_answers(redis
     first = campaigns.claim(platform=plat, benefit_id=bid, customer_id="c1", idempotency_key="a",
                             org_code="GD-SZ-001", now=T0)
     redis_stock.stop(plat)  # the ledger has everything; then Redis is wiped
-    client = redis_stock._state(plat).client
+    client = redis_stock.state(plat).client
     for key in client.scan_iter(match=plat.extras["redis_prefix"] + "*"):
         client.delete(key)
     fresh = _worker_platform(str(plat.settings.data_dir), plat.settings.resolved_metadata_url(),
@@ -197,8 +197,8 @@ def test_one_batch_decides_repeated_keys_and_customers_in_order(redis_platform: 
     service.allocate(platform=plat, who=who(), pool_id=hq, data=AllocationCreate(org_code="GD-SZ", stock=1,
                                                                                  budget_fen=100))
 
-    def ask(key: str, customer: str, org: str = "ZJ") -> issuing._Pending:
-        return issuing._Pending(logic.Ask(key=key, benefit_id=bid, campaign_id=0, customer_id=customer,
+    def ask(key: str, customer: str, org: str = "ZJ") -> issuing.Pending:
+        return issuing.Pending(logic.Ask(key=key, benefit_id=bid, campaign_id=0, customer_id=customer,
                                           org_code=org, now=T0), "claim")
 
     odd = 'k|"\\/\n客户'  # separators, JSON escapes and non-ASCII survive the trip through the script
@@ -227,7 +227,7 @@ def test_one_batch_decides_repeated_keys_and_customers_in_order(redis_platform: 
 def test_an_answer_streamed_one_per_entry_before_batches_still_drains(redis_platform: Platform) -> None:
     plat = redis_platform
     bid, pool = benefit(plat, stock=3, budget_fen=1_000)
-    st = redis_stock._state(plat)
+    st = redis_stock.state(plat)
     st.client.xadd(st.k("stream"), {"a": "issued||900001|100|2026-04-19T02:00:00+00:00", "k": "old-1", "c": "c1",
                                     "x": f"1|100|{pool}|GD|claim|{bid}|0", "t": T0.isoformat(), "s": "1"})
     assert redis_stock.drain(plat) == 1

@@ -160,6 +160,16 @@ class IssueResult(BaseModel):
     expires_at: datetime | None = None
 
 
+class ClaimsStatus(BaseModel):
+    """Where claims are decided and whether an answer given survives a Redis crash (`code`: for the console)."""
+
+    store: Literal["embedded", "redis"]
+    durability: Literal["durable", "not_durable", "unknown"]
+    code: str
+    appendonly: str | None = None
+    appendfsync: str | None = None
+
+
 class ClaimRequest(BaseModel):
     """A customer-initiated claim (抢券) posted by the bank's app server."""
 

@@ -35,9 +35,12 @@ class PoolLike(Protocol):
 P = TypeVar("P", bound=PoolLike)
 
 
+ROOT_ORG = "HQ"  # head office: every org lies under it
+
+
 def in_subtree(code: str, root: str) -> bool:
     """Whether org `code` lies under `root` (codes nest as HQ, GD, GD-SZ, GD-SZ-001)."""
-    return root == "HQ" or code == root or code.startswith(root + "-")
+    return root == ROOT_ORG or code == root or code.startswith(root + "-")
 
 
 def default_cost(spec: Spec) -> int | None:
@@ -85,6 +88,13 @@ def choose_pool(pools: Sequence[P], org_code: str) -> P | None:
     """The pool an org's issues draw from: the allocation nearest above (or at) the org, else None."""
     fitting = [p for p in pools if in_subtree(org_code, p.org_code)]
     return max(fitting, key=lambda p: (len(p.org_code), p.org_code == org_code)) if fitting else None
+
+
+def redis_durability(appendonly: str | None, appendfsync: str | None) -> Literal["durable", "not_durable", "unknown"]:
+    """Whether Redis keeps a claim once it answered: only with AOF fsynced on every write (None: CONFIG refused)."""
+    if appendonly is None or appendfsync is None:
+        return "unknown"
+    return "durable" if (appendonly.lower(), appendfsync.lower()) == ("yes", "always") else "not_durable"
 
 
 def pool_refusal(*, stock_remaining: int, budget_remaining_fen: int, cost_fen: int) -> Reason | None:

@@ -57,7 +57,8 @@ class _State:
         return self.prefix + ":".join(str(p) for p in parts)
 
 
-def _state(platform: Platform) -> _State:
+def state(platform: Platform) -> _State:
+    """The process's Redis client and scripts (made on first use: it raises the id counter past the ledger's)."""
     st = platform.extras.get("benefits_redis")
     if st is None:
         with platform.extras.setdefault("benefits_redis_lock", threading.Lock()):
@@ -110,9 +111,19 @@ def _load(st: _State, pool_id: int, stock: int, budget: int) -> None:
     st.client.hsetnx(key, "budget", budget)
 
 
+def durability(platform: Platform) -> tuple[str | None, str | None]:
+    """Redis's `appendonly` and `appendfsync` (None each when CONFIG is disabled, as on managed Redis)."""
+    client = state(platform).client
+    try:
+        return (client.config_get("appendonly").get("appendonly"),
+                client.config_get("appendfsync").get("appendfsync"))
+    except redis.ResponseError:
+        return None, None
+
+
 def load_pool(platform: Platform, pool: PoolRead) -> None:
     """Make a new pool or allocation live in Redis."""
-    st = _state(platform)
+    st = state(platform)
     _load(st, pool.id, pool.stock_remaining, pool.budget_remaining_fen)
     with st.lock:
         st.scopes.pop((pool.benefit_id, pool.campaign_id), None)
@@ -120,7 +131,7 @@ def load_pool(platform: Platform, pool: PoolRead) -> None:
 
 def move(platform: Platform, pool_id: int, stock: int, budget_fen: int) -> bool:
     """Take stock and budget out of a pool in Redis (negative: give back); False when it has not enough."""
-    st = _state(platform)
+    st = state(platform)
     with platform.metadata.session() as s:
         row = s.execute(repo.POOLS.select().where(repo.POOLS.c.id == pool_id)).first()
     if row is not None:
@@ -130,7 +141,7 @@ def move(platform: Platform, pool_id: int, stock: int, budget_fen: int) -> bool:
 
 def live(platform: Platform, pools: Sequence[PoolRead]) -> list[PoolRead]:
     """Pools with what Redis says is left (the database lags by the answers not drained yet)."""
-    st = _state(platform)
+    st = state(platform)
     out = []
     for p in pools:
         got = st.client.hmget(st.k("pool", p.id), ["stock", "budget"])
@@ -143,7 +154,17 @@ def live(platform: Platform, pools: Sequence[PoolRead]) -> list[PoolRead]:
 
 def run_batch(platform: Platform, batch: list[Any], *, reloaded: bool = False) -> None:
     """Decide waiting issues in Redis with one script call for the batch; the ledger follows from the stream."""
-    st = _state(platform)
+    st = state(platform)
+    keys, args, sent = prepare(platform, st, batch)
+    answers = orjson.loads(st.claims(keys=keys, args=args)) if sent else []
+    again = settle(platform, st, sent, answers, reloaded=reloaded)
+    if again:
+        reload(platform, st)
+        run_batch(platform, again, reloaded=True)
+
+
+def prepare(platform: Platform, st: _State, batch: list[Any]) -> tuple[list[str], list[Any], list[Any]]:
+    """The script's KEYS and ARGV for a batch, and the issues sent (the others are answered: bad benefit)."""
     keys = list(st.fixed_keys)
     key_at: dict[str, int] = {}
     scopes: dict[tuple[Any, ...], int] = {}
@@ -172,7 +193,11 @@ def run_batch(platform: Platform, batch: list[Any], *, reloaded: bool = False) -
         args.append((a.key, a.customer_id, number, a.now.isoformat(), expires.isoformat() if expires else "",
                      pre or ("no_pool" if pool is None else "")))
         sent.append(p)
-    answers = orjson.loads(st.claims(keys=keys, args=[len(scopes), *head, orjson.dumps(args)])) if sent else []
+    return keys, [len(scopes), *head, orjson.dumps(args)], sent
+
+
+def settle(platform: Platform, st: _State, sent: list[Any], answers: list[str], *, reloaded: bool) -> list[Any]:
+    """Hand each issue sent its answer from the script; those to decide again after a reload are returned."""
     _ensure_drainer(platform, st)
     again = []
     for p, answer in zip(sent, answers, strict=True):
@@ -187,12 +212,35 @@ def run_batch(platform: Platform, batch: list[Any], *, reloaded: bool = False) -
             except MofangError as exc:
                 p.error = exc
         p.done = True
-    if again:
-        with st.lock:
-            st.scopes.clear()
-        with platform.metadata.session() as s:
-            st.floor(keys=[st.k("grant_id")], args=[repo.max_grant_id(s)])
-        run_batch(platform, again, reloaded=True)
+    return again
+
+
+def reload(platform: Platform, st: _State) -> None:
+    """After Redis lost its data: forget the loaded scopes and raise the id counter past the ledger's ids."""
+    with st.lock:
+        st.scopes.clear()
+    with platform.metadata.session() as s:
+        st.floor(keys=[st.k("grant_id")], args=[repo.max_grant_id(s)])
+
+
+def fresh(st: _State, benefit_id: int, campaign_id: int) -> bool:
+    """Whether a (benefit, campaign)'s definition is cached and recent (planning it needs no I/O)."""
+    cached = st.scopes.get((benefit_id, campaign_id))
+    return cached is not None and time.monotonic() - cached[0] < DEFINITION_SECONDS
+
+
+def needs_org(st: _State, benefit_id: int, campaign_id: int) -> bool:
+    """Whether a claim's pool depends on the customer's branch (a loaded scope with a pool below head office).
+
+    When it does not (one pool at head office, or none), the claim is decided without the branch and the ledger row
+    gets it when it is written: the customer's answer is the same, and the lookup is made once per drain."""
+    cached = st.scopes.get((benefit_id, campaign_id))
+    return cached is None or any(p.org_code != logic.ROOT_ORG for p in cached[2])
+
+
+def scope(platform: Platform, benefit_id: int, campaign_id: int) -> None:
+    """Load a (benefit, campaign)'s definition and counters (for callers that do the I/O off their loop)."""
+    _scope(platform, state(platform), benefit_id, campaign_id)
 
 
 def _plan(platform: Platform, st: _State, plans: dict[tuple[int, int, str], tuple[Any, Any]],
@@ -264,7 +312,7 @@ def _answer_of(row: Any) -> str:
 
 def drain(platform: Platform, *, batch: int = 40) -> int:
     """Write every answer waiting in the stream into the ledger (each once), then remove it; how many were new."""
-    st = _state(platform)
+    st = state(platform)
     new = 0
     with st.drain_lock:
         while True:
@@ -272,8 +320,19 @@ def drain(platform: Platform, *, batch: int = 40) -> int:
             if not entries:
                 return new
             rows = list({r["idempotency_key"]: r for _, fields in entries for r in _rows(fields)}.values())
+            _fill_orgs(platform, rows)
             new += _write(platform, rows)
             st.client.xdel(st.k("stream"), *[eid for eid, _ in entries])
+
+
+def _fill_orgs(platform: Platform, rows: list[dict[str, Any]]) -> None:
+    """The branch of claims decided without it (see `needs_org`), looked up for the ledger in one read."""
+    from mofang.campaigns.benefits.issuing import customer_orgs
+
+    todo = [r for r in rows if not r["org_code"]]
+    orgs = customer_orgs(platform, {r["customer_id"] for r in todo}) if todo else {}
+    for r in todo:
+        r["org_code"] = orgs.get(r["customer_id"], logic.ROOT_ORG)
 
 
 def _write(platform: Platform, rows: list[dict[str, Any]]) -> int:

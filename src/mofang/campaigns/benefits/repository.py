@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -52,9 +52,18 @@ def _marks(session: Session, n: int) -> str:
     return ", ".join(["?" if is_sqlite(session) else "%s"] * n)
 
 
+_ZERO = timedelta(0)
+
+
 @lru_cache(maxsize=1024)
 def _sqlite_stamp(value: datetime) -> str:
-    return (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # SQLAlchemy's text for a datetime ("%Y-%m-%d %H:%M:%S.%f"); isoformat is ~5x cheaper than strftime, and a UTC
+    # value (every claim's) needs no conversion: its text is the naive one plus "+00:00".
+    if value.tzinfo is None:
+        return value.isoformat(" ", "microseconds")
+    if value.utcoffset() == _ZERO:
+        return value.isoformat(" ", "microseconds")[:-6]
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _time(value: Any) -> datetime | None:
@@ -148,7 +157,7 @@ def insert_grants(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Append ledger rows, each with its id (one executemany)."""
     if not rows:
         return
-    # SQLite takes datetimes as SQLAlchemy's text (UTC); a batch shares few distinct values (cached).
+    # SQLite takes datetimes as SQLAlchemy's text (UTC); an engine batch shares few distinct values (cached).
     stamp = _sqlite_stamp if is_sqlite(session) else (lambda v: v)
     params = [(r["id"], r["idempotency_key"], r["benefit_id"], r["campaign_id"], r["pool_id"], r["customer_id"],
                r["org_code"], r["status"], r["reason"], r["customer_seq"], r["cost_fen"], r["source"],

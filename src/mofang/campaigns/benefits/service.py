@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mofang.campaigns.benefits import issuing, logic
+from mofang.campaigns.benefits import claims_async, issuing, logic
 from mofang.campaigns.benefits import repository as repo
 from mofang.campaigns.benefits.contracts import (
     AllocationCreate,
@@ -18,6 +18,7 @@ from mofang.campaigns.benefits.contracts import (
     BenefitRead,
     BenefitUpdate,
     BurnPoint,
+    ClaimsStatus,
     IssueResult,
     LedgerPage,
     LedgerRow,
@@ -47,6 +48,31 @@ def issue_benefit(*, platform: Platform, benefit_id: int, customer_id: str, idem
     return issuing.issue(platform=platform, benefit_id=benefit_id, customer_id=customer_id,
                          idempotency_key=idempotency_key, campaign_id=campaign_id, org_code=org_code, now=now,
                          source=source)
+
+
+async def issue_benefit_async(*, platform: Platform, benefit_id: int, customer_id: str, idempotency_key: str,
+                              campaign_id: int | None = None, org_code: str | None = None,
+                              now: datetime | None = None, source: str = "claim") -> IssueResult:
+    """`issue_benefit` awaited on the event loop (the bank's claim route): same batches and answers, no thread."""
+    return await claims_async.issue(platform=platform, benefit_id=benefit_id, customer_id=customer_id,
+                                    idempotency_key=idempotency_key, campaign_id=campaign_id, org_code=org_code,
+                                    now=now, source=source)
+
+
+def claims_status(*, platform: Platform) -> ClaimsStatus:
+    """Where claims are decided; on Redis, whether an answer survives a Redis crash (checked once per process)."""
+    if not platform.settings.redis_url:
+        return ClaimsStatus(store="embedded", durability="durable", code="benefits.claims_embedded")
+    known = platform.extras.get("benefits_durability")
+    if known is None:
+        from mofang.campaigns.benefits import redis_stock
+
+        appendonly, appendfsync = redis_stock.durability(platform)
+        state = logic.redis_durability(appendonly, appendfsync)
+        known = platform.extras["benefits_durability"] = ClaimsStatus(
+            store="redis", durability=state, code=f"benefits.redis_{state}", appendonly=appendonly,
+            appendfsync=appendfsync)
+    return known
 
 
 def _read(d: Any) -> BenefitRead:

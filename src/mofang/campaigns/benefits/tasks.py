@@ -37,6 +37,21 @@ def recover(platform: Platform) -> int:
     return redis_stock.drain(platform)
 
 
+def check_durability(platform: Platform) -> None:
+    """At start, with Redis: say in the log when an answer Redis gave may not survive its crash (no AOF fsync)."""
+    if not platform.settings.redis_url:
+        return
+    try:
+        status = service.claims_status(platform=platform)
+    except Exception:  # Redis down at start: claims will fail loudly; the server still starts
+        log.exception("benefits: could not ask Redis how it persists")
+        return
+    if status.durability != "durable":
+        log.warning("benefits: Redis answers claims but its persistence is %s (appendonly=%s, appendfsync=%s): a "
+                    "Redis crash can lose claims already answered; set appendonly yes and appendfsync always",
+                    status.durability, status.appendonly, status.appendfsync)
+
+
 def handle_redeemed(platform: Platform, events: Iterable[Mapping[str, Any]]) -> int:
     """Record redemptions sent as `benefit_redeemed` events (subject events.benefit_redeemed); how many applied."""
     # Properties: grant_id, redemption_id (default: the event's message_id), amount_fen, order_id. A report that
@@ -63,6 +78,7 @@ def start(platform: Platform) -> None:
     from mofang.platform.bus import event_subject, subscribe_until_up
 
     recover(platform)
+    check_durability(platform)
 
     def on_messages(messages: Sequence[BusMessage]) -> None:
         handle_redeemed(platform, [orjson.loads(m.data) for m in messages])

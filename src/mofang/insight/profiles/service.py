@@ -49,6 +49,11 @@ def get_profiles(*, session: Session, customer_ids: Sequence[str]) -> dict[str, 
     return {r.customer_id: _read(r) for r in repo.get_many(session, customer_ids)}
 
 
+def orgs_of(*, session: Session, customer_ids: Sequence[str]) -> dict[str, str]:
+    """The branches of many customers at once, from their profiles (those without one are absent)."""
+    return repo.orgs(session, customer_ids)
+
+
 def refresh_if_stale(*, platform: Platform) -> RefreshReport | None:
     """At start: recompute every profile when an upgrade marked them stale (else a new column — a template's
     surname, a branch — would stay empty until the nightly run); None when nothing was stale."""

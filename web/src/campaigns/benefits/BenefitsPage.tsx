@@ -4,7 +4,7 @@ import { useAuth } from '../../auth/context';
 import { ErrorAlert } from '../../common/ErrorAlert';
 import { PageHeader } from '../../common/PageHeader';
 import { useApi } from '../../common/useApi';
-import { useI18n } from '../../i18n';
+import { useI18n, type MessageKey } from '../../i18n';
 import { benefitsApi, type Benefit, type LedgerRow, type Pool } from './api';
 import { BenefitForm } from './BenefitForm';
 import { mono, termsText, validityText, yuan } from './format';
@@ -22,6 +22,7 @@ export default function BenefitsPage() {
     <>
       <PageHeader title={t('benefits.title')} subtitle={t('benefits.subtitle')} />
       <Alert type="info" showIcon title={t('benefits.notBuiltRest')} style={{ marginBottom: 16 }} />
+      <DurabilityAlert />
       <Card variant="borderless" className="mf-card">
         <Tabs
           items={[
@@ -33,6 +34,23 @@ export default function BenefitsPage() {
         />
       </Card>
     </>
+  );
+}
+
+/** A warning when claims are answered by a Redis that may lose them in a crash (no AOF fsync on every write). */
+function DurabilityAlert() {
+  const { t } = useI18n();
+  const status = useApi((signal) => benefitsApi.status(signal), []);
+  const s = status.data;
+  if (!s || s.durability === 'durable') return null;
+  return (
+    <Alert
+      type="warning"
+      showIcon
+      data-testid="benefits-durability"
+      title={t(s.code as MessageKey, { appendonly: s.appendonly ?? '?', appendfsync: s.appendfsync ?? '?' })}
+      style={{ marginBottom: 16 }}
+    />
   );
 }
 

@@ -94,7 +94,17 @@ export interface BurnPoint {
   budget_remaining_fen: number;
 }
 
+/** Where claims are decided and whether an answer given survives a Redis crash (`code` is a message key). */
+export interface ClaimsStatus {
+  store: 'embedded' | 'redis';
+  durability: 'durable' | 'not_durable' | 'unknown';
+  code: string;
+  appendonly: string | null;
+  appendfsync: string | null;
+}
+
 export const benefitsApi = {
+  status: (signal?: AbortSignal) => api.get<ClaimsStatus>('/api/benefits/status', { signal }),
   list: (signal?: AbortSignal) => api.get<Benefit[]>('/api/benefits', { signal }),
   create: (body: BenefitCreate) => api.post<Benefit>('/api/benefits', body),
   setStatus: (id: number, status: 'active' | 'archived') => api.patch<Benefit>(`/api/benefits/${id}`, { status }),

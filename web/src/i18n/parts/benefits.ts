@@ -143,6 +143,10 @@ export const zhBenefits = {
   'err.benefits.bad_customer': '客户号长度应为 1 到 64 个字符',
   'err.benefits.key_missing': '请以 HTTP Basic 用户名方式提供 API 密钥',
   'err.benefits.key_invalid': 'API 密钥无效或已吊销',
+  'benefits.claims_embedded': '领取由元数据库逐笔落盘决定',
+  'benefits.redis_durable': 'Redis 已开启 AOF 且每次写入落盘：已答复的领取不会因 Redis 崩溃丢失',
+  'benefits.redis_not_durable': 'Redis 未做到每次写入落盘（appendonly={appendonly}，appendfsync={appendfsync}）：Redis 崩溃可能丢失已答复客户的领取。请设置 appendonly yes 与 appendfsync always',
+  'benefits.redis_unknown': '无法读取 Redis 的持久化配置（CONFIG 被禁用，常见于托管 Redis）：请确认已开启 AOF 且 appendfsync always，否则 Redis 崩溃可能丢失已答复的领取',
 };
 
 export const enBenefits: Record<keyof typeof zhBenefits, string> = {
@@ -289,4 +293,8 @@ export const enBenefits: Record<keyof typeof zhBenefits, string> = {
   'err.benefits.bad_customer': 'The customer ID must be 1 to 64 characters',
   'err.benefits.key_missing': 'Send the API key as HTTP Basic user name',
   'err.benefits.key_invalid': 'The API key is unknown or revoked',
+  'benefits.claims_embedded': 'Claims are decided and written by the metadata database, one commit per batch',
+  'benefits.redis_durable': 'Redis keeps an append-only file synced on every write: claims answered survive a Redis crash',
+  'benefits.redis_not_durable': 'Redis does not sync every write to disk (appendonly={appendonly}, appendfsync={appendfsync}): a Redis crash can lose claims already answered. Set appendonly yes and appendfsync always',
+  'benefits.redis_unknown': 'Redis does not tell how it persists (CONFIG is disabled, as on managed Redis): make sure AOF is on with appendfsync always, or a Redis crash can lose claims already answered',
 };
