@@ -17,9 +17,9 @@ from strategy.runtime.kit import Clock, send_delay_exit
 CUSTOMERS = [f"c{i}" for i in range(6)]
 
 
-def same_route(payload: dict[str, Any]) -> dict[str, Any]:
-    """A command's payload without its strategy id (the two strategies compared are otherwise alike)."""
-    return {**payload, "_route": {**payload["_route"], "strategy_id": 0}}
+def same_route(route: dict[str, Any]) -> dict[str, Any]:
+    """A command's route without its strategy id (the two strategies compared are otherwise alike)."""
+    return {**route, "strategy_id": 0}
 
 
 def rows_by_customer(platform: Platform, strategy_id: int) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def rows_by_customer(platform: Platform, strategy_id: int) -> dict[str, Any]:
         for c in s.scalars(select(EngineCommand).where(EngineCommand.instance_id.in_([i.id for i in instances]))):
             for u in units(c):
                 own_cmds.setdefault(u.instance_id, []).append(
-                    (u.key, u.kind, same_route(u.payload), c.status, c.result and c.result["outcome"]))
+                    (u.key, u.kind, u.payload, same_route(u.route), c.status, c.result and c.result["outcome"]))
         for i in instances:
             own = f"{i.id}:"
 

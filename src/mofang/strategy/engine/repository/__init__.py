@@ -33,6 +33,7 @@ from mofang.strategy.engine.repository.queries import (
     lock_instances_where,
     trail_of,
     update_instances,
+    update_instances_alike,
 )
 
 __all__ = [
@@ -64,4 +65,5 @@ __all__ = [
     "settle_commands",
     "trail_of",
     "update_instances",
+    "update_instances_alike",
 ]

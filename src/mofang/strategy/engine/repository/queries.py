@@ -222,6 +222,40 @@ def update_instances(session: Session, rows: Sequence[dict[str, Any]], was: Sequ
         raise LostUpdate(f"{len(rows) - res.rowcount} of {len(rows)} instances changed while being stepped")
 
 
+def update_instances_alike(session: Session, row: dict[str, Any], ids: Sequence[int], was: int, *, old: str) -> None:
+    """Save cohort members stepped alike: one UPDATE … WHERE id IN per chunk, each row's keys renamed in SQL.
+
+    `row` is the representative's new row; in each member's, strings of the context and the waited-for key that
+    start with `old` ("<representative id>:") start with the member's id instead, as `cohort.rename_json` does.
+    `was`: their common seq before the step; a row that no longer has it fails the transaction (see above).
+    """
+    conn = session.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    own = "CAST(id AS TEXT)"
+    [values] = _driver_values(session, INSTANCES, _UPDATABLE, [row])
+    sets, params = [], []
+    for name, value in zip(_UPDATABLE, values, strict=True):
+        kind, sep, rest = (row["waiting_for"] or "").partition(":")
+        if name == "context":
+            sets.append(f"context = replace({mark}, {mark}, '\"' || {own} || ':')"
+                        + ("::json" if is_postgres(session) else ""))
+            params += [_text(row["context"]), '"' + old]
+        elif name == "waiting_for" and rest.startswith(old):
+            sets.append(f"waiting_for = {mark} || {own} || {mark}")
+            params += [kind + sep, rest[len(old):]]
+        else:
+            sets.append(f"{quote(name)} = {mark}")
+            params.append(value)
+    sql = f"UPDATE engine_instances SET {', '.join(sets)}, trail = trail || {mark} WHERE id IN"
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        res = conn.exec_driver_sql(f"{sql} ({', '.join([mark] * len(part))}) AND seq = {mark}",
+                                   (*params, row["trail"], *part, was))
+        if res.rowcount is not None and 0 <= res.rowcount != len(part):
+            raise LostUpdate(f"{len(part) - res.rowcount} of {len(part)} instances changed while being stepped")
+
+
 def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *, columns: Sequence[str],
                 by: str) -> None:
     """Set `columns` of each row found by its unique `by` value: one driver-level executemany, like `insert_ignore`."""

@@ -101,6 +101,10 @@ class Stepped:
     commands: list[dict[str, Any]]  # of instances stepped alone; cohorts' commands are in `stamps`
     counted: list[tuple[int, tuple[tuple[int, int, str, str, str], ...], str | None, str | None]]
     stamps: list[_Stamp] = dataclasses.field(default_factory=list)
+    # With `share`, cohort members' rows are not made here: `alike` holds (the representative's row, its id
+    # prefix "<id>:", the members' ids, their seq before the step), saved by one UPDATE … WHERE id IN.
+    share: bool = False
+    alike: list[tuple[dict[str, Any], str, list[int], int]] = dataclasses.field(default_factory=list)
 
     def command_rows(self, only: set[int] | None = None) -> list[dict[str, Any]]:
         """The outbox rows to insert (of the instances in `only`, when given): a cohort's command is one row."""
@@ -129,19 +133,21 @@ def apply(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence
     """
     if not items:
         return
-    out = step_all(session, rt, items, now=now, facts=facts, relevant=relevant)
+    out = step_all(session, rt, items, now=now, facts=facts, relevant=relevant, share=True)
     repo.update_instances(session, out.updates, out.was)
+    for row, old, ids, was in out.alike:
+        repo.update_instances_alike(session, row, ids, was, old=old)
     repo.insert_commands(session, out.command_rows())
     repo.add_counts(session, out.counts(), slot=rt.count_slot)
 
 
 def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence[Stimulus]]], *, now: datetime,
-             facts: Mapping[str, Facts] | None = None, relevant: Any = None) -> Stepped:
-    """Run `advance` over the items and build the rows to write (nothing is written here)."""
+             facts: Mapping[str, Facts] | None = None, relevant: Any = None, share: bool = False) -> Stepped:
+    """Run `advance` over the items and build the rows to write (nothing is written here; `share`: see Stepped)."""
     advance = rt.step()
     if facts is None:
         facts = rt.facts.facts_of(session=session, customer_ids={p.instance.customer_id for p, _ in items})
-    out = Stepped(updates=[], was=[], commands=[], counted=[])
+    out = Stepped(updates=[], was=[], commands=[], counted=[], share=share)
     updates, commands = out.updates, out.commands
     at = now.astimezone(UTC).isoformat()
     # One `advance` per cohort (same version, node, context and stimulus, the id aside) when the step does not
@@ -214,10 +220,20 @@ class _Stamp:
         self.counts = counts  # the trail and counts hold no id: the same for every member
         # Every member's (instance id, customer): their commands are written as one batch row per command.
         self.members: list[tuple[int, str]] = [(self.of, template.instance.customer_id)]
+        self.alike_ids: list[int] | None = None
 
     def rows_for(self, pending: Pending, out: Stepped) -> None:
         """Append a member's rows: the representative's with the member's id, keys, customer, org and RM."""
         inst = pending.instance
+        if self.commands:
+            self.members.append((inst.id, inst.customer_id))
+        out.counted.append((inst.id, self.counts, pending.org_code, pending.rm_id))
+        if out.share:
+            if self.alike_ids is None:
+                self.alike_ids = []
+                out.alike.append((self.update, self.old, self.alike_ids, inst.seq))  # the seq is in the shape
+            self.alike_ids.append(inst.id)
+            return
         old, new = self.old, f"{inst.id}:"
         u = self.update
         waiting = u["waiting_for"]
@@ -226,10 +242,7 @@ class _Stamp:
             waiting = kind + sep + new + rest[len(old):] if rest.startswith(old) else waiting
         out.updates.append({**u, "id": inst.id, "waiting_for": waiting,
                             "context": Encoded(rename_json(self.context, old, new))})
-        if self.commands:
-            self.members.append((inst.id, inst.customer_id))
         out.was.append(inst.seq)
-        out.counted.append((inst.id, self.counts, pending.org_code, pending.rm_id))
 
     def command_rows(self, rows: list[dict[str, Any]], only: set[int] | None) -> None:
         """Append the cohort's outbox rows: a member's own row when alone, else one batch row per command."""
