@@ -188,9 +188,13 @@ def _send_request(key: str, route: dict[str, Any], fields: dict[str, Any]) -> Se
 
 
 def _send_outcome(result: Any) -> tuple[str, dict[str, Any], datetime | None]:
-    detail = {k: v for k, v in {"delivery_id": result.delivery_id, "reason": result.reason,
-                                "defer_until": result.defer_until.isoformat() if result.defer_until else None
-                                }.items() if v is not None}
+    detail: dict[str, Any] = {}  # only what the result has (one per message of a batch: no temporary dict)
+    if result.delivery_id is not None:
+        detail["delivery_id"] = result.delivery_id
+    if result.reason is not None:
+        detail["reason"] = result.reason
+    if result.defer_until:
+        detail["defer_until"] = result.defer_until.isoformat()
     if result.status == "deferred" and result.defer_until is not None:
         return "deferred", detail, result.defer_until.astimezone(UTC)  # asked again then, same key
     return result.status, detail, None
