@@ -14,9 +14,8 @@ import json
 import logging
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 
@@ -56,9 +55,8 @@ def _paused(session: Any) -> list[int]:
     return list(session.scalars(select(EngineVersion.strategy_id).where(EngineVersion.status == "paused")))
 
 
-@dataclass(frozen=True)
-class Done:
-    """What carrying out one member's command came to."""
+class Done(NamedTuple):
+    """What carrying out one member's command came to (a tuple: one is made per message of a batch)."""
 
     key: str
     instance_id: int
