@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from mofang.platform.context import Platform
 from mofang.strategy.engine import activate
 from mofang.strategy.engine import service as engine
+from mofang.strategy.engine.batches import units
 from mofang.strategy.engine.repository import EngineCommand, EngineCount, EngineInstance, trail_of
 from mofang.strategy.engine.service import Runtime
 from strategy.runtime.kit import Clock, send_delay_exit
@@ -16,30 +17,44 @@ from strategy.runtime.kit import Clock, send_delay_exit
 CUSTOMERS = [f"c{i}" for i in range(6)]
 
 
-def same_route(payload: dict[str, Any]) -> dict[str, Any]:
-    """A command's payload without its strategy id (the two strategies compared are otherwise alike)."""
-    return {**payload, "_route": {**payload["_route"], "strategy_id": 0}}
+def same_route(route: dict[str, Any]) -> dict[str, Any]:
+    """A command's route without its strategy id (the two strategies compared are otherwise alike)."""
+    return {**route, "strategy_id": 0}
 
 
 def rows_by_customer(platform: Platform, strategy_id: int) -> dict[str, Any]:
     """What each customer's journey left in the tables, with its own instance id written as '#'."""
     out: dict[str, Any] = {}
     with platform.metadata.session() as s:
-        for i in s.scalars(select(EngineInstance).where(EngineInstance.strategy_id == strategy_id)):
+        instances = list(s.scalars(select(EngineInstance).where(EngineInstance.strategy_id == strategy_id)))
+        # Each member's own command out of the outbox rows (one row holds a cohort's): its key, kind and payload
+        # as a row of its own would hold them, its row's status and the outcome its row records.
+        own_cmds: dict[int, list[Any]] = {}
+        for c in s.scalars(select(EngineCommand).where(EngineCommand.instance_id.in_([i.id for i in instances]))):
+            for u in units(c):
+                own_cmds.setdefault(u.instance_id, []).append(
+                    (u.key, u.kind, u.payload, same_route(u.route), c.status, c.result and c.result["outcome"]))
+        for i in instances:
             own = f"{i.id}:"
 
             def anon(value: Any, own: str = own) -> Any:
                 text = repr(value)
                 return text.replace(f"'{own}", "'#:").replace(f":{own}", ":#:")
 
-            cmds = s.scalars(select(EngineCommand).where(EngineCommand.instance_id == i.id))
             out[i.customer_id] = {
                 "instance": anon((i.node, i.status, i.waiting_for, i.seq, i.wake_at, i.context, i.exit_reason,
                                   i.org_code, i.holdout)),
-                "commands": sorted(anon((c.key, c.kind, same_route(c.payload), c.status, c.result)) for c in cmds),
+                "commands": sorted(anon(c) for c in own_cmds.get(i.id, [])),
                 "steps": [anon(tuple(st)) for st in trail_of(i.trail)],
             }
     return out
+
+
+def outbox_rows(platform: Platform, strategy_id: int) -> int:
+    """How many outbox rows the strategy's instances have."""
+    with platform.metadata.session() as s:
+        ids = select(EngineInstance.id).where(EngineInstance.strategy_id == strategy_id)
+        return s.scalar(select(func.count()).select_from(EngineCommand).where(EngineCommand.instance_id.in_(ids))) or 0
 
 
 def counters(platform: Platform, strategy_id: int) -> list[Any]:
@@ -63,6 +78,7 @@ def test_a_batch_is_stepped_as_each_customer_alone(platform: Platform, rt: Runti
     assert len(batch.entered) == len(CUSTOMERS) == sum(len(r.entered) for r in alone)
     assert rows_by_customer(platform, 1) == rows_by_customer(platform, 2)
     assert counters(platform, 1) == counters(platform, 2)
+    assert outbox_rows(platform, 1) == 1 and outbox_rows(platform, 2) == len(CUSTOMERS)  # the cohort's: one row
     # Results fed back in one batch (a cohort) and one by one, then the timers.
     while engine.dispatch(platform=platform, rt=rt, limit=100):
         pass

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from mofang.platform.context import Platform
 from mofang.platform.settings import Settings
 from mofang.strategy.engine import activate
+from mofang.strategy.engine.batches import units
 from mofang.strategy.engine.repository import EngineCommand, EngineCount, EngineInstance, trail_of
 from mofang.strategy.engine.service import Runtime
 from mofang.strategy.engine.service.runtime import EXTRA
@@ -86,7 +87,7 @@ def verify(platform: Platform, n: int) -> dict[str, int]:
                                      EngineInstance.node, EngineInstance.trail)))
         effects = list(s.execute(select(EFFECTS.c.key, EFFECTS.c.customer_id, EFFECTS.c.node, EFFECTS.c.calls)))
         counts = list(s.execute(select(EngineCount.node, EngineCount.metric, EngineCount.label, EngineCount.n)))
-        cmds = list(s.execute(select(EngineCommand.key, EngineCommand.status)))
+        cmds = list(s.scalars(select(EngineCommand)))
     steps = [(i.id, node, metric, label) for i in inst for _, node, metric, label, _ in trail_of(i.trail)]
     assert len(inst) == n and len({i.customer_id for i in inst}) == n  # everyone entered, once
     assert {i.status for i in inst} == {"done"}
@@ -100,7 +101,10 @@ def verify(platform: Platform, n: int) -> dict[str, int]:
     assert all(by_id[i].node == "won" for i in did) and len(did) > 0
     entered = Counter(i for i, node, metric, _ in steps if node == "in" and metric == "entered")
     assert len(entered) == n and max(entered.values()) == 1
-    assert {c.status for c in cmds} == {"done"} and len(cmds) == len(effects)
+    # Every command done, and each member's command of the outbox rows is exactly one effect (same key).
+    own = [u.key for c in cmds for u in units(c)]
+    assert {c.status for c in cmds} == {"done"} and len(own) == len(set(own)) == len(effects)
+    assert set(own) == {e.key for e in effects}
     summed: Counter[tuple[str, str, str]] = Counter()
     for node, metric, label, k in counts:
         summed[(node, metric, label)] += k

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from mofang.platform.context import Platform
 from mofang.strategy.engine import activate, deactivate
 from mofang.strategy.engine import service as engine
+from mofang.strategy.engine.batches import units
 from mofang.strategy.engine.repository import EngineCommand, EngineInstance, EngineOutbox
 from mofang.strategy.engine.service import DefaultEffects, Runtime
 from strategy.runtime.kit import Clock, RecordingEffects, effects_of, send_delay_exit
@@ -45,7 +46,8 @@ def test_a_journey_sends_once_waits_and_ends(platform: Platform, rt: Runtime, cl
     report = enter(platform, rt, ["c1", "c2"])
     assert len(report.entered) == 2
     # The first action is in the outbox as soon as the entry commits.
-    assert [c.kind for c in commands(platform)] == ["send", "send"]
+    assert [u.kind for c in commands(platform) for u in units(c)] == ["send", "send"]
+    assert len(commands(platform)) == 1  # the two customers' sends in one outbox row
     run_until_idle(platform, rt)
     assert sorted(e["customer_id"] for e in effects_of(platform)) == ["c1", "c2"]
     assert {i.status for i in instances(platform)} == {"waiting"}

@@ -1,5 +1,11 @@
 """Queries of the engine runtime over its tables (SQLite embedded, PostgreSQL scale-out)."""
 
+from mofang.strategy.engine.repository.commands import (
+    cancel_commands,
+    claim_commands,
+    insert_commands,
+    settle_commands,
+)
 from mofang.strategy.engine.repository.models import (
     EngineCommand,
     EngineCount,
@@ -19,18 +25,15 @@ from mofang.strategy.engine.repository.queries import (
     any_due,
     any_pending,
     begin_write,
-    claim_commands,
     claim_due,
-    finish_commands,
-    insert_commands,
     insert_ignore,
     insert_new_instances,
     is_postgres,
     lock_instances,
     lock_instances_where,
-    reschedule_command,
     trail_of,
     update_instances,
+    update_instances_alike,
 )
 
 __all__ = [
@@ -50,16 +53,17 @@ __all__ = [
     "any_due",
     "any_pending",
     "begin_write",
+    "cancel_commands",
     "claim_commands",
     "claim_due",
-    "finish_commands",
     "insert_commands",
     "insert_ignore",
     "insert_new_instances",
     "is_postgres",
     "lock_instances",
     "lock_instances_where",
-    "reschedule_command",
+    "settle_commands",
     "trail_of",
     "update_instances",
+    "update_instances_alike",
 ]

@@ -11,7 +11,7 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, DateTime, Select, Table, Text, bindparam, func, select, text, type_coerce, update
+from sqlalchemy import JSON, Boolean, DateTime, Select, Table, Text, bindparam, func, select, text, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -174,11 +174,6 @@ def insert_new_instances(session: Session, rows: Sequence[dict[str, Any]]) -> se
             for i in session.scalars(select(INSTANCES.c.id).where(INSTANCES.c.id.in_(ids[start:start + CHUNK])))}
 
 
-def insert_commands(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Add commands to the outbox; a key already there (a step replayed after a crash) is not added twice."""
-    return insert_ignore(session, COMMANDS, rows, keys=["key"]) if rows else 0
-
-
 # A count's key without its slot: (strategy_id, version, node, metric, label, org_code, rm_id).
 CountKey = tuple[int, int, str, str, str, str, str]
 
@@ -227,6 +222,40 @@ def update_instances(session: Session, rows: Sequence[dict[str, Any]], was: Sequ
         raise LostUpdate(f"{len(rows) - res.rowcount} of {len(rows)} instances changed while being stepped")
 
 
+def update_instances_alike(session: Session, row: dict[str, Any], ids: Sequence[int], was: int, *, old: str) -> None:
+    """Save cohort members stepped alike: one UPDATE … WHERE id IN per chunk, each row's keys renamed in SQL.
+
+    `row` is the representative's new row; in each member's, strings of the context and the waited-for key that
+    start with `old` ("<representative id>:") start with the member's id instead, as `cohort.rename_json` does.
+    `was`: their common seq before the step; a row that no longer has it fails the transaction (see above).
+    """
+    conn = session.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    own = "CAST(id AS TEXT)"
+    [values] = _driver_values(session, INSTANCES, _UPDATABLE, [row])
+    sets, params = [], []
+    for name, value in zip(_UPDATABLE, values, strict=True):
+        kind, sep, rest = (row["waiting_for"] or "").partition(":")
+        if name == "context":
+            sets.append(f"context = replace({mark}, {mark}, '\"' || {own} || ':')"
+                        + ("::json" if is_postgres(session) else ""))
+            params += [_text(row["context"]), '"' + old]
+        elif name == "waiting_for" and rest.startswith(old):
+            sets.append(f"waiting_for = {mark} || {own} || {mark}")
+            params += [kind + sep, rest[len(old):]]
+        else:
+            sets.append(f"{quote(name)} = {mark}")
+            params.append(value)
+    sql = f"UPDATE engine_instances SET {', '.join(sets)}, trail = trail || {mark} WHERE id IN"
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        res = conn.exec_driver_sql(f"{sql} ({', '.join([mark] * len(part))}) AND seq = {mark}",
+                                   (*params, row["trail"], *part, was))
+        if res.rowcount is not None and 0 <= res.rowcount != len(part):
+            raise LostUpdate(f"{len(part) - res.rowcount} of {len(part)} instances changed while being stepped")
+
+
 def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], *, columns: Sequence[str],
                 by: str) -> None:
     """Set `columns` of each row found by its unique `by` value: one driver-level executemany, like `insert_ignore`."""
@@ -272,16 +301,19 @@ def select_rows(table: Table, session: Session | None = None) -> Select[Any]:
     return select(*_row_shape(table, session is not None and not is_postgres(session))[1])
 
 
-def fetch_rows(session: Session, table: Table, stmt: Select[Any], params: dict[str, Any] | None = None
-               ) -> list[Any]:
+def fetch_rows(session: Session, table: Table, stmt: Select[Any], params: dict[str, Any] | None = None,
+               enough: Callable[[Any], bool] | None = None) -> list[Any]:
     """Rows of `select_rows(table, session)…` with attribute access, JSON decoded by orjson, times parsed.
+
+    `enough(row)`, asked after each row: True stops reading there.
 
     The engine reads a whole batch of instances or commands at once; SQLAlchemy's JSON processing (the standard
     parser) was a tenth of the dispatcher's time, and its SQLite time parsing (a regex per value) the next cost.
     """
     shape, _, json_at, times_at = _row_shape(table, not is_postgres(session))
     out = []
-    for r in session.execute(stmt, params).fetchall():
+    result = session.execute(stmt, params)
+    for r in (result if enough is not None else result.fetchall()):
         values = list(r)
         for i in json_at:
             values[i] = None if values[i] is None else _loads(values[i])
@@ -289,6 +321,9 @@ def fetch_rows(session: Session, table: Table, stmt: Select[Any], params: dict[s
             if values[i] is not None:
                 values[i] = _sqlite_time(values[i])
         out.append(shape._make(values))
+        if enough is not None and enough(out[-1]):
+            result.close()  # the rest are neither read nor decoded
+            break
     return out
 
 
@@ -335,55 +370,3 @@ def claim_due(session: Session, *, now: datetime, limit: int, paused: Sequence[i
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True)
     return fetch_rows(session, INSTANCES, stmt)
-
-
-def claim_commands(session: Session, *, now: datetime, limit: int, lease_until: datetime,
-                   paused: Sequence[int] = ()) -> list[Any]:
-    """Due pending commands, leased to the caller until `lease_until` (a dead worker's lease runs out).
-
-    Commands of paused strategies wait in the outbox until they resume.
-    """
-    stmt = (select_rows(COMMANDS, session).where(COMMANDS.c.status == "pending", COMMANDS.c.next_attempt_at <= now)
-            .order_by(COMMANDS.c.next_attempt_at, COMMANDS.c.id).limit(limit))
-    if paused:
-        stmt = stmt.where(COMMANDS.c.instance_id.not_in(
-            select(INSTANCES.c.id).where(INSTANCES.c.strategy_id.in_(list(paused)))))
-    if is_postgres(session):
-        stmt = stmt.with_for_update(skip_locked=True)
-    rows = fetch_rows(session, COMMANDS, stmt)
-    ids = [r.id for r in rows]
-    for start in range(0, len(ids), CHUNK):  # one statement per chunk of the batch, not one per command
-        session.execute(update(COMMANDS).where(COMMANDS.c.id.in_(_LIST))
-                        .values(next_attempt_at=lease_until, attempts=COMMANDS.c.attempts + 1),
-                        {"ids": ids[start:start + CHUNK]})
-    return rows
-
-
-def finish_commands(session: Session, results: Sequence[tuple[str, str, dict[str, Any]]], *, now: datetime
-                    ) -> set[str]:
-    """Mark pending commands `(key, status, result)` finished; returns the keys this call finished.
-
-    The keys still pending are read first (locked on PostgreSQL; SQLite's writer lock is already held), so a
-    command another worker finished in the meantime is neither finished again nor fed back twice.
-    """
-    keys = [k for k, _, _ in results]
-    pending: set[str] = set()
-    for start in range(0, len(keys), CHUNK):
-        # The status is checked here, not in SQL: with `status = 'pending'` beside the IN list, SQLite walks the
-        # (status, next_attempt_at) index over EVERY pending command instead of the key's unique index — a scan
-        # per batch that made a 100,000-customer entry quadratic.
-        stmt = select(COMMANDS.c.key, COMMANDS.c.status).where(COMMANDS.c.key.in_(_LIST))
-        if is_postgres(session):
-            stmt = stmt.with_for_update()
-        pending.update(k for k, status in session.execute(stmt, {"ids": keys[start:start + CHUNK]})
-                       if status == "pending")
-    todo = [{"key": k, "status": st, "result": r, "done_at": now} for k, st, r in results if k in pending]
-    update_rows(session, COMMANDS, todo, columns=("status", "result", "done_at"), by="key")
-    return {t["key"] for t in todo}
-
-
-def reschedule_command(session: Session, *, key: str, at: datetime, result: dict[str, Any] | None = None) -> None:
-    """Leave a command pending, due again at `at` (a retry with backoff, or a send deferred by policy)."""
-    session.execute(update(COMMANDS).where(COMMANDS.c.key == key, COMMANDS.c.status == "pending")
-                    .values(next_attempt_at=at, result=result))
-

@@ -14,9 +14,8 @@ import json
 import logging
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 
@@ -26,6 +25,7 @@ from mofang.platform.outbound import post_json
 from mofang.platform.suitability import risk_number
 from mofang.reach.contracts import SendRequest
 from mofang.strategy.engine import repository as repo
+from mofang.strategy.engine.batches import BATCH, Unit, kept, size, summary, units
 from mofang.strategy.engine.contracts import CommandResult, TimerFired
 from mofang.strategy.engine.repository import EngineQuota, EngineQuotaGrant, EngineSecret, EngineVersion
 from mofang.strategy.engine.service.effects import Outcome
@@ -55,15 +55,15 @@ def _paused(session: Any) -> list[int]:
     return list(session.scalars(select(EngineVersion.strategy_id).where(EngineVersion.status == "paused")))
 
 
-@dataclass(frozen=True)
-class Done:
-    """What carrying out one command came to."""
+class Done(NamedTuple):
+    """What carrying out one member's command came to (a tuple: one is made per message of a batch)."""
 
     key: str
     instance_id: int
     outcome: str  # fed back to the instance as CommandResult.outcome
     detail: dict[str, Any]
     retry_at: datetime | None = None  # set: leave pending, due again then (not fed back yet)
+    row_key: str = ""  # the outbox row it came from ("" : the command's own key)
 
 
 def dispatch(*, platform: Platform, rt: Runtime, now: datetime | None = None, limit: int | None = None) -> int:
@@ -75,99 +75,124 @@ def dispatch(*, platform: Platform, rt: Runtime, now: datetime | None = None, li
     with collector_paused(), platform.metadata.session() as session:
         repo.begin_write(session)
         claimed = repo.claim_commands(session, now=now, limit=limit or rt.batch,
-                                      lease_until=now + timedelta(seconds=rt.lease_seconds), paused=_paused(session))
+                                      lease_until=now + timedelta(seconds=rt.lease_seconds), paused=_paused(session),
+                                      size=lambda row: size(row.payload))
     if not claimed:
         return 0
-    done = _carry_out_all(platform, rt, claimed, now)
+    done = _carry_out_all(platform, rt, [u for row in claimed for u in units(row)], now)
     # The results arrive now, not when the batch was claimed: a wait that follows counts from this moment
     # (a batch of slow sends would otherwise start its customers' waits in the past, or already expired).
-    finish(platform=platform, rt=rt, done=done, now=given or rt.clock())
+    finish(platform=platform, rt=rt, done=done, now=given or rt.clock(), rows=claimed)
     return len(done)
 
 
-def finish(*, platform: Platform, rt: Runtime, done: Sequence[Done], now: datetime) -> None:
-    """In one transaction: mark commands done with their results and apply those results to their instances."""
+def finish(*, platform: Platform, rt: Runtime, done: Sequence[Done], now: datetime,
+           rows: Sequence[Any] = ()) -> None:
+    """In one transaction: settle the outbox rows with their members' results and apply those to their instances.
+
+    A row is finished when every member's result is final; members to retry keep the row pending (a batch row
+    with only them left in it), so a retry never repeats a member already done. `rows`: the claimed rows, whose
+    payloads a partly finished batch keeps.
+    """
+    payloads = {r.key: r.payload for r in rows}
+    by_row: dict[str, list[Done]] = {}
+    for d in done:
+        by_row.setdefault(d.row_key or d.key, []).append(d)
+    finished, retried = [], []
+    for key, members in by_row.items():
+        left = [d for d in members if d.retry_at is not None]
+        if not left:
+            finished.append((key, *summary([(d.outcome, d.detail) for d in members])))
+            continue
+        payload = payloads.get(key)
+        keep = None if payload is None or BATCH not in payload or len(left) == len(members) \
+            else kept(payload, {d.instance_id for d in left})
+        retried.append((key, min(d.retry_at for d in left if d.retry_at is not None),
+                        {"outcome": left[0].outcome, **left[0].detail}, keep))
     with collector_paused(), platform.metadata.session() as session:
         repo.begin_write(session)
         # Instances first, then their commands: the same lock order as every other engine transaction.
-        rows = repo.lock_instances(session, {d.instance_id for d in done})
-        for d in done:
-            if d.retry_at is not None:
-                repo.reschedule_command(session, key=d.key, at=d.retry_at, result={"outcome": d.outcome, **d.detail})
-        final = [d for d in done if d.retry_at is None]
-        finished = repo.finish_commands(session, [
-            (d.key, "failed" if d.outcome == "failed" else "done", {"outcome": d.outcome, **d.detail}) for d in final],
-            now=now)
+        locked = repo.lock_instances(session, {d.instance_id for d in done})
+        settled = repo.settle_commands(session, finished, retried, now=now)
         results: dict[int, list[CommandResult]] = {}
-        for d in final:
-            if d.key in finished:
+        for d in done:
+            if d.retry_at is None and (d.row_key or d.key) in settled:
                 results.setdefault(d.instance_id, []).append(
                     CommandResult(key=d.key, outcome=d.outcome, detail=d.detail))
-        live = [r for r in rows if r.status != "done" and r.id in results]
+        live = [r for r in locked if r.status != "done" and r.id in results]
         apply(session, rt, [(p, results[p.instance.id]) for p in pending_of(live)], now=now)
 
 
-def _carry_out(platform: Platform, rt: Runtime, row: Any, now: datetime) -> Done:
-    payload = dict(row.payload)
-    route = payload.pop("_route", {})
+def _carry_out(platform: Platform, rt: Runtime, unit: Unit, now: datetime) -> Done:
     try:
-        outcome, detail, retry_at = _effect(platform, rt, row.kind, row.key, payload, route, now)
+        outcome, detail, retry_at = _effect(platform, rt, unit.kind, unit.key, unit.payload, unit.route, now)
     except Exception as exc:  # a transient failure: back off and try again with the same key
-        log.exception("command %s (%s) failed", row.key, row.kind)
-        if row.attempts >= MAX_ATTEMPTS:
-            return Done(row.key, row.instance_id, "failed", {"reason": "error", "error": type(exc).__name__})
-        return Done(row.key, row.instance_id, "error", {"reason": type(exc).__name__},
-                    retry_at=now + _backoff(row.attempts))
-    return _done(row, outcome, detail, retry_at)
+        log.exception("command %s (%s) failed", unit.key, unit.kind)
+        if unit.attempts >= MAX_ATTEMPTS:
+            return Done(unit.key, unit.instance_id, "failed", {"reason": "error", "error": type(exc).__name__},
+                        row_key=unit.row_key)
+        return Done(unit.key, unit.instance_id, "error", {"reason": type(exc).__name__},
+                    retry_at=now + _backoff(unit.attempts), row_key=unit.row_key)
+    return _done(unit, outcome, detail, retry_at)
 
 
-def _carry_out_all(platform: Platform, rt: Runtime, rows: Sequence[Any], now: datetime) -> list[Done]:
+def _carry_out_all(platform: Platform, rt: Runtime, todo: Sequence[Unit], now: datetime) -> list[Done]:
     """Carry out a batch: sends go to the reach centre together (`send_many`), other effects one by one."""
-    sends = [r for r in rows if r.kind in ("send", "rm_task")]
+    sends = [u for u in todo if u.kind in ("send", "rm_task")]
     many = getattr(rt.effects, "send_many", None)
     done: dict[str, Done] = {}
     if many is not None and len(sends) > 1:
-        requests = []
-        for r in sends:
-            payload = dict(r.payload)
-            route = payload.pop("_route", {})
-            requests.append(_send_request(r.kind, r.key, payload, route))
+        requests, shared = [], {}
+        for u in sends:
+            # A batch row's members share one payload object: what their requests have in common is made once.
+            fields = shared.get(id(u.payload))
+            if fields is None:
+                fields = shared[id(u.payload)] = _request_fields(u.kind, u.payload, u.route)
+            requests.append(_send_request(u.key, u.route, fields))
         try:
             results = many(platform=platform, requests=requests)
         except Exception:  # the batch as a whole failed: each is asked again alone (same keys, no repeat)
             log.exception("a batch of %d sends failed; trying them one by one", len(sends))
         else:
-            for r, result in zip(sends, results, strict=True):
+            for u, result in zip(sends, results, strict=True):
                 outcome, detail, retry_at = _send_outcome(result)
-                done[r.key] = _done(r, outcome, detail, retry_at)
-    return [done.get(r.key) or _carry_out(platform, rt, r, now) for r in rows]
+                done[u.key] = _done(u, outcome, detail, retry_at)
+    return [done.get(u.key) or _carry_out(platform, rt, u, now) for u in todo]
 
 
-def _done(row: Any, outcome: str, detail: dict[str, Any], retry_at: datetime | None) -> Done:
-    if retry_at is not None and row.attempts >= MAX_ATTEMPTS and outcome != "deferred":
-        return Done(row.key, row.instance_id, "failed", detail)
-    return Done(row.key, row.instance_id, outcome, detail, retry_at=retry_at)
+def _done(unit: Unit, outcome: str, detail: dict[str, Any], retry_at: datetime | None) -> Done:
+    if retry_at is not None and unit.attempts >= MAX_ATTEMPTS and outcome != "deferred":
+        return Done(unit.key, unit.instance_id, "failed", detail, row_key=unit.row_key)
+    return Done(unit.key, unit.instance_id, outcome, detail, retry_at=retry_at, row_key=unit.row_key)
 
 
-def _send_request(kind: str, key: str, payload: dict[str, Any], route: dict[str, Any]) -> SendRequest:
-    """The reach centre's request for a send or RM-task command (its key is the command's idempotency key)."""
-    return SendRequest(
-        customer_id=route.get("customer_id", ""), channel=payload.get("channel", "rm_task"), idempotency_key=key,
-        template_id=payload.get("template_id"),
+def _request_fields(kind: str, payload: dict[str, Any], route: dict[str, Any]) -> dict[str, Any]:
+    """The reach centre's request fields of a send or RM-task command, but its customer and key."""
+    return dict(
+        channel=payload.get("channel", "rm_task"), template_id=payload.get("template_id"),
         variables={**payload.get("variables", {}),
                    **({"due_days": payload["due_days"]} if "due_days" in payload else {})},
         purpose=payload.get("purpose", "service" if kind == "rm_task" else "marketing"),
         business_line=route.get("business_line", "retail"), priority=route.get("priority", 100),
         product_risk=risk_number(payload.get("product_risk")),
         strategy_id=route.get("strategy_id"), strategy_version=route.get("version"),
-        node_id=payload.get("node"), instance_id=int(key.split(":", 1)[0]) if key[:1].isdigit() else None,
-        org_code=route.get("org_code"))
+        node_id=payload.get("node"), org_code=route.get("org_code"))
+
+
+def _send_request(key: str, route: dict[str, Any], fields: dict[str, Any]) -> SendRequest:
+    """The reach centre's request for a send or RM-task command (its key is the command's idempotency key)."""
+    return SendRequest(customer_id=route.get("customer_id", ""), idempotency_key=key,
+                       instance_id=int(key.split(":", 1)[0]) if key[:1].isdigit() else None, **fields)
 
 
 def _send_outcome(result: Any) -> tuple[str, dict[str, Any], datetime | None]:
-    detail = {k: v for k, v in {"delivery_id": result.delivery_id, "reason": result.reason,
-                                "defer_until": result.defer_until.isoformat() if result.defer_until else None
-                                }.items() if v is not None}
+    detail: dict[str, Any] = {}  # only what the result has (one per message of a batch: no temporary dict)
+    if result.delivery_id is not None:
+        detail["delivery_id"] = result.delivery_id
+    if result.reason is not None:
+        detail["reason"] = result.reason
+    if result.defer_until:
+        detail["defer_until"] = result.defer_until.isoformat()
     if result.status == "deferred" and result.defer_until is not None:
         return "deferred", detail, result.defer_until.astimezone(UTC)  # asked again then, same key
     return result.status, detail, None
@@ -183,7 +208,8 @@ def _effect(platform: Platform, rt: Runtime, kind: str, key: str, payload: dict[
     fx = rt.effects
     match kind:
         case "send" | "rm_task":
-            return _send_outcome(fx.send(platform=platform, request=_send_request(kind, key, payload, route)))
+            request = _send_request(key, route, _request_fields(kind, payload, route))
+            return _send_outcome(fx.send(platform=platform, request=request))
         case "tag":
             o = fx.change_tag(platform=platform, key=key, customer_id=cid, tag=payload["tag"],
                               action=payload["action"], value=payload.get("value"))

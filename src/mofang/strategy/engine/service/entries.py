@@ -218,7 +218,7 @@ def _enter_sets(session: Session, rt: Runtime, groups: Sequence[Group], now: dat
     final = [{**r, **u} for r, u in zip(rows, out.updates, strict=True)]
     made = repo.insert_new_instances(session, final)
     report.skip("already_entered", len(rows) - len(made))
-    repo.insert_commands(session, [c for c in out.commands if c["instance_id"] in made])
+    repo.insert_commands(session, out.command_rows(made))
     repo.add_counts(session, out.counts(made), slot=rt.count_slot)
     report.entered.extend(r["id"] for r in rows if r["id"] in made)
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from mofang.platform.storage.models import as_utc
 from mofang.strategy.canvas.contracts import Graph
 from mofang.strategy.engine import repository as repo
+from mofang.strategy.engine.batches import BATCH, batch_key, batch_tail
 from mofang.strategy.engine.cohort import customer_free, rename_json, shape
 from mofang.strategy.engine.contracts import Count, Facts, Instance, Stimulus
 from mofang.strategy.engine.repository.queries import Encoded, encode_json
@@ -29,6 +30,8 @@ from mofang.strategy.engine.service.runtime import Runtime
 from mofang.strategy.engine.values import jsonable
 
 log = logging.getLogger("mofang.engine")
+# Members per batch row: a dispatcher's batch reads, carries out and finishes about this many at once.
+BATCH_MEMBERS = 500
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -95,8 +98,20 @@ class Stepped:
 
     updates: list[dict[str, Any]]
     was: list[int]
-    commands: list[dict[str, Any]]
+    commands: list[dict[str, Any]]  # of instances stepped alone; cohorts' commands are in `stamps`
     counted: list[tuple[int, tuple[tuple[int, int, str, str, str], ...], str | None, str | None]]
+    stamps: list[_Stamp] = dataclasses.field(default_factory=list)
+    # With `share`, cohort members' rows are not made here: `alike` holds (the representative's row, its id
+    # prefix "<id>:", the members' ids, their seq before the step), saved by one UPDATE … WHERE id IN.
+    share: bool = False
+    alike: list[tuple[dict[str, Any], str, list[int], int]] = dataclasses.field(default_factory=list)
+
+    def command_rows(self, only: set[int] | None = None) -> list[dict[str, Any]]:
+        """The outbox rows to insert (of the instances in `only`, when given): a cohort's command is one row."""
+        rows = [c for c in self.commands if only is None or c["instance_id"] in only]
+        for s in self.stamps:
+            s.command_rows(rows, only)
+        return rows
 
     def counts(self, only: set[int] | None = None) -> dict[repo.CountKey, int]:
         """The counters to add (of the instances in `only`, when given)."""
@@ -118,19 +133,21 @@ def apply(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence
     """
     if not items:
         return
-    out = step_all(session, rt, items, now=now, facts=facts, relevant=relevant)
+    out = step_all(session, rt, items, now=now, facts=facts, relevant=relevant, share=True)
     repo.update_instances(session, out.updates, out.was)
-    repo.insert_commands(session, out.commands)
+    for row, old, ids, was in out.alike:
+        repo.update_instances_alike(session, row, ids, was, old=old)
+    repo.insert_commands(session, out.command_rows())
     repo.add_counts(session, out.counts(), slot=rt.count_slot)
 
 
 def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence[Stimulus]]], *, now: datetime,
-             facts: Mapping[str, Facts] | None = None, relevant: Any = None) -> Stepped:
-    """Run `advance` over the items and build the rows to write (nothing is written here)."""
+             facts: Mapping[str, Facts] | None = None, relevant: Any = None, share: bool = False) -> Stepped:
+    """Run `advance` over the items and build the rows to write (nothing is written here; `share`: see Stepped)."""
     advance = rt.step()
     if facts is None:
         facts = rt.facts.facts_of(session=session, customer_ids={p.instance.customer_id for p, _ in items})
-    out = Stepped(updates=[], was=[], commands=[], counted=[])
+    out = Stepped(updates=[], was=[], commands=[], counted=[], share=share)
     updates, commands = out.updates, out.commands
     at = now.astimezone(UTC).isoformat()
     # One `advance` per cohort (same version, node, context and stimulus, the id aside) when the step does not
@@ -177,16 +194,19 @@ def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Seque
         out.was.append(pending.instance.seq)
         out.counted.append((inst.id, tuple(counts), pending.org_code, pending.rm_id))
         if key is not None and key not in cohorts:
-            cohorts[key] = _Stamp(pending.instance, row, commands[first:], out.counted[-1][1])
+            stamp = cohorts[key] = _Stamp(pending, row, commands[first:], out.counted[-1][1])
+            del commands[first:]  # written through the stamp: one row for the cohort
+            out.stamps.append(stamp)
     return out
 
 
 class _Stamp:
     """A cohort representative's rows, made once into templates that other members' rows are stamped from."""
 
-    def __init__(self, template: Instance, update: dict[str, Any], commands: list[dict[str, Any]],
+    def __init__(self, template: Pending, update: dict[str, Any], commands: list[dict[str, Any]],
                  counts: tuple[tuple[int, int, str, str, str], ...]) -> None:
-        self.old = f"{template.id}:"
+        self.of = template.instance.id
+        self.old = f"{self.of}:"
         self.context = Encoded(encode_json(update["context"]))
         update["context"] = self.context  # the representative's own row is written from the same text
         self.update = update
@@ -198,24 +218,51 @@ class _Stamp:
             c["payload"] = Encoded(head + encode_json(route) + "}")
             self.commands.append((c, head, route))
         self.counts = counts  # the trail and counts hold no id: the same for every member
+        # Every member's (instance id, customer): their commands are written as one batch row per command.
+        self.members: list[tuple[int, str]] = [(self.of, template.instance.customer_id)]
+        self.alike_ids: list[int] | None = None
 
     def rows_for(self, pending: Pending, out: Stepped) -> None:
         """Append a member's rows: the representative's with the member's id, keys, customer, org and RM."""
         inst = pending.instance
-        updates, commands = out.updates, out.commands
+        if self.commands:
+            self.members.append((inst.id, inst.customer_id))
+        out.counted.append((inst.id, self.counts, pending.org_code, pending.rm_id))
+        if out.share:
+            if self.alike_ids is None:
+                self.alike_ids = []
+                out.alike.append((self.update, self.old, self.alike_ids, inst.seq))  # the seq is in the shape
+            self.alike_ids.append(inst.id)
+            return
         old, new = self.old, f"{inst.id}:"
         u = self.update
         waiting = u["waiting_for"]
         if waiting is not None:
             kind, sep, rest = waiting.partition(":")
             waiting = kind + sep + new + rest[len(old):] if rest.startswith(old) else waiting
-        updates.append({**u, "id": inst.id, "waiting_for": waiting,
-                        "context": Encoded(rename_json(self.context, old, new))})
-        for c, head, route in self.commands:
-            body = rename_json(head, old, new) + encode_json({**route, "customer_id": inst.customer_id}) + "}"
-            commands.append({**c, "key": new + c["key"][len(old):], "instance_id": inst.id, "payload": Encoded(body)})
+        out.updates.append({**u, "id": inst.id, "waiting_for": waiting,
+                            "context": Encoded(rename_json(self.context, old, new))})
         out.was.append(inst.seq)
-        out.counted.append((inst.id, self.counts, pending.org_code, pending.rm_id))
+
+    def command_rows(self, rows: list[dict[str, Any]], only: set[int] | None) -> None:
+        """Append the cohort's outbox rows: a member's own row when alone, else one batch row per command."""
+        members = self.members if only is None else [m for m in self.members if m[0] in only]
+        for lo in range(0, len(members), BATCH_MEMBERS):
+            part = members[lo:lo + BATCH_MEMBERS]
+            for c, head, route in self.commands:
+                if len(part) == 1:
+                    iid, cid = part[0]
+                    if iid == self.of:
+                        rows.append(c)
+                        continue
+                    new = f"{iid}:"
+                    body = rename_json(head, self.old, new) + encode_json({**route, "customer_id": cid}) + "}"
+                    rows.append({**c, "key": new + c["key"][len(self.old):], "instance_id": iid,
+                                 "payload": Encoded(body)})
+                    continue
+                body = (head + encode_json(route) + f',"{BATCH}":' + batch_tail(self.of, c["key"], part) + "}")
+                rows.append({**c, "key": batch_key(c["key"], [m[0] for m in part]), "instance_id": part[0][0],
+                             "payload": Encoded(body)})
 
 
 def _count(cmd: Count, inst: Instance, seq: int, at: str, counts: list[tuple[int, int, str, str, str]],

@@ -16,7 +16,7 @@ from mofang.platform.storage.models import as_utc
 from mofang.strategy.canvas.contracts import Graph, Schedule, SegmentEntry
 from mofang.strategy.engine import repository as repo
 from mofang.strategy.engine.contracts import Stop
-from mofang.strategy.engine.repository import EngineCommand, EngineEntryRun, EngineInstance, EngineVersion
+from mofang.strategy.engine.repository import EngineEntryRun, EngineInstance, EngineVersion
 from mofang.strategy.engine.service.entries import enter
 from mofang.strategy.engine.service.executor import apply, pending_of
 from mofang.strategy.engine.service.runtime import Runtime, get_runtime
@@ -120,10 +120,9 @@ def stop_instances(*, platform: Platform, rt: Runtime, strategy_id: int, now: da
                 return stopped
             rows = repo.lock_instances(session, ids)
             apply(session, rt, [(p, [Stop()]) for p in pending_of(rows)], now=now)
-            session.execute(update(EngineCommand).where(
-                EngineCommand.instance_id.in_(ids), EngineCommand.status == "pending")
-                .values(status="failed", result={"outcome": "cancelled", "reason": "strategy_stopped"},
-                        done_at=now))
+            # By strategy, not by these ids: a batch row holds other members of the strategy too.
+            repo.cancel_commands(session, strategy_id=strategy_id,
+                                 result={"outcome": "cancelled", "reason": "strategy_stopped"}, now=now)
             stopped += len(ids)
 
 
