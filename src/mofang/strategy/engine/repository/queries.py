@@ -93,6 +93,18 @@ def _text(value: Any) -> str:
     return value if type(value) is Encoded else encode_json(value)
 
 
+def _last_datetime() -> Callable[[Any], Any]:
+    """A SQLite datetime converter that reuses its last text: a batch's rows share `now` (one object, immutable)."""
+    last: list[Any] = [None, None]
+
+    def convert(v: Any) -> Any:
+        if v is last[0]:
+            return last[1]
+        last[0], last[1] = v, None if v is None else _sqlite_datetime(v)
+        return last[1]
+    return convert
+
+
 def _converter(session: Session, column: Any) -> Callable[[Any], Any] | None:
     """How a value of this column goes to the driver as SQLAlchemy would send it (JSON text, SQLite datetimes)."""
     pg = is_postgres(session)
@@ -103,7 +115,7 @@ def _converter(session: Session, column: Any) -> Callable[[Any], Any] | None:
             return lambda v: None if v is None else Json(v, dumps=_text)
         return lambda v: None if v is None else _text(v)
     if isinstance(column.type, DateTime) and not pg:
-        return lambda v: None if v is None else _sqlite_datetime(v)
+        return _last_datetime()
     if isinstance(column.type, Boolean) and not pg:
         return lambda v: None if v is None else int(v)
     return None  # sent as it is

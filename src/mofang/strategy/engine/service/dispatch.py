@@ -79,10 +79,13 @@ def dispatch(*, platform: Platform, rt: Runtime, now: datetime | None = None, li
                                       size=lambda row: size(row.payload))
     if not claimed:
         return 0
-    done = _carry_out_all(platform, rt, [u for row in claimed for u in units(row)], now)
-    # The results arrive now, not when the batch was claimed: a wait that follows counts from this moment
-    # (a batch of slow sends would otherwise start its customers' waits in the past, or already expired).
-    finish(platform=platform, rt=rt, done=done, now=given or rt.clock(), rows=claimed)
+    # The members' commands, requests and results are ~10^4 short-lived objects per batch: without the pause
+    # the collector's full passes over the heap ran here (≈ 0.5 CPU-s of a 100,000-customer entry).
+    with collector_paused():
+        done = _carry_out_all(platform, rt, [u for row in claimed for u in units(row)], now)
+        # The results arrive now, not when the batch was claimed: a wait that follows counts from this moment
+        # (a batch of slow sends would otherwise start its customers' waits in the past, or already expired).
+        finish(platform=platform, rt=rt, done=done, now=given or rt.clock(), rows=claimed)
     return len(done)
 
 
@@ -94,6 +97,11 @@ def finish(*, platform: Platform, rt: Runtime, done: Sequence[Done], now: dateti
     with only them left in it), so a retry never repeats a member already done. `rows`: the claimed rows, whose
     payloads a partly finished batch keeps.
     """
+    with collector_paused():  # its grouping of the results builds a few objects per member too
+        _finish(platform, rt, done, now, rows)
+
+
+def _finish(platform: Platform, rt: Runtime, done: Sequence[Done], now: datetime, rows: Sequence[Any]) -> None:
     payloads = {r.key: r.payload for r in rows}
     by_row: dict[str, list[Done]] = {}
     for d in done:
@@ -109,7 +117,7 @@ def finish(*, platform: Platform, rt: Runtime, done: Sequence[Done], now: dateti
             else kept(payload, {d.instance_id for d in left})
         retried.append((key, min(d.retry_at for d in left if d.retry_at is not None),
                         {"outcome": left[0].outcome, **left[0].detail}, keep))
-    with collector_paused(), platform.metadata.session() as session:
+    with platform.metadata.session() as session:
         repo.begin_write(session)
         # Instances first, then their commands: the same lock order as every other engine transaction.
         locked = repo.lock_instances(session, {d.instance_id for d in done})

@@ -215,8 +215,9 @@ def _enter_sets(session: Session, rt: Runtime, groups: Sequence[Group], now: dat
         [Enter(payload=dict(payloads[(r["strategy_id"], r["customer_id"], r["entry_key"])]))])
         for r in rows]
     out = step_all(session, rt, items, now=now, facts={cid: k.facts for cid, k in known.items()})
-    final = [{**r, **u} for r, u in zip(rows, out.updates, strict=True)]
-    made = repo.insert_new_instances(session, final)
+    for r, u in zip(rows, out.updates, strict=True):
+        r.update(u)  # the entry's row becomes the stepped one (no third dict per customer)
+    made = repo.insert_new_instances(session, rows)
     report.skip("already_entered", len(rows) - len(made))
     repo.insert_commands(session, out.command_rows(made))
     repo.add_counts(session, out.counts(made), slot=rt.count_slot)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
+from mofang.platform.collector import collector_paused
 from mofang.platform.context import Platform
 from mofang.platform.errors import Invalid, NotFound
 from mofang.platform.storage.models import as_utc
@@ -194,8 +195,9 @@ def run_entries(*, platform: Platform, rt: Runtime, members: SegmentMembers = se
         entered, error = 0, None
         try:
             for ids in members(platform=platform, segment_id=node.segment_id, org_code=org):
-                report = enter(platform=platform, rt=rt, strategy_id=sid, version=version, node_id=node_id,
-                               customers=[(cid, {}, f"run:{key}") for cid in ids], now=now)
+                with collector_paused():  # a tuple and a dict per member: as the entry's own batches
+                    report = enter(platform=platform, rt=rt, strategy_id=sid, version=version, node_id=node_id,
+                                   customers=[(cid, {}, f"run:{key}") for cid in ids], now=now)
                 entered += len(report.entered)
         except Exception as exc:  # recorded on the run; the next activation or slot tries again
             log.exception("segment entry run %s failed", run_id)
