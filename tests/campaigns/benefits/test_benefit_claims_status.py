@@ -70,3 +70,17 @@ def test_a_managed_redis_that_refuses_config_is_unknown_not_an_error(
     assert (status.durability, status.code, status.appendonly) == ("unknown", "benefits.redis_unknown", None)
     assert any("unknown" in r.getMessage() for r in caplog.records)
     redis_stock.stop(platform)
+
+
+def test_every_claims_status_message_has_a_chinese_and_an_english_text() -> None:
+    import re
+    from pathlib import Path
+
+    from mofang.campaigns.benefits.logic import claims_message
+
+    text = (Path(__file__).resolve().parents[3] / "web" / "src" / "i18n" / "parts" / "benefits.ts").read_text("utf-8")
+    zh, _, en = text.partition("export const en")
+    keys = [claims_message("embedded", "durable")] + [claims_message("redis", s)
+                                                      for s in ("durable", "not_durable", "unknown")]
+    for part in (zh, en):
+        assert all(re.search(rf"'{re.escape(k)}'\s*:", part) for k in keys)

@@ -97,6 +97,11 @@ def redis_durability(appendonly: str | None, appendfsync: str | None) -> Literal
     return "durable" if (appendonly.lower(), appendfsync.lower()) == ("yes", "always") else "not_durable"
 
 
+def claims_message(store: Literal["embedded", "redis"], durability: str) -> str:
+    """The console's message key (a status, not an error) for where claims are decided and how durable they are."""
+    return "benefits.claims_embedded" if store == "embedded" else f"benefits.redis_{durability}"
+
+
 def pool_refusal(*, stock_remaining: int, budget_remaining_fen: int, cost_fen: int) -> Reason | None:
     """Why a pool cannot give one more benefit costing `cost_fen`, or None."""
     if stock_remaining <= 0:

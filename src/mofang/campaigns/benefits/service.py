@@ -62,7 +62,7 @@ async def issue_benefit_async(*, platform: Platform, benefit_id: int, customer_i
 def claims_status(*, platform: Platform) -> ClaimsStatus:
     """Where claims are decided; on Redis, whether an answer survives a Redis crash (checked once per process)."""
     if not platform.settings.redis_url:
-        return ClaimsStatus(store="embedded", durability="durable", code="benefits.claims_embedded")
+        return ClaimsStatus(store="embedded", durability="durable", code=logic.claims_message("embedded", "durable"))
     known = platform.extras.get("benefits_durability")
     if known is None:
         from mofang.campaigns.benefits import redis_stock
@@ -70,7 +70,7 @@ def claims_status(*, platform: Platform) -> ClaimsStatus:
         appendonly, appendfsync = redis_stock.durability(platform)
         state = logic.redis_durability(appendonly, appendfsync)
         known = platform.extras["benefits_durability"] = ClaimsStatus(
-            store="redis", durability=state, code=f"benefits.redis_{state}", appendonly=appendonly,
+            store="redis", durability=state, code=logic.claims_message("redis", state), appendonly=appendonly,
             appendfsync=appendfsync)
     return known
 
