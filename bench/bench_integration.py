@@ -12,6 +12,7 @@ At --scale 1 that is the issue's benchmark: 1M customers, 2.5M holdings and 50M 
     .venv/bin/python bench/bench_integration.py --scale 0.1
     .venv/bin/python bench/bench_integration.py --scale 1 --keep-files bench/out/integration1m
     .venv/bin/python bench/bench_integration.py --scale 0.1 --keep-files /tmp/i01 --only transactions
+    .venv/bin/python bench/bench_integration.py --scale 1 --keep-files /tmp/i1 --only customers
 
 Not part of the test suite.
 """
@@ -202,7 +203,7 @@ def main() -> None:
     parser.add_argument("--keep-files", type=Path, help="generate the Parquet files here (reused when present)")
     parser.add_argument("--full-floor", type=float, default=180.0, help="seconds the full load must stay under")
     parser.add_argument("--delta-floor", type=float, default=30.0, help="seconds the delta must stay under")
-    parser.add_argument("--only", choices=("transactions",),
+    parser.add_argument("--only", choices=("customers", "transactions"),
                         help="run only this entity's loads (full and delta); needs --keep-files, where the data "
                              "loaded before them is kept after the first run")
     args = parser.parse_args()

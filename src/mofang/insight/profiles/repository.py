@@ -20,6 +20,7 @@ from mofang.platform.storage.eventstore import EventStore
 P = CustomerProfile.__table__
 CUSTOM_SQL_TYPES = {"number": "DOUBLE", "integer": "BIGINT", "boolean": "BOOLEAN"}  # declared types read typed
 CHUNK = 900
+WHOLE_READ = 250_000  # ids beyond which reading every stored hash is cheaper than IN lists of CHUNK
 COLUMNS = ("customer_id", "org_code", "rm_id", "kyc_level", "tier", "aum", "attributes", "tags", "segments",
            "consents", "personal_enc", "phone_enc", "email_enc", "row_hash")
 # Computed in clear for the hash, stored only encrypted together as `personal_enc` (what a send may show).
@@ -118,6 +119,9 @@ def stored_hashes(session: Session, customer_ids: Sequence[str] | None) -> dict[
     q = select(P.c.customer_id, P.c.row_hash)
     if customer_ids is None:
         return {r[0]: r[1] for r in session.execute(q)}
+    if len(customer_ids) > WHOLE_READ:  # one scan beats a thousand IN lists (a first full load reads nothing)
+        wanted = set(customer_ids)
+        return {r[0]: r[1] for r in session.execute(q) if r[0] in wanted}
     out: dict[str, str] = {}
     ids = sorted(set(customer_ids))
     for i in range(0, len(ids), CHUNK):

@@ -23,6 +23,7 @@ from mofang.integration import declared_attributes, ensure_store_tables
 from mofang.platform.context import Platform
 from mofang.platform.errors import Invalid, NotFound
 from mofang.platform.governance.contracts import Scope
+from mofang.platform.storage.metadata import bulk_cache
 from mofang.platform.storage.models import as_utc, utcnow
 
 WRITE_CHUNK = 20_000  # rows per executemany / COPY round
@@ -106,7 +107,7 @@ def prepare_refresh(*, platform: Platform, customer_ids: Sequence[str] | None = 
 
 def write_refresh(*, platform: Platform, prepared: PreparedRefresh) -> RefreshReport:
     """The writing half of `refresh_profiles`: changed profiles upserted, those of closed customers dropped."""
-    with platform.metadata.session() as session:
+    with platform.metadata.session() as session, bulk_cache(session):
         for lo in range(0, len(prepared.rows), WRITE_CHUNK):
             repo.upsert(session, prepared.rows[lo:lo + WRITE_CHUNK], prepared.now)
         deleted = repo.delete_gone(session, prepared.gone)

@@ -24,7 +24,7 @@ class CustomerIdentity(Base):
         Index("ix_customer_identities_lookup", "kind", "value_hash"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    customer_id: Mapped[str] = mapped_column(String(64))  # found through uq_customer_identity, which starts with it
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str | None] = mapped_column(String(256))  # clear only for kinds that are not secret
     value_enc: Mapped[str | None] = mapped_column(Text)

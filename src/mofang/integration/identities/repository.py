@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from mofang.integration.identities.models import CustomerIdentity, IdentityBatch
 from mofang.platform.storage.eventstore import EventStore
+from mofang.platform.storage.metadata import bulk_cache  # noqa: F401 (used as repo.bulk_cache)
 
 T = CustomerIdentity.__table__
 CHUNK = 900  # ids per IN list (SQLite binds at most 32,766 parameters; PostgreSQL has no such limit)
+WHOLE_READ = 250_000  # ids beyond which one read of the whole table is cheaper than IN lists of CHUNK
 
 
 def _chunks(items: Sequence[str], n: int = CHUNK) -> Iterable[Sequence[str]]:
@@ -27,15 +28,36 @@ def existing(session: Session, customer_ids: Sequence[str], *, kinds: Sequence[s
              ) -> dict[tuple[str, str, str], dict[str, Any]]:
     """Stored identities of these customers by (customer, kind, hash)."""
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
-    cols = (T.c.id, T.c.customer_id, T.c.kind, T.c.value_hash, T.c.source, T.c.valid, T.c.first_seen,
-            T.c.last_seen)
     for part in _chunks(list(dict.fromkeys(customer_ids))):
-        q = select(*cols).where(T.c.customer_id.in_(part))
+        q = select(*_EXISTING_COLS).where(T.c.customer_id.in_(part))
         if kinds is not None:
             q = q.where(T.c.kind.in_(kinds))
         for r in session.execute(q).mappings():
             out[(r["customer_id"], r["kind"], r["value_hash"])] = dict(r)
     return out
+
+
+Copy = tuple[int, str | None, str]  # a master copy: (id, ciphertext, hash)
+_EXISTING_COLS = (T.c.id, T.c.customer_id, T.c.kind, T.c.value_hash, T.c.source, T.c.valid, T.c.first_seen,
+                  T.c.last_seen)
+
+
+def existing_with_copies(session: Session, customer_ids: Sequence[str], source: str,
+                         ) -> tuple[dict[tuple[str, str, str], dict[str, Any]], dict[tuple[str, str], Copy]]:
+    """`existing` of these customers and, from the same read, the valid rows of `source` by (customer, kind):
+    (id, ciphertext, hash) — one query per chunk."""
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    copies: dict[tuple[str, str], Copy] = {}
+    for part in _chunks(list(dict.fromkeys(customer_ids))):
+        for r in session.execute(select(*_EXISTING_COLS, T.c.value_enc).where(T.c.customer_id.in_(part))):
+            row = dict(zip(_EXISTING_KEYS, r[:-1], strict=True))
+            found[(r[1], r[2], r[3])] = row
+            if r[4] == source and r[5]:
+                copies[(r[1], r[2])] = (r[0], r[-1], r[3])
+    return found, copies
+
+
+_EXISTING_KEYS = tuple(c.name for c in _EXISTING_COLS)
 
 
 def of_source(session: Session, source: str, customer_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -49,18 +71,6 @@ def of_source(session: Session, source: str, customer_ids: Sequence[str] | None 
     return out
 
 
-def master_copies(session: Session, customer_ids: Sequence[str],
-                  ) -> dict[tuple[str, str], tuple[int, str | None, str]]:
-    """The valid copies of the customer master (number, phone, e-mail) by (customer, kind): (id, ciphertext, hash)."""
-    out: dict[tuple[str, str], tuple[int, str | None, str]] = {}
-    q = select(T.c.id, T.c.customer_id, T.c.kind, T.c.value_enc, T.c.value_hash).where(T.c.source == "customers",
-                                                                                         T.c.valid.is_(True))
-    for part in _chunks(list(customer_ids)):
-        for r in session.execute(q.where(T.c.customer_id.in_(part))):
-            out[(r[1], r[2])] = (r[0], r[3], r[4])
-    return out
-
-
 _INSERT_COLS = ("customer_id", "kind", "value", "value_enc", "value_hash", "masked", "source", "valid", "first_seen",
                 "last_seen", "updated_at")
 
@@ -71,25 +81,6 @@ def _sqlite_time(value: datetime | None) -> str | None:
         return None
     utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
-@contextmanager
-def bulk_cache(session: Session, mib: int = 256) -> Iterator[None]:
-    """SQLite: a larger page cache for one bulk write, the previous size restored after (others: nothing).
-
-    The lookup index is keyed by random hashes: with SQLite's default 2 MB cache, a write of many customers
-    spills the same dirty index pages to the WAL again and again (measured: 700k rows in 12 CPU-s, 7 with this).
-    """
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
-    conn.exec_driver_sql(f"PRAGMA cache_size = {-1024 * int(mib)}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -139,6 +130,9 @@ def _insert(conn: Any, values: list[tuple[Any, ...]]) -> None:
 
 def customers_with_any(session: Session, customer_ids: Sequence[str]) -> set[str]:
     """Which of these customers hold any identity (valid or not, of any source)."""
+    wanted = set(customer_ids)
+    if len(wanted) > WHOLE_READ:  # one scan of the unique index beats a thousand IN lists (a first full load)
+        return {c for c in session.scalars(select(T.c.customer_id).distinct()) if c in wanted}
     out: set[str] = set()
     for part in _chunks(list(customer_ids)):
         out |= set(session.scalars(select(T.c.customer_id).distinct().where(T.c.customer_id.in_(part))))

@@ -39,13 +39,16 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def apply(session: Session, *, rows: Sequence[IdentityRow], source: str, cipher: PiiCipher, key: bytes,
-          now: datetime, replace: Replace = None) -> dict[str, int]:
+          now: datetime, replace: Replace = None,
+          found: dict[tuple[str, str, str], dict[str, Any]] | None = None) -> dict[str, int]:
     """Upsert checked identities from one source; `replace` invalidates that source's rows not among them.
 
     replace="all": every row of the source (a full load); a list of customers: their rows of the source (a PUT).
-    Returns counts loaded (added or changed), unchanged and invalidated.
+    Returns counts loaded (added or changed), unchanged and invalidated. `found`: the stored identities of the
+    rows' customers (`repo.existing`), when the caller has just read them.
     """
-    found = repo.existing(session, [r.customer_id for r in rows])
+    if found is None:
+        found = repo.existing(session, [r.customer_id for r in rows])
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     kept: set[int] = set()
@@ -128,17 +131,26 @@ def copy_master(*, platform: Platform, master: Sequence[MasterRow], closed: Sequ
     """
     now = now or utcnow()
     key = hash_key(platform)
+    ids = [m[0] for m in master]
     with platform.metadata.session() as session, repo.bulk_cache(session):
-        known = repo.customers_with_any(session, [m[0] for m in master])
+        # A daily delta's customers are read once (what they hold, and their master copies); a first load's
+        # many are only asked whether they hold anything (one scan), and the few known read per chunk.
+        stored: Stored | None = None
+        if len(ids) > repo.WHOLE_READ:
+            known = repo.customers_with_any(session, ids)
+        else:
+            stored = repo.existing_with_copies(session, ids, MASTER_SOURCE)
+            known = {k[0] for k in stored[0]}
         added = _insert_fresh(session, key, [m for m in master if m[0] not in known], now)
-    rest = [m for m in master if m[0] in known]
+        rest = [m for m in master if m[0] in known]
 
-    def derive(i: int, kind: str, _: str) -> tuple[str, str] | None:
-        at = 3 if kind == "mobile" else 5
-        hashed, masked = rest[i][at], rest[i][at + 1]
-        return None if hashed is None else (hashed, masked or "")
+        def derive(i: int, kind: str, _: str) -> tuple[str, str] | None:
+            at = 3 if kind == "mobile" else 5
+            hashed, masked = rest[i][at], rest[i][at + 1]
+            return None if hashed is None else (hashed, masked or "")
 
-    counts = _copy_master(platform, rest, derive, sorted({m[0] for m in rest} | set(closed)), now)
+        counts = _copy_master(platform, rest, derive, sorted({m[0] for m in rest} | set(closed)), now,
+                              session=session, stored=stored)
     return counts | {"loaded": counts["loaded"] + added}
 
 
@@ -159,50 +171,69 @@ def _insert_fresh(session: Session, key: bytes, master: Sequence[MasterRow], now
 MASTER_CHUNK = 20_000  # customers per round of the master copy
 MasterRow = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None]
 Derive = Callable[[int, str, str], tuple[str, str] | None]  # (row, kind, ciphertext) → (hash, mask) or None
+Stored = tuple[dict[tuple[str, str, str], dict[str, Any]], dict[tuple[str, str], repo.Copy]]  # existing_with_copies
 
 
 def _copy_master(platform: Platform, master: Sequence[tuple[Any, ...]], derive: Derive,
-                 customer_ids: Sequence[str] | None, now: datetime) -> dict[str, int]:
-    """The master copy of `sync_master`; `derive` gives a master value's identity (hash, mask), or None."""
+                 customer_ids: Sequence[str] | None, now: datetime, *, session: Session | None = None,
+                 stored: Stored | None = None) -> dict[str, int]:
+    """The master copy of `sync_master`; `derive` gives a master value's identity (hash, mask), or None.
+
+    `session`: write in the caller's; `stored`: `repo.existing_with_copies` of every customer of `master`, when
+    the caller has read it (else each chunk is read here)."""
+    if session is None:
+        with platform.metadata.session() as own, repo.bulk_cache(own):
+            return _copy_master(platform, master, derive, customer_ids, now, session=own, stored=stored)
     present = [m[0] for m in master]
     counts = {"loaded": 0, "unchanged": 0, "invalidated": 0}
     key = hash_key(platform)
-    with platform.metadata.session() as session, repo.bulk_cache(session):
-        for lo in range(0, len(master), MASTER_CHUNK):
-            part = master[lo:lo + MASTER_CHUNK]
-            current = repo.master_copies(session, [m[0] for m in part])
-            rows: list[IdentityRow] = []
-            stale: list[int] = []
-            for i, (cid, phone_enc, email_enc, *_) in enumerate(part, start=lo):
-                if (cid, "customer_no") not in current:
-                    rows.append(IdentityRow(customer_id=cid, kind="customer_no", value=cid))
-                else:
+    for lo in range(0, len(master), MASTER_CHUNK):
+        part = master[lo:lo + MASTER_CHUNK]
+        found, current = stored or repo.existing_with_copies(session, [m[0] for m in part], MASTER_SOURCE)
+        rows: list[IdentityRow] = []
+        stale: list[int] = []
+        for i, (cid, phone_enc, email_enc, *_) in enumerate(part, start=lo):
+            if (cid, "customer_no") not in current:
+                rows.append(IdentityRow(customer_id=cid, kind="customer_no", value=cid))
+            else:
+                counts["unchanged"] += 1
+            for kind, enc in (("mobile", phone_enc), ("email", email_enc)):
+                copy = current.get((cid, kind))
+                if copy is not None and copy[1] == enc:
                     counts["unchanged"] += 1
-                for kind, enc in (("mobile", phone_enc), ("email", email_enc)):
-                    copy = current.get((cid, kind))
-                    if copy is not None and copy[1] == enc:
-                        counts["unchanged"] += 1
-                        continue
-                    found = derive(i, kind, enc) if enc else None
-                    if copy is not None and found is not None and copy[2] == found[0]:
-                        counts["unchanged"] += 1  # the same value encrypted anew: the copy stays as it is
-                        continue
-                    if copy is not None:
-                        stale.append(copy[0])  # the master's value changed or went away
-                    if found is not None:  # the value itself is not kept: a secret kind stores its ciphertext
-                        rows.append(IdentityRow(customer_id=cid, kind=kind, value="", value_enc=enc,
-                                                value_hash=found[0], masked=found[1]))
-            counts["invalidated"] += repo.invalidate(session, stale, now)
-            got = apply(session, rows=rows, source=MASTER_SOURCE, cipher=platform.cipher, key=key, now=now)
-            counts["loaded"] += got["loaded"]
-            counts["unchanged"] += got["unchanged"]
-        if customer_ids is None:
-            gone = sorted({o["customer_id"] for o in repo.of_source(session, MASTER_SOURCE, None)
-                           if o["kind"] == "customer_no"} - set(present))
-        else:
-            gone = sorted(set(customer_ids) - set(present))
-        counts["invalidated"] += repo.invalidate_customers(session, gone, now)
+                    continue
+                got = derive(i, kind, enc) if enc else None
+                if copy is not None and got is not None and copy[2] == got[0]:
+                    counts["unchanged"] += 1  # the same value encrypted anew: the copy stays as it is
+                    continue
+                if copy is not None:
+                    stale.append(copy[0])  # the master's value changed or went away
+                if got is not None:  # the value itself is not kept: a secret kind stores its ciphertext
+                    rows.append(IdentityRow(customer_id=cid, kind=kind, value="", value_enc=enc,
+                                            value_hash=got[0], masked=got[1]))
+        counts["invalidated"] += repo.invalidate(session, stale, now)
+        _mark_invalid(found, stale)
+        applied = apply(session, rows=rows, source=MASTER_SOURCE, cipher=platform.cipher, key=key, now=now,
+                        found=found)
+        counts["loaded"] += applied["loaded"]
+        counts["unchanged"] += applied["unchanged"]
+    if customer_ids is None:
+        gone = sorted({o["customer_id"] for o in repo.of_source(session, MASTER_SOURCE, None)
+                       if o["kind"] == "customer_no"} - set(present))
+    else:
+        gone = sorted(set(customer_ids) - set(present))
+    counts["invalidated"] += repo.invalidate_customers(session, gone, now)
     return counts
+
+
+def _mark_invalid(found: dict[tuple[str, str, str], dict[str, Any]], ids: Sequence[int]) -> None:
+    """Stored rows just invalidated, as `apply` would read them now."""
+    if not ids:
+        return
+    gone = set(ids)
+    for old in found.values():
+        if old["id"] in gone:
+            old["valid"] = False
 
 
 def _decrypted(cipher: PiiCipher, key: bytes, kind: str, enc: str) -> tuple[str, str] | None:

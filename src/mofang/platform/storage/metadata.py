@@ -42,6 +42,26 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "heads")  # each centre branches its migrations off 0001
 
 
+@contextmanager
+def bulk_cache(session: Session, mib: int = 256) -> Iterator[None]:
+    """SQLite: a larger page cache for one bulk write, the previous size restored after (others: nothing).
+
+    Indexes keyed by random hashes or by many RMs: with SQLite's default 2 MB cache, a write of many customers
+    spills the same dirty index pages to the WAL again and again (measured: 700k identities in 12 CPU-s, 7 with
+    this).
+    """
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+    conn.exec_driver_sql(f"PRAGMA cache_size = {-1024 * int(mib)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
+
+
 class Metadata:
     """Holds the engine and hands out sessions that commit or roll back as one unit."""
 
