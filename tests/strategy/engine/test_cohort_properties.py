@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mofang.strategy.engine.cohort import customer_free, shape, stamp
+from mofang.strategy.engine.cohort import customer_free, shape, shared_shape, stamp
 from mofang.strategy.engine.contracts import CommandResult, Enter, Instance, Stimulus, TimerFired
 from mofang.strategy.engine.logic import advance
 from strategy.engine.test_advance_properties import any_stimulus, facts, graphs, start
@@ -61,6 +61,8 @@ def test_a_stamped_step_is_the_step_advance_takes(graph, facts_a, facts_b, holdo
         now = journey.now
         key = shape(inst, stimulus)
         assert key is not None and key == shape(twin, twin_stim)
+        shared = shared_shape(inst, stimulus)
+        assert shared is None or (shared == key == shared_shape(replace(inst, id=5, customer_id="C5"), stimulus))
         step = advance(inst, stimulus, now, graph=graph, facts=facts_a)
         if customer_free(graph, inst, step):
             assert stamp(inst, step, twin) == advance(twin, twin_stim, now, graph=graph, facts=facts_b)
@@ -73,3 +75,19 @@ def test_a_time_that_looks_like_a_key_splits_the_cohort():
     b = replace(a, id=13, customer_id="B")
     assert shape(a, Enter(payload={"t": "12:30"})) != shape(b, Enter(payload={"t": "12:30"}))
     assert shape(a, Enter(payload={"t": "12:30"})) == shape(b, Enter(payload={"t": "13:30"}))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 10_000), st.integers(1, 10_000), st.booleans(),
+       st.dictionaries(st.sampled_from(["t", "ref", "12:k"]), st.one_of(
+           st.integers(), st.sampled_from(["12:30", "x12:", "", "7:a", "ok"]))))
+def test_a_shared_shape_is_every_entrants_shape(a, b, holdout, payload):
+    """The entry's one shape for customers entering alike is `shape` itself for each of them, whatever their ids."""
+    one = Instance(id=a, strategy_id=1, version=1, customer_id="A", entry_node="in", entered_at=None,  # type: ignore[arg-type]
+                   node="in", holdout=holdout)
+    shared = shared_shape(one, Enter(payload=payload))
+    if shared is not None:
+        assert shared == shape(one, Enter(payload=payload)) == shape(replace(one, id=b, customer_id="B"),
+                                                                     Enter(payload=payload))
+    else:  # only a string that starts like an id key makes the entry compute shapes one by one
+        assert any(isinstance(s, str) and s.split(":")[0].isdigit() and ":" in s for s in [*payload, *payload.values()])

@@ -113,3 +113,23 @@ def test_only_the_member_that_failed_is_retried(platform: Platform, rt: Runtime,
     assert {e["calls"] for e in effects_of(platform)} == {1}  # nobody was sent twice
     [row] = rows(platform)
     assert row.status == "done" and row.attempts == 2
+
+
+def test_a_batch_of_sends_asks_the_reach_centre_what_each_member_alone_would(platform: Platform, rt: Runtime) -> None:
+    """The members' requests copied from the first one's are the requests each member's command makes alone."""
+    from mofang.strategy.engine.service.dispatch import _request_fields, _send_request
+
+    asked: list[SendRequest] = []
+
+    class Recording(BatchEffects):
+        def send_many(self, *, platform: Platform, requests: Sequence[SendRequest]) -> list[DeliveryResult]:
+            asked.extend(requests)
+            return super().send_many(platform=platform, requests=requests)
+
+    rt.effects = Recording(platform)
+    enter_all(platform, rt)
+    [row] = rows(platform)
+    alone = [_send_request(u.key, u.route, _request_fields(u.kind, u.payload, u.route)) for u in units(row)]
+    assert engine.dispatch(platform=platform, rt=rt) == len(CUSTOMERS)
+    assert asked == alone and len({r.customer_id for r in asked}) == len(CUSTOMERS)
+    assert [r.__dict__ for r in asked] == [r.__dict__ for r in alone]  # no field left out of the comparison

@@ -12,6 +12,7 @@ the representative's step touched is one of `CUSTOMER_FREE`. Pure: the property 
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import orjson
@@ -28,6 +29,7 @@ CUSTOMER_FREE = (nodes.SegmentEntry, nodes.EventEntry, nodes.ApiEntry, nodes.Sen
                  nodes.SetTag, nodes.SetAttribute, nodes.Delay, nodes.WaitUntil, nodes.TimeWindow, nodes.RateLimit,
                  nodes.Goal, nodes.Exit, nodes.ResultSplit, nodes.WaitEvent, nodes.AbSplit)
 _MARK = b'"\x00:'  # orjson escapes control characters, so this never occurs in its output
+_ANY_KEY = re.compile(rb'"[0-9]+:')  # a string (or key) starting like some instance's `<id>:`
 
 
 def _stimulus(stimulus: Stimulus) -> list[Any] | None:
@@ -50,6 +52,20 @@ def shape(instance: Instance, stimulus: Stimulus) -> bytes | None:
     Strings starting with `<id>:` become a marker — anchored at the start of a string, so a time like "12:30" in a
     payload only matches instance 12, whose cohort then only holds instances with "<their id>:30" there.
     """
+    raw = _raw(instance, stimulus)
+    return None if raw is None else raw.replace(b'"%d:' % instance.id, _MARK)
+
+
+def shared_shape(instance: Instance, stimulus: Stimulus) -> bytes | None:
+    """`shape` when it is the same whatever the instance's id (no string starts like `<digits>:`), else None.
+
+    An entry computes it once for the customers entering alike (same node, holdout and payload), not per customer.
+    """
+    raw = _raw(instance, stimulus)
+    return None if raw is None or _ANY_KEY.search(raw) else raw
+
+
+def _raw(instance: Instance, stimulus: Stimulus) -> bytes | None:
     stim = _stimulus(stimulus)
     if stim is None:
         return None
@@ -61,7 +77,7 @@ def shape(instance: Instance, stimulus: Stimulus) -> bytes | None:
                             instance.context, stim])
     except TypeError:  # a value orjson does not take (a set, a non-text key): the plain path copes
         return None
-    return raw.replace(b'"%d:' % instance.id, _MARK)
+    return raw
 
 
 def customer_free(graph: Graph, before: Instance, step: Step) -> bool:

@@ -152,11 +152,15 @@ def _carry_out_all(platform: Platform, rt: Runtime, todo: Sequence[Unit], now: d
     if many is not None and len(sends) > 1:
         requests, shared = [], {}
         for u in sends:
-            # A batch row's members share one payload object: what their requests have in common is made once.
-            fields = shared.get(id(u.payload))
-            if fields is None:
-                fields = shared[id(u.payload)] = _request_fields(u.kind, u.payload, u.route)
-            requests.append(_send_request(u.key, u.route, fields))
+            # A batch row's members share one payload object: the first one's request is made in full, the
+            # others' are copies of it with their own customer and key.
+            first = shared.get(id(u.payload))
+            if first is None:
+                first = shared[id(u.payload)] = _send_request(u.key, u.route,
+                                                              _request_fields(u.kind, u.payload, u.route))
+                requests.append(first)
+            else:
+                requests.append(_like(first, u.key, u.route.get("customer_id", "")))
         try:
             results = many(platform=platform, requests=requests)
         except Exception:  # the batch as a whole failed: each is asked again alone (same keys, no repeat)
@@ -190,7 +194,24 @@ def _request_fields(kind: str, payload: dict[str, Any], route: dict[str, Any]) -
 def _send_request(key: str, route: dict[str, Any], fields: dict[str, Any]) -> SendRequest:
     """The reach centre's request for a send or RM-task command (its key is the command's idempotency key)."""
     return SendRequest(customer_id=route.get("customer_id", ""), idempotency_key=key,
-                       instance_id=int(key.split(":", 1)[0]) if key[:1].isdigit() else None, **fields)
+                       instance_id=_instance_id(key), **fields)
+
+
+def _instance_id(key: str) -> int | None:
+    return int(key.split(":", 1)[0]) if key[:1].isdigit() else None
+
+
+def _like(first: SendRequest, key: str, customer_id: str) -> SendRequest:
+    """`first`'s request for another member of its batch row (same fields, but the customer, key and instance).
+
+    Its fields are copied as they are: the frozen dataclass's `__init__` sets each of its 16 fields through
+    `object.__setattr__`, ≈ 6 µs a request, the largest part of carrying out a batch of sends.
+    """
+    request = object.__new__(SendRequest)
+    state = request.__dict__
+    state.update(first.__dict__)
+    state["customer_id"], state["idempotency_key"], state["instance_id"] = customer_id, key, _instance_id(key)
+    return request
 
 
 def _send_outcome(result: Any) -> tuple[str, dict[str, Any], datetime | None]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from mofang.platform.governance.contracts import Scope, in_subtree
 from mofang.platform.storage.models import as_utc
 from mofang.strategy.canvas.contracts import ApiEntry, EventEntry, Graph, Reentry, SegmentEntry
 from mofang.strategy.engine import repository as repo
+from mofang.strategy.engine.cohort import shared_shape
 from mofang.strategy.engine.contracts import Enter, Instance
 from mofang.strategy.engine.logic import enters_holdout, may_enter
 from mofang.strategy.engine.repository import EngineInstance, EngineVersion
@@ -171,7 +173,7 @@ def _enter_sets(session: Session, rt: Runtime, groups: Sequence[Group], now: dat
             earlier[(sid, cid, key)] = iid
     rows: list[dict[str, Any]] = []
     payloads: dict[tuple[int, str, str], Mapping[str, Any]] = {}
-    for row, graph, node, chunk in groups:
+    for g, (row, graph, node, chunk) in enumerate(groups):
         sid = row.strategy_id
         for cid, payload, occurrence in chunk:
             who = known.get(cid)
@@ -193,28 +195,37 @@ def _enter_sets(session: Session, rt: Runtime, groups: Sequence[Group], now: dat
                 continue
             previous.setdefault((sid, cid), []).append((now, True))  # a second occurrence here sees this one
             payloads[(sid, cid, key)] = payload
-            rows.append({
-                "strategy_id": sid, "version": row.version, "customer_id": cid, "org_code": org,
-                "rm_id": who.rm_id if who is not None else None, "entry_node": node.id,
-                "entry_key": key, "entered_at": now,
-                "node": node.id, "status": "active", "wake_at": None, "waiting_for": None, "seq": 0,
-                "exit_reason": None, "variant": None,
-                "holdout": holdout_of(sid, cid, graph.settings.holdout_percent), "converted_at": None,
-                "context": {}, "lease_owner": rt.worker_id, "lease_until": None, "updated_at": now,
-            })
+            # Only the entry's own columns: the step's row (state, context, lease) is merged in below.
+            rows.append({"strategy_id": sid, "version": row.version, "customer_id": cid, "org_code": org,
+                         "rm_id": who.rm_id if who is not None else None, "entry_node": node.id,
+                         "entry_key": key, "entered_at": now,
+                         "holdout": holdout_of(sid, cid, graph.settings.holdout_percent), "_group": g})
     if not rows:
         return
     # Ids first, so the first step runs before anything is written: each new instance is inserted once,
     # already at its first action, and its commands and counts beside it.
+    at = as_utc(now)
+    items: list[tuple[Pending, list[Enter]]] = []
+    shapes: list[bytes | None] = []
+    # Customers entering alike (group, holdout, payload) share one cohort shape, computed for the first of them.
+    alike: dict[tuple[int, bool, bytes], bytes | None] = {}
     for r, iid in zip(rows, repo.allocate_instance_ids(session, len(rows)), strict=True):
         r["id"] = iid
-    items = [(Pending(instance=Instance(
-        id=r["id"], strategy_id=r["strategy_id"], version=r["version"], customer_id=r["customer_id"],
-        entry_node=r["entry_node"], entered_at=as_utc(now), node=r["node"], holdout=r["holdout"], context={}),
-        org_code=r["org_code"], rm_id=r["rm_id"]),
-        [Enter(payload=dict(payloads[(r["strategy_id"], r["customer_id"], r["entry_key"])]))])
-        for r in rows]
-    out = step_all(session, rt, items, now=now, facts={cid: k.facts for cid, k in known.items()})
+        payload = payloads[(r["strategy_id"], r["customer_id"], r["entry_key"])]
+        inst = Instance(id=iid, strategy_id=r["strategy_id"], version=r["version"], customer_id=r["customer_id"],
+                        entry_node=r["entry_node"], entered_at=at, node=r["entry_node"], holdout=r["holdout"],
+                        context={})
+        stimulus = Enter(payload=dict(payload))
+        group = r.pop("_group")
+        try:
+            like = (group, r["holdout"], orjson.dumps(payload))
+        except TypeError:  # a payload orjson does not take: stepped alone
+            like = None
+        if like is not None and like not in alike:
+            alike[like] = shared_shape(inst, stimulus)
+        shapes.append(None if like is None else alike[like])
+        items.append((Pending(instance=inst, org_code=r["org_code"], rm_id=r["rm_id"]), [stimulus]))
+    out = step_all(session, rt, items, now=now, facts={cid: k.facts for cid, k in known.items()}, shapes=shapes)
     for r, u in zip(rows, out.updates, strict=True):
         r.update(u)  # the entry's row becomes the stepped one (no third dict per customer)
     made = repo.insert_new_instances(session, rows)

@@ -142,8 +142,12 @@ def apply(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence
 
 
 def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Sequence[Stimulus]]], *, now: datetime,
-             facts: Mapping[str, Facts] | None = None, relevant: Any = None, share: bool = False) -> Stepped:
-    """Run `advance` over the items and build the rows to write (nothing is written here; `share`: see Stepped)."""
+             facts: Mapping[str, Facts] | None = None, relevant: Any = None, share: bool = False,
+             shapes: Sequence[bytes | None] | None = None) -> Stepped:
+    """Run `advance` over the items and build the rows to write (nothing is written here; `share`: see Stepped).
+
+    `shapes[i]`: item i's cohort shape when the caller knows it (from `shared_shape`; None: computed here).
+    """
     advance = rt.step()
     if facts is None:
         facts = rt.facts.facts_of(session=session, customer_ids={p.instance.customer_id for p, _ in items})
@@ -154,10 +158,10 @@ def step_all(session: Session, rt: Runtime, items: Sequence[tuple[Pending, Seque
     # read the customer: a segment entry or a batch of identical send results is stepped once, and the other
     # members' rows are stamped from its rows (JSON encoded once, the id put back by text).
     cohorts: dict[bytes, _Stamp | None] = {}
-    for pending, stimuli in items:
+    for i, (pending, stimuli) in enumerate(items):
         inst = pending.instance
         key = None if relevant is not None or len(stimuli) != 1 or inst.status == "done" \
-            else shape(inst, stimuli[0])
+            else (shapes is not None and shapes[i]) or shape(inst, stimuli[0])
         known = cohorts.get(key) if key is not None else None
         if known is not None:
             known.rows_for(pending, out)
