@@ -186,7 +186,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--metadata-url", default=None, help="PostgreSQL URL (default: SQLite in a temp dir)")
-    parser.add_argument("--batch", type=int, default=2_000, help="instances per stepping transaction")
+    parser.add_argument("--batch", type=int, default=Settings().engine_batch,
+                        help="instances per stepping transaction (default: the setting MOFANG_ENGINE_BATCH)")
     parser.add_argument("--overlap", action="store_true", help="dispatch in a second thread while entering")
     parser.add_argument("--worker", action="store_true", help="dispatch in a second process while entering")
     parser.add_argument("--events", type=int, default=0, help="run the event benchmark with this many events")

@@ -67,7 +67,6 @@ class Settings(BaseSettings):
     smtp_from: str = "mofang@localhost"
     # Event property / trait keys whose values are personal data (case, `_` and `-` ignored; any depth).
     # Values shaped like a mobile, resident ID, bank card or e-mail are PII under any key.
-    redis_url: str | None = None
     pii_keys: list[str] = Field(default_factory=lambda: list(DEFAULT_KEYS))
     # Scale-out: counters shared by every worker process (contact-policy caps, rate limits, ...); None keeps them
     # in-process.
@@ -78,6 +77,10 @@ class Settings(BaseSettings):
     # may be deciding at once (while one waits for Redis the next is sent). Processes scale out on one Redis.
     claims_batch_size: int = Field(default=256, ge=1, le=4096)
     claims_workers: int = Field(default=2, ge=1, le=64)
+    # Journey engine: instances stepped (and outbox members claimed) per metadata transaction. Larger batches cost
+    # less per customer (a 100k segment entry: 5.3 s at 500, 4.8 s at 2,000) and hold SQLite's one writer longer
+    # (≈ 0.1 s per 2,000 customers).
+    engine_batch: int = Field(default=2000, ge=1, le=20000)
     # App push limits checked when a template is saved (characters, variables at their longest): vendors and
     # phone lock screens cut beyond these.
     reach_push_title_max: int = Field(default=20, ge=5, le=100)

@@ -136,5 +136,5 @@ def get_runtime(platform: Platform) -> Runtime:
     """The process's runtime (made on first use)."""
     rt = platform.extras.get(EXTRA)
     if rt is None:
-        rt = platform.extras.setdefault(EXTRA, Runtime())
+        rt = platform.extras.setdefault(EXTRA, Runtime(batch=platform.settings.engine_batch))
     return rt
