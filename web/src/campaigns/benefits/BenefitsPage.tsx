@@ -21,7 +21,6 @@ export default function BenefitsPage() {
   return (
     <>
       <PageHeader title={t('benefits.title')} subtitle={t('benefits.subtitle')} />
-      <Alert type="info" showIcon title={t('benefits.notBuiltRest')} style={{ marginBottom: 16 }} />
       <DurabilityAlert />
       <Card variant="borderless" className="mf-card">
         <Tabs
