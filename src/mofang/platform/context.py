@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from mofang.platform.crypto import PiiCipher, signing_key
 from mofang.platform.settings import Settings
 from mofang.platform.storage.eventstore import EventStore
 from mofang.platform.storage.metadata import Metadata, migrate
+from mofang.platform.storage.models import as_utc, utcnow
 
 
 @dataclass
@@ -33,6 +35,13 @@ class Platform:
                 self.extras.pop(name).shutdown(wait=True)
         self.store.close()
         self.metadata.dispose()
+
+
+
+def now_of(platform: Platform) -> datetime:
+    """The platform's clock, aware UTC (tests pin it through extras['clock']; naive values are UTC)."""
+    clock = platform.extras.get("clock")
+    return as_utc(clock()) if clock else utcnow()
 
 
 def open_metadata(settings: Settings) -> Metadata:

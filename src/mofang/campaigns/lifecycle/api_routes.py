@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
@@ -20,24 +20,17 @@ from sqlalchemy.orm import Session
 from mofang.campaigns.lifecycle import customer, logic
 from mofang.campaigns.lifecycle.contracts import AcceptInvite, CustomerCall, IdentityCall, ReportAction, TokenRequest
 from mofang.campaigns.lifecycle.idempotency import fingerprint, run_once
-from mofang.platform.context import Platform
+from mofang.platform.context import Platform, now_of
 from mofang.platform.crypto import sha256_hex
 from mofang.platform.deps import PlatformDep
 from mofang.platform.errors import Invalid, Unauthorized
 from mofang.platform.governance import service as gov
-from mofang.platform.storage.models import utcnow
 
 router = APIRouter(prefix="/api/campaign-api", tags=["campaign-api"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 Token = Annotated[str, Path(min_length=10, max_length=400)]
 
-
-def now_of(platform: Platform) -> datetime:
-    """The clock (injectable in tests through `platform.extras['clock']`), aware UTC."""
-    clock = platform.extras.get("clock")
-    now = clock() if clock else utcnow()
-    return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
 def _key_of(request: Request) -> str:

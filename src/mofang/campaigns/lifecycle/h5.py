@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from mofang.campaigns.lifecycle import customer, logic
 from mofang.campaigns.lifecycle import repository as repo
-from mofang.campaigns.lifecycle.api_routes import now_of
 from mofang.campaigns.templates import scenario
+from mofang.platform.context import now_of
 from mofang.platform.deps import PlatformDep
 
 router = APIRouter(tags=["campaign-h5"])

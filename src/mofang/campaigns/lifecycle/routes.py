@@ -102,7 +102,7 @@ def campaign_approvals(campaign_id: Id, who: Reader, session: SessionDep) -> lis
 @router.get("/{campaign_id}/funnel", response_model=CampaignFunnel)
 def campaign_funnel(campaign_id: Id, who: Reader, session: SessionDep, platform: PlatformDep) -> CampaignFunnel:
     """Targeted → reached → joined → completed → rewarded, live, in customers of your scope."""
-    from mofang.monitor.effects import now_of
+    from mofang.platform.context import now_of
 
     return service.funnel(platform=platform, session=session, who=who, campaign_id=campaign_id,
                           now=now_of(platform))

@@ -34,7 +34,7 @@ from mofang.monitor.analytics import repository as analytics_repo
 from mofang.monitor.analytics.contracts import GroupBy, TrendsQuery
 from mofang.monitor.analytics.filters import customer_set
 from mofang.platform import outbound
-from mofang.platform.context import Platform
+from mofang.platform.context import Platform, now_of
 from mofang.platform.errors import Conflict, Invalid, MofangError, NotFound
 from mofang.platform.governance import allow_list
 from mofang.platform.governance import service as gov
@@ -154,7 +154,7 @@ def _effect_value(platform: Platform, definition: MetricDefinition, scope: Scope
         eff = effects.strategy_effect(platform=platform, scope=scope, strategy_ids=definition.strategy_ids,
                                       campaign_id=definition.campaign_id, date_from=d0, date_to=d1,
                                       window_days=definition.aum_window_days, n_resamples=200,
-                                      now=effects.now_of(platform))
+                                      now=now_of(platform))
     except NotFound:
         return None  # not published yet: nothing to measure
     return eff.roi.roi if definition.effect == "campaign_roi" else eff.aum.incremental_aum

@@ -24,11 +24,5 @@ def strategy_effect(*, platform: Platform, scope: Scope, strategy_ids: Sequence[
                                    window_days=window_days, n_resamples=n_resamples, now=now)
 
 
-def now_of(platform: Platform) -> datetime:
-    """The platform's clock (tests pin it through extras['clock'])."""
-    from mofang.monitor.effects import service
 
-    return service.now_of(platform)
-
-
-__all__ = ["StrategyEffect", "now_of", "strategy_effect"]
+__all__ = ["StrategyEffect", "strategy_effect"]

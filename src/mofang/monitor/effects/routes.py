@@ -23,6 +23,7 @@ from mofang.monitor.effects.contracts import (
     Portfolio,
     StrategyEffect,
 )
+from mofang.platform.context import now_of
 from mofang.platform.deps import PlatformDep, require
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import P_ANALYTICS, P_CAMPAIGN_EDIT, P_EXPORT
@@ -51,7 +52,7 @@ def strategy_effect(
     return service.strategy_effect(platform=platform, scope=who.scope, strategy_ids=[strategy_id],
                                    date_from=date_from, date_to=date_to, window_days=window_days,
                                    value_per_conversion=value_per_conversion, aum_value_rate=aum_value_rate,
-                                   benefit_basis=benefit_basis, now=service.now_of(platform))
+                                   benefit_basis=benefit_basis, now=now_of(platform))
 
 
 @router.get("/campaigns/{campaign_id}", response_model=StrategyEffect)
@@ -65,7 +66,7 @@ def campaign_effect(
                                    campaign_id=campaign_id, date_from=date_from, date_to=date_to,
                                    window_days=window_days, value_per_conversion=value_per_conversion,
                                    aum_value_rate=aum_value_rate, benefit_basis=benefit_basis,
-                                   now=service.now_of(platform))
+                                   now=now_of(platform))
 
 
 @router.get("/strategies/{strategy_id}/fixed-costs", response_model=list[FixedCostRead])
@@ -86,7 +87,7 @@ def portfolio(who: Analyst, platform: PlatformDep, date_from: date, date_to: dat
     """Strategies with customers entering in the period, ranked by ROI and incremental AUM (scoped)."""
     return service.portfolio(platform=platform, scope=who.scope, date_from=date_from, date_to=date_to,
                              org_code=org_code, business_line=business_line, window_days=window_days,
-                             aum_value_rate=aum_value_rate, now=service.now_of(platform))
+                             aum_value_rate=aum_value_rate, now=now_of(platform))
 
 
 @router.get("/portfolio.csv")
@@ -94,7 +95,7 @@ def portfolio_csv(who: Exporter, platform: PlatformDep, date_from: date, date_to
                   business_line: Line = None) -> Response:
     """The portfolio as CSV (audited, scoped)."""
     body = service.portfolio_csv(platform=platform, who=who, date_from=date_from, date_to=date_to,
-                                 org_code=org_code, business_line=business_line, now=service.now_of(platform))
+                                 org_code=org_code, business_line=business_line, now=now_of(platform))
     return Response("\ufeff" + body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="effects_portfolio.csv"'})
 
@@ -122,7 +123,7 @@ def list_goals(who: Analyst, platform: PlatformDep, strategy_ids: Ids, campaign_
     """A strategy's (or campaign's) targets against what was achieved, now and by entry day (scoped)."""
     return goals.list_goals(platform=platform, who=who, strategy_ids=strategy_ids, campaign_id=campaign_id,
                             window_days=window_days, value_per_conversion=value_per_conversion,
-                            aum_value_rate=aum_value_rate, now=service.now_of(platform))
+                            aum_value_rate=aum_value_rate, now=now_of(platform))
 
 
 @router.delete("/goals/{goal_id}", status_code=204)
@@ -140,7 +141,7 @@ def attribution(who: Analyst, platform: PlatformDep, strategy_ids: Ids, campaign
     return attributed.attributed_effect(platform=platform, scope=who.scope, strategy_ids=strategy_ids,
                                         campaign_id=campaign_id, rule=rule, date_from=date_from, date_to=date_to,
                                         window_days=window_days, value_per_conversion=value_per_conversion,
-                                        now=service.now_of(platform))
+                                        now=now_of(platform))
 
 
 @router.get("/incremental", response_model=IncrementalPart)
@@ -148,4 +149,4 @@ def incremental(who: Analyst, platform: PlatformDep, date_from: date, date_to: d
                 window_days: Window = 30) -> IncrementalPart:
     """The part of MAU/AUM movement campaigns added: their holdout estimates summed (an estimate; scoped)."""
     return attributed.incremental_part(platform=platform, scope=who.scope, date_from=date_from, date_to=date_to,
-                                       window_days=window_days, now=service.now_of(platform))
+                                       window_days=window_days, now=now_of(platform))

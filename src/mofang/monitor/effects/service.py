@@ -317,8 +317,3 @@ def portfolio_csv(*, platform: Platform, who: Principal, date_from: date, date_t
         s.commit()
     return buf.getvalue()
 
-
-def now_of(platform: Platform) -> datetime:
-    """The platform's clock (tests pin it through extras['clock'])."""
-    clock = platform.extras.get("clock")
-    return as_utc(clock()) if clock else datetime.now(UTC)

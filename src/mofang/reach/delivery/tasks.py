@@ -6,7 +6,7 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from mofang.platform.context import Platform
+from mofang.platform.context import Platform, now_of
 from mofang.platform.storage.models import utcnow
 from mofang.reach.delivery import repository as repo
 from mofang.reach.delivery.events import flush_events
@@ -50,6 +50,7 @@ class Pump:
     def _run(self) -> None:
         while not self._stop.wait(PUMP_SECONDS):
             try:
-                pump_once(platform=self._platform)
+                # The platform's clock, as the sends it recovers used (tests pin it; a real clock else).
+                pump_once(platform=self._platform, now=now_of(self._platform))
             except Exception:  # one bad round must not end the pump; the next one retries
                 log.exception("reach pump round failed")

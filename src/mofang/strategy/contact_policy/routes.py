@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from mofang.platform.context import now_of
 from mofang.platform.deps import PlatformDep, SessionDep, require
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import P_CAMPAIGN_EDIT, P_CUSTOMERS_READ, P_POLICY_EDIT
@@ -127,4 +128,4 @@ def list_suppressions(who: Reader, platform: PlatformDep, session: SessionDep, c
 @router.post("/check", response_model=CheckRead)
 def dry_run(body: CheckWrite, who: Reader, platform: PlatformDep) -> CheckRead:
     """试算: would this message go to this customer now, and how much of each cap is used? Nothing is counted."""
-    return service.dry_run(platform=platform, who=who, data=body, now=service.now_of(platform))
+    return service.dry_run(platform=platform, who=who, data=body, now=now_of(platform))

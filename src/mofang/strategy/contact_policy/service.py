@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from mofang.platform.context import Platform
+from mofang.platform.context import Platform, now_of
 from mofang.platform.errors import Invalid, NotFound
 from mofang.platform.governance.contracts import Principal
 from mofang.platform.governance.logic import mask_name
@@ -46,11 +46,6 @@ def utc(at: datetime) -> datetime:
     """An instant in UTC (naive values are taken as UTC already)."""
     return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
 
-
-def now_of(platform: Platform) -> datetime:
-    """The platform's clock (tests pin it through extras['clock'])."""
-    clock = platform.extras.get("clock")
-    return utc(clock()) if clock else datetime.now(UTC)
 
 
 class PolicyState:
