@@ -19,8 +19,9 @@ from sqlalchemy import select
 from factories import ORGS
 from mofang.insight.profiles.models import CustomerProfile
 from mofang.integration import service
+from mofang.integration.identities import repository as identity_repo
 from mofang.integration.identities.models import CustomerIdentity
-from mofang.integration.service import after_load, loads, staging
+from mofang.integration.service import after_load, loads, stager, staging
 from mofang.platform.context import Platform, open_platform
 from mofang.platform.governance import service as gov
 from mofang.platform.settings import Settings
@@ -96,14 +97,22 @@ def reference(platform: Platform, tmp_path: Path) -> Iterator[Platform]:
     other.close()
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize(("seed", "how"), [(1, "inline"), (2, "index after"), (3, "pooled")])
 def test_identities_and_profiles_equal_those_of_the_decrypting_copy(
     platform: Platform, reference: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int,
+    how: str,
 ) -> None:
     for n, (mode, table) in enumerate(_steps(seed)):
         path = tmp_path / f"c{n}.parquet"
         pq.write_table(table, path)
-        _load(platform, path, mode)
+        with monkeypatch.context() as m:
+            if how == "pooled":  # as a large load: batches of 8, all but the first two hashed and encrypted in
+                # worker processes, and the identity copy in one (the reference does everything in this process)
+                m.setattr(staging, "BATCH_ROWS", 8)
+                m.setattr(stager, "POOL_AFTER_ROWS", 10)
+            if how == "index after":  # SQLite, as a first load of millions: the lookup index is built after
+                m.setattr(identity_repo, "DEFER_INDEX_ROWS", 10)
+            _load(platform, path, mode)
         with monkeypatch.context() as m:  # the reference stages no identities: its copy decrypts, step by step
             m.setattr(loads, "identity_stage_columns", lambda *_: {})
             m.setattr(staging, "identity_stage_columns", lambda *_: {})
@@ -113,6 +122,11 @@ def test_identities_and_profiles_equal_those_of_the_decrypting_copy(
         assert [r[:8] for r in got] == [r[:8] for r in want], (seed, n)
         assert _profiles(platform) == _profiles(reference), (seed, n)
     assert any(r[1] == "mobile" and not r[7] for r in got)  # a changed phone's old copy was invalidated
+    with platform.metadata.session() as session:  # the lookup by value still has its index
+        plan = session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT customer_id FROM customer_identities WHERE kind = 'mobile' AND value_hash = 'x'"
+        ).fetchall() if session.connection().dialect.name == "sqlite" else [("ix_customer_identities_lookup",)]
+        assert "ix_customer_identities_lookup" in str(plan)
     assert {r[1] for r in got if r[7]} == {"customer_no", "mobile", "email"}
 
 

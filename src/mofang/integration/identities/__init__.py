@@ -15,6 +15,7 @@ from mofang.integration.identities.contracts import (
 )
 from mofang.integration.identities.logic import IdentityRow, mask, master_identities, normalise
 from mofang.integration.identities.service import (
+    MasterTarget,
     address_of,
     addresses_of,
     apply,
@@ -24,6 +25,7 @@ from mofang.integration.identities.service import (
     field_counts,
     hash_key,
     list_for_customer,
+    master_target,
     merge_events,
     reveal,
     sync_master,
@@ -39,6 +41,7 @@ __all__ = [
     "CoverageRead",
     "IdentityRead",
     "IdentityRow",
+    "MasterTarget",
     "address_of",
     "addresses_of",
     "apply",
@@ -50,6 +53,7 @@ __all__ = [
     "list_for_customer",
     "mask",
     "master_identities",
+    "master_target",
     "merge_events",
     "normalise",
     "reveal",

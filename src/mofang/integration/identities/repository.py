@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from mofang.platform.storage.metadata import bulk_cache  # noqa: F401 (used as r
 
 T = CustomerIdentity.__table__
 CHUNK = 900  # ids per IN list (SQLite binds at most 32,766 parameters; PostgreSQL has no such limit)
+DEFER_INDEX_ROWS = 100_000  # rows of a first load past which the lookup index is built after them
 WHOLE_READ = 250_000  # ids beyond which one read of the whole table is cheaper than IN lists of CHUNK
 
 
@@ -104,6 +106,23 @@ def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     _insert(conn, [(r["customer_id"], r["kind"], r["value"], r["value_enc"], r["value_hash"], r["masked"],
                     r["source"], int(r["valid"]), when(r["first_seen"]), when(r["last_seen"]), when(r["updated_at"]))
                    for r in rows])
+
+
+@contextmanager
+def lookup_index_deferred(session: Session, coming: int) -> Iterator[None]:
+    """SQLite, many rows coming into a table holding fewer: the lookup index is built after them, in the same
+    transaction (one sort instead of millions of random inserts: measured 3M identities in 22 s instead of 32).
+
+    Readers of other connections keep seeing the index (they read the last commit); a failure rolls it back."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite" or coming < DEFER_INDEX_ROWS or \
+            session.scalar(select(func.count()).select_from(T)) >= coming:
+        yield
+        return
+    lookup = next(i for i in T.indexes if i.name == "ix_customer_identities_lookup")
+    lookup.drop(conn)
+    yield
+    lookup.create(conn)
 
 
 def insert_master(session: Session, rows: Sequence[tuple[str, str, str | None, str | None, str, str]],

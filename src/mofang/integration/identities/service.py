@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -29,6 +30,7 @@ from mofang.integration.identities.models import IdentityBatch
 from mofang.platform.context import Platform
 from mofang.platform.crypto import PiiCipher
 from mofang.platform.errors import BadRequest, Conflict
+from mofang.platform.storage.metadata import Metadata
 from mofang.platform.storage.models import as_utc, utcnow
 
 Replace = Literal["all"] | Sequence[str] | None
@@ -104,6 +106,21 @@ def hash_key(platform: Platform) -> bytes:
     return logic.hash_key(platform.token_key)
 
 
+@dataclass(frozen=True)
+class MasterTarget:
+    """What the master copy writes with: the metadata database and the keys (a worker process of a load opens
+    these, never the event store)."""
+
+    metadata: Metadata
+    cipher: PiiCipher
+    key: bytes  # of identity hashes
+
+
+def master_target(platform: Platform) -> MasterTarget:
+    """The platform's metadata database and keys, for the master copy."""
+    return MasterTarget(metadata=platform.metadata, cipher=platform.cipher, key=hash_key(platform))
+
+
 def sync_master(*, platform: Platform, customer_ids: Sequence[str] | None = None,
                 now: datetime | None = None) -> dict[str, int]:
     """Copy the customer master's number, phone and e-mail into identities (source `customers`).
@@ -118,10 +135,10 @@ def sync_master(*, platform: Platform, customer_ids: Sequence[str] | None = None
     def derive(_: int, kind: str, enc: str) -> tuple[str, str] | None:
         return _decrypted(platform.cipher, key, kind, enc)
 
-    return _copy_master(platform, master, derive, customer_ids, now or utcnow())
+    return _copy_master(master_target(platform), master, derive, customer_ids, now or utcnow())
 
 
-def copy_master(*, platform: Platform, master: Sequence[MasterRow], closed: Sequence[str],
+def copy_master(*, target: MasterTarget, master: Sequence[MasterRow], closed: Sequence[str],
                 now: datetime | None = None) -> dict[str, int]:
     """`sync_master` of changed customers whose identities a load worked out while their values were in clear.
 
@@ -130,9 +147,8 @@ def copy_master(*, platform: Platform, master: Sequence[MasterRow], closed: Sequ
     decrypted; the rows written are those `sync_master` would write.
     """
     now = now or utcnow()
-    key = hash_key(platform)
     ids = [m[0] for m in master]
-    with platform.metadata.session() as session, repo.bulk_cache(session):
+    with target.metadata.session() as session, repo.bulk_cache(session):
         # A daily delta's customers are read once (what they hold, and their master copies); a first load's
         # many are only asked whether they hold anything (one scan), and the few known read per chunk.
         stored: Stored | None = None
@@ -141,7 +157,7 @@ def copy_master(*, platform: Platform, master: Sequence[MasterRow], closed: Sequ
         else:
             stored = repo.existing_with_copies(session, ids, MASTER_SOURCE)
             known = {k[0] for k in stored[0]}
-        added = _insert_fresh(session, key, [m for m in master if m[0] not in known], now)
+        added = _insert_fresh(session, target.key, [m for m in master if m[0] not in known], now)
         rest = [m for m in master if m[0] in known]
 
         def derive(i: int, kind: str, _: str) -> tuple[str, str] | None:
@@ -149,7 +165,7 @@ def copy_master(*, platform: Platform, master: Sequence[MasterRow], closed: Sequ
             hashed, masked = rest[i][at], rest[i][at + 1]
             return None if hashed is None else (hashed, masked or "")
 
-        counts = _copy_master(platform, rest, derive, sorted({m[0] for m in rest} | set(closed)), now,
+        counts = _copy_master(target, rest, derive, sorted({m[0] for m in rest} | set(closed)), now,
                               session=session, stored=stored)
     return counts | {"loaded": counts["loaded"] + added}
 
@@ -163,8 +179,9 @@ def _insert_fresh(session: Session, key: bytes, master: Sequence[MasterRow], now
             rows.append((cid, "mobile", None, phone_enc, mobile_hash, mobile_mask or ""))
         if email_enc and email_hash is not None:
             rows.append((cid, "email", None, email_enc, email_hash, email_mask or ""))
-    for lo in range(0, len(rows), MASTER_CHUNK * 3):
-        repo.insert_master(session, rows[lo:lo + MASTER_CHUNK * 3], source=MASTER_SOURCE, now=now)
+    with repo.lookup_index_deferred(session, len(rows)):
+        for lo in range(0, len(rows), MASTER_CHUNK * 3):
+            repo.insert_master(session, rows[lo:lo + MASTER_CHUNK * 3], source=MASTER_SOURCE, now=now)
     return len(rows)
 
 
@@ -174,7 +191,7 @@ Derive = Callable[[int, str, str], tuple[str, str] | None]  # (row, kind, cipher
 Stored = tuple[dict[tuple[str, str, str], dict[str, Any]], dict[tuple[str, str], repo.Copy]]  # existing_with_copies
 
 
-def _copy_master(platform: Platform, master: Sequence[tuple[Any, ...]], derive: Derive,
+def _copy_master(target: MasterTarget, master: Sequence[tuple[Any, ...]], derive: Derive,
                  customer_ids: Sequence[str] | None, now: datetime, *, session: Session | None = None,
                  stored: Stored | None = None) -> dict[str, int]:
     """The master copy of `sync_master`; `derive` gives a master value's identity (hash, mask), or None.
@@ -182,11 +199,10 @@ def _copy_master(platform: Platform, master: Sequence[tuple[Any, ...]], derive: 
     `session`: write in the caller's; `stored`: `repo.existing_with_copies` of every customer of `master`, when
     the caller has read it (else each chunk is read here)."""
     if session is None:
-        with platform.metadata.session() as own, repo.bulk_cache(own):
-            return _copy_master(platform, master, derive, customer_ids, now, session=own, stored=stored)
+        with target.metadata.session() as own, repo.bulk_cache(own):
+            return _copy_master(target, master, derive, customer_ids, now, session=own, stored=stored)
     present = [m[0] for m in master]
     counts = {"loaded": 0, "unchanged": 0, "invalidated": 0}
-    key = hash_key(platform)
     for lo in range(0, len(master), MASTER_CHUNK):
         part = master[lo:lo + MASTER_CHUNK]
         found, current = stored or repo.existing_with_copies(session, [m[0] for m in part], MASTER_SOURCE)
@@ -213,7 +229,7 @@ def _copy_master(platform: Platform, master: Sequence[tuple[Any, ...]], derive: 
                                             value_hash=got[0], masked=got[1]))
         counts["invalidated"] += repo.invalidate(session, stale, now)
         _mark_invalid(found, stale)
-        applied = apply(session, rows=rows, source=MASTER_SOURCE, cipher=platform.cipher, key=key, now=now,
+        applied = apply(session, rows=rows, source=MASTER_SOURCE, cipher=target.cipher, key=target.key, now=now,
                         found=found)
         counts["loaded"] += applied["loaded"]
         counts["unchanged"] += applied["unchanged"]

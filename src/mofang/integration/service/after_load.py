@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
 
 from mofang.insight import profiles
 from mofang.integration import identities
+from mofang.integration.service import stager
 from mofang.integration.service.staging import IDENTITY_COLUMNS
 from mofang.platform.context import Platform
+from mofang.platform.crypto import PiiCipher
+from mofang.platform.storage.metadata import Metadata
 
 log = logging.getLogger("mofang.integration")
 
@@ -37,17 +45,39 @@ def after_customer_changes(platform: Platform, *, stage: str, load_id: int, iden
 
 
 def _copy_identities(platform: Platform, *, stage: str, ids: list[str], closed: list[str]) -> None:
-    """The master copy from what the load staged (nothing to decrypt) when it staged identities, else the table."""
+    """The master copy from what the load staged (nothing to decrypt) when it staged identities, else the table.
+
+    A large copy runs in a worker process: binding millions of rows for SQLite holds the GIL, and the profiles
+    are computed in this process meanwhile."""
     with platform.store.read() as cur:
         have = {r[0] for r in cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
                                           [stage]).fetchall()}
-        master = cur.execute(
+        master = cur.sql(
             f'SELECT customer_id, phone_enc, email_enc, {", ".join(IDENTITY_COLUMNS)} FROM "{stage}" '
-            "WHERE _changed ORDER BY customer_id").fetchall() if have.issuperset(IDENTITY_COLUMNS) else None
+            "WHERE _changed ORDER BY customer_id").to_arrow_table() if have.issuperset(IDENTITY_COLUMNS) else None
     if master is None:
         identities.sync_master(platform=platform, customer_ids=ids)
+    elif master.num_rows < stager.POOL_AFTER_ROWS:
+        identities.copy_master(target=identities.master_target(platform), master=_rows(master), closed=closed)
     else:
-        identities.copy_master(platform=platform, master=master, closed=closed)
+        target = identities.master_target(platform)
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pool.submit(_copy_in_worker, platform.settings.resolved_metadata_url(),
+                        str(platform.settings.secrets_dir()), target.key, master, closed).result()
+
+
+def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
+    return list(zip(*(table.column(c).to_pylist() for c in table.column_names), strict=True))
+
+
+def _copy_in_worker(metadata_url: str, secrets_dir: str, key: bytes, master: pa.Table, closed: list[str]) -> None:
+    """`identities.copy_master` in a worker process, on its own connection to the metadata database."""
+    metadata = Metadata(metadata_url)
+    try:
+        target = identities.MasterTarget(metadata=metadata, cipher=PiiCipher(Path(secrets_dir)), key=key)
+        identities.copy_master(target=target, master=_rows(master), closed=closed)
+    finally:
+        metadata.dispose()
 
 
 def after_staff_changes(platform: Platform, *, stage: str, load_id: int) -> None:

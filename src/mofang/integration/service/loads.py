@@ -31,13 +31,12 @@ from mofang.integration.readers import FileRows, open_file
 from mofang.integration.service.after_load import after_customer_changes, after_staff_changes
 from mofang.integration.service.catalogue import get_load_or_raise, spec_for
 from mofang.integration.service.identity_loads import known_customers, load_identities
+from mofang.integration.service.stager import Stager
 from mofang.integration.service.staging import (
     RejectFile,
     checked_parquet_rows,
-    hash_key,
     identity_stage_columns,
     reference_rejects,
-    stage_batch,
     stage_text,
 )
 from mofang.platform.context import Platform
@@ -272,8 +271,8 @@ def _load_store(
     typed = set(spec.keys) - {c for c in columns if c.startswith(ATTR_PREFIX)}
     types = {c: repo.DUCK_TYPES[spec.field(c).type] if c in typed else "VARCHAR" for c in target_cols}
     types |= identity_stage_columns(spec, columns)
-    row_key = hash_key(platform)
     rejects = RejectFile(platform, load_id)
+    stager = Stager(platform, spec=spec, stage=stage, columns=columns, target_cols=target_cols, typed=typed)
     try:
         with platform.store.write() as cur:
             repo.ensure_tables(cur)
@@ -284,11 +283,9 @@ def _load_store(
             batches = ()
         if checked_rows is not None:
             batches = ()
-            for numbers, values in checked_parquet_rows(platform, spec=spec, file=checked_rows[0],
-                                                        fields=checked_rows[1], columns=columns, mapping=mapping,
-                                                        counts=counts, rejects=rejects):
-                stage_batch(platform, spec=spec, stage=stage, numbers=numbers, values=values, columns=columns,
-                             target_cols=target_cols, typed=typed, row_key=row_key)
+            for checked in checked_parquet_rows(platform, spec=spec, file=checked_rows[0], fields=checked_rows[1],
+                                                columns=columns, mapping=mapping, counts=counts, rejects=rejects):
+                stager.add_batch(checked)
         for batch in batches:
             good: list[dict[str, Any]] = []
             numbers = []
@@ -301,9 +298,8 @@ def _load_store(
                 good.append(row)
             counts["read"] += len(batch)
             if good:
-                stage_batch(platform, spec=spec, stage=stage, numbers=numbers,
-                             values={c: [r.get(c) for r in good] for c in columns}, columns=columns,
-                             target_cols=target_cols, typed=typed, row_key=row_key)
+                stager.add_rows(numbers, {c: [r.get(c) for r in good] for c in columns})
+        stager.finish()
         counts["read"] += len(unreadable)
         rejects.add(Reject(row=n, field="", reason=why, value="") for n, why in unreadable)
         with platform.store.write() as cur:
@@ -329,6 +325,7 @@ def _load_store(
         elif spec.name == "staff" and (loaded or closed):
             after_staff_changes(platform, stage=stage, load_id=load_id)
     finally:
+        stager.close()
         rejects.close()
         with platform.store.write() as cur:
             repo.drop_stage(cur, stage)

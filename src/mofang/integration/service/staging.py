@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -22,6 +22,7 @@ from mofang.integration.service.catalogue import rejects_dir
 from mofang.platform.context import Platform
 from mofang.platform.csvfile import BOM, safe_cell
 
+BATCH_ROWS = 50_000  # checked customers handed to staging at a time
 _REFS = {"orgs": ("integration_orgs", "code"), "staff": ("relationship_managers", "rm_id"),
          "customers": ("customers", "customer_id"), "products": ("products", "product_id")}
 
@@ -99,9 +100,9 @@ def stage_text(platform: Platform, *, spec: EntitySpec, stage: str, file: FileRo
 
 def checked_parquet_rows(platform: Platform, *, spec: EntitySpec, file: FileRows, fields: dict[str, str],
                          columns: list[str], mapping: Mapping, counts: dict[str, int], rejects: RejectFile,
-                         batch_rows: int = 50_000) -> Iterator[tuple[list[int], dict[str, list[Any]]]]:
-    """A Parquet file's rows checked in SQL where the file lies, the good ones typed: (row numbers, field →
-    values) per batch.
+                         ) -> Iterator[pa.Table]:
+    """A Parquet file's rows checked in SQL where the file lies, the good ones typed: `_row` and the fields' columns,
+    a batch at a time.
 
     For entities whose rows still need Python (customers: PII to encrypt, a keyed row hash): the checks that
     `logic.check_row` would make run over the whole file at once, and no table ever holds the PII in clear.
@@ -121,8 +122,7 @@ def checked_parquet_rows(platform: Platform, *, spec: EntitySpec, file: FileRows
         rejects.add(Reject(row=n, field=f, reason=why, value=logic.masked(spec.field(f), value))
                     for n, f, why, value in bad)
         select_sql = logic.promote_sql(spec, staged, columns, mapping.date_format, native)
-        for batch in repo.good_rows(cur, source, select_sql, [n for n, *_ in bad], batch_rows):
-            yield batch.column("_row").to_pylist(), {c: batch.column(c).to_pylist() for c in columns}
+        yield from repo.good_rows(cur, source, select_sql, [n for n, *_ in bad], BATCH_ROWS)
 
 
 # A customers load that carries phone and e-mail stages their identities too (the master copy then decrypts
@@ -138,31 +138,46 @@ def identity_stage_columns(spec: EntitySpec, columns: list[str]) -> dict[str, st
     return dict.fromkeys(IDENTITY_COLUMNS, "VARCHAR")
 
 
-def _identity_columns(platform: Platform, values: dict[str, list[Any]]) -> dict[str, list[str | None]]:
-    key = identities.hash_key(platform)
-    mobile = identities.master_identities(key, "mobile", values["phone"])
-    email = identities.master_identities(key, "email", values["email"])
-    return {"_mobile_hash": mobile[0], "_mobile_mask": mobile[1], "_email_hash": email[0], "_email_mask": email[1]}
-
-
-def stage_batch(platform: Platform, *, spec: EntitySpec, stage: str, numbers: list[int],
-                 values: dict[str, list[Any]], columns: list[str], target_cols: list[str], typed: set[str],
-                 row_key: bytes) -> None:
-    """Stage a batch of checked rows held as columns; customers' PII encrypted a column at a time, rows hashed."""
-    out = dict(values)
-    hashes: list[str] | list[None] = [None] * len(numbers)
-    if spec.name == "customers":
-        hashes = logic.row_hashes(row_key, values, columns)
-        out |= logic.customer_pii_columns(values, platform.cipher.encrypt_many)
-        for key in columns:
-            if key.startswith(ATTR_PREFIX):
-                text = [logic.attribute_text(v) for v in values[key]]
-                out[key] = platform.cipher.encrypt_many(text) if spec.field(key).pii else text
-    cols: dict[str, Any] = {"_row": pa.array(numbers, pa.int64()), "_hash": pa.array(hashes, pa.string())}
-    for c in target_cols:
-        cols[c] = pa.array(out[c], repo.ARROW_TYPES[spec.field(c).type] if c in typed else pa.string())
+def staged_columns(spec: EntitySpec, values: dict[str, list[Any]], columns: list[str], *, row_key: bytes,
+                   id_key: bytes, encrypt_many: Callable[[Sequence[str | None]], list[str | None]]
+                   ) -> dict[str, list[Any]]:
+    """The columns a batch of checked rows (held as columns) stages beside its values, all text: customers' PII
+    encrypted a column at a time with its masks, attributes as text, the row hash (`_hash`) and, with phone and
+    e-mail, their identities. None for other entities."""
+    if spec.name != "customers":
+        return {}
+    out = {"_hash": logic.row_hashes(row_key, values, columns)}
+    out |= logic.customer_pii_columns(values, encrypt_many)
+    for key in columns:
+        if key.startswith(ATTR_PREFIX):
+            text = [logic.attribute_text(v) for v in values[key]]
+            out[key] = encrypt_many(text) if spec.field(key).pii else text
     if identity_stage_columns(spec, columns):
-        cols |= {c: pa.array(v, pa.string()) for c, v in _identity_columns(platform, values).items()}
+        mobile = identities.master_identities(id_key, "mobile", values["phone"])
+        email = identities.master_identities(id_key, "email", values["email"])
+        out |= {"_mobile_hash": mobile[0], "_mobile_mask": mobile[1], "_email_hash": email[0],
+                "_email_mask": email[1]}
+    return out
+
+
+Column = list[Any] | pa.Array | pa.ChunkedArray
+
+
+def insert_staged(platform: Platform, *, spec: EntitySpec, stage: str, rows: Column,
+                  values: dict[str, Column], added: dict[str, Column], target_cols: list[str],
+                  typed: set[str]) -> None:
+    """Append a batch to the stage: its checked values (lists, or Arrow as DuckDB typed them) and the columns
+    `staged_columns` added (which win where both have one)."""
+    def arrow(column: Column, kind: pa.DataType) -> pa.Array | pa.ChunkedArray:
+        return column.cast(kind) if isinstance(column, pa.Array | pa.ChunkedArray) else pa.array(column, kind)
+
+    n = len(rows)
+    cols: dict[str, Any] = {"_row": arrow(rows, pa.int64()),
+                            "_hash": arrow(added.get("_hash", [None] * n), pa.string())}
+    for c in target_cols:
+        kind = repo.ARROW_TYPES[spec.field(c).type] if c in typed else pa.string()
+        cols[c] = arrow(added[c] if c in added else values[c], kind)
+    cols |= {c: arrow(added[c], pa.string()) for c in IDENTITY_COLUMNS if c in added}
     with platform.store.write() as cur:
         repo.insert_stage(cur, stage, pa.table(cols))
 
