@@ -13,7 +13,7 @@ from mofang.integration.identities.contracts import (
     CoverageRead,
     IdentityRead,
 )
-from mofang.integration.identities.logic import IdentityRow, mask, master_identities, normalise
+from mofang.integration.identities.logic import IdentityRow, mask, master_identities, normalise, value_hash
 from mofang.integration.identities.service import (
     MasterTarget,
     address_of,
@@ -58,4 +58,5 @@ __all__ = [
     "normalise",
     "reveal",
     "sync_master",
+    "value_hash",
 ]

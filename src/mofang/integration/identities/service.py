@@ -143,8 +143,8 @@ def copy_master(*, target: MasterTarget, master: Sequence[MasterRow], closed: Se
     """`sync_master` of changed customers whose identities a load worked out while their values were in clear.
 
     `master` holds (customer, phone ciphertext, e-mail ciphertext, mobile hash, mobile mask, e-mail hash, e-mail
-    mask) as the load stored them, ordered by customer; `closed` the customers the load closed. Nothing is
-    decrypted; the rows written are those `sync_master` would write.
+    mask[, customer number hash]) as the load stored them, ordered by customer; `closed` the customers the load
+    closed. Nothing is decrypted; the rows written are those `sync_master` would write.
     """
     now = now or utcnow()
     ids = [m[0] for m in master]
@@ -173,8 +173,9 @@ def copy_master(*, target: MasterTarget, master: Sequence[MasterRow], closed: Se
 def _insert_fresh(session: Session, key: bytes, master: Sequence[MasterRow], now: datetime) -> int:
     """The master copy of customers holding no identity yet: the rows `apply` would insert, without its lookups."""
     rows: list[tuple[str, str, str | None, str | None, str, str]] = []
-    for cid, phone_enc, email_enc, mobile_hash, mobile_mask, email_hash, email_mask in master:
-        rows.append((cid, "customer_no", cid, None, logic.value_hash(key, "customer_no", cid), cid))
+    for cid, phone_enc, email_enc, mobile_hash, mobile_mask, email_hash, email_mask, *number in master:
+        rows.append((cid, "customer_no", cid, None, number[0] if number else logic.value_hash(key, "customer_no", cid),
+                     cid))
         if phone_enc and mobile_hash is not None:
             rows.append((cid, "mobile", None, phone_enc, mobile_hash, mobile_mask or ""))
         if email_enc and email_hash is not None:
@@ -186,7 +187,8 @@ def _insert_fresh(session: Session, key: bytes, master: Sequence[MasterRow], now
 
 
 MASTER_CHUNK = 20_000  # customers per round of the master copy
-MasterRow = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None]
+# (customer, phone ciphertext, e-mail ciphertext, mobile hash, mobile mask, e-mail hash, e-mail mask[, number hash])
+MasterRow = tuple[str | None, ...]
 Derive = Callable[[int, str, str], tuple[str, str] | None]  # (row, kind, ciphertext) → (hash, mask) or None
 Stored = tuple[dict[tuple[str, str, str], dict[str, Any]], dict[tuple[str, str], repo.Copy]]  # existing_with_copies
 

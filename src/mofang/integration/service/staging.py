@@ -127,7 +127,7 @@ def checked_parquet_rows(platform: Platform, *, spec: EntitySpec, file: FileRows
 
 # A customers load that carries phone and e-mail stages their identities too (the master copy then decrypts
 # nothing): keyed hash and mask of the normalised value, worked out while the clear value is in hand.
-IDENTITY_COLUMNS = ("_mobile_hash", "_mobile_mask", "_email_hash", "_email_mask")
+IDENTITY_COLUMNS = ("_mobile_hash", "_mobile_mask", "_email_hash", "_email_mask", "_number_hash")
 
 
 def identity_stage_columns(spec: EntitySpec, columns: list[str]) -> dict[str, str]:
@@ -156,7 +156,8 @@ def staged_columns(spec: EntitySpec, values: dict[str, list[Any]], columns: list
         mobile = identities.master_identities(id_key, "mobile", values["phone"])
         email = identities.master_identities(id_key, "email", values["email"])
         out |= {"_mobile_hash": mobile[0], "_mobile_mask": mobile[1], "_email_hash": email[0],
-                "_email_mask": email[1]}
+                "_email_mask": email[1],
+                "_number_hash": [identities.value_hash(id_key, "customer_no", c) for c in values["customer_id"]]}
     return out
 
 
