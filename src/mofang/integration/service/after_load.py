@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,7 @@ def _copy_identities(platform: Platform, *, stage: str, ids: list[str], closed: 
         identities.copy_master(target=identities.master_target(platform), master=_rows(master), closed=closed)
     else:
         target = identities.master_target(platform)
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with stager.spawned_pool(1) as pool:
             pool.submit(_copy_in_worker, platform.settings.resolved_metadata_url(),
                         str(platform.settings.secrets_dir()), target.key, master, closed).result()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,14 @@ WORKERS = 2  # the machine of the floors has two cores; more workers than cores 
 IN_FLIGHT = 2 * WORKERS  # batches handed out and not yet staged: enough to keep every worker busy, no more memory
 
 _worker: dict[str, Any] = {}  # a worker process's keys, set once by `_start_worker`
+
+
+def spawned_pool(workers: int, initializer: Callable[..., None] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> ProcessPoolExecutor:
+    """Worker processes for a load: spawned, never forked (this process runs DuckDB's and SQLite's threads, whose
+    locks a fork would copy mid-use)."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer,
+                               initargs=initargs)
 
 
 def _start_worker(secrets_dir: str, row_key: bytes, id_key: bytes) -> None:
@@ -91,10 +100,9 @@ class Stager:
 
     def _workers(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # Spawned, never forked: this process runs DuckDB's and SQLite's threads, which a fork would copy mid-work.
-            self._pool = ProcessPoolExecutor(
-                WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                initargs=(str(self._platform.settings.secrets_dir()), self._row_key, self._id_key))
+            self._pool = spawned_pool(WORKERS, initializer=_start_worker,
+                                      initargs=(str(self._platform.settings.secrets_dir()), self._row_key,
+                                                self._id_key))
         return self._pool
 
     def _append_oldest(self) -> None:

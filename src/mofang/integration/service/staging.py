@@ -143,7 +143,7 @@ def staged_columns(spec: EntitySpec, values: dict[str, list[Any]], columns: list
                    ) -> dict[str, list[Any]]:
     """The columns a batch of checked rows (held as columns) stages beside its values, all text: customers' PII
     encrypted a column at a time with its masks, attributes as text, the row hash (`_hash`) and, with phone and
-    e-mail, their identities. None for other entities."""
+    e-mail, their identities. Nothing for other entities."""
     if spec.name != "customers":
         return {}
     out = {"_hash": logic.row_hashes(row_key, values, columns)}
